@@ -115,6 +115,14 @@ export interface JobObservation {
   readonly restarts?: number;
   readonly stdoutPath?: string;
   readonly stderrPath?: string;
+  /** The job's name as the scheduler knows it (adoption matches the sweep's prefix on it). */
+  readonly name?: string;
+  /** The scheduler's unique id when it differs from jobId (a Slurm array task's own job id). */
+  readonly jobIdRaw?: string;
+  /** For a pending job: seconds since submission, measured on the cluster's clock. */
+  readonly pendingSeconds?: number;
+  /** Which query the state came from (`squeue`, `sacct`, `scontrol`, …). */
+  readonly source?: string;
 }
 
 /** The input of one classification, as in the `classify` contract. */

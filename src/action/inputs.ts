@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { INPUTS, type InputName } from './io.js';
+
+/**
+ * Reads and validates the Action's inputs. This is the only caller of getInput; secrets are
+ * registered with setSecret before anything is parsed, so not even a parse error can echo them.
+ */
+
+export const MODES = ['tick', 'launch', 'relaunch', 'cancel', 'report', 'comment', 'preflight'] as const;
+export type Mode = (typeof MODES)[number];
+
+export interface JumpHostInput {
+  readonly user: string;
+  readonly host: string;
+  readonly port: number;
+  /** A `SHA256:` fingerprint pinned for this hop. */
+  readonly hostKey: string;
+}
+
+export interface ActionInputs {
+  readonly mode: Mode | null;
+  readonly config: string;
+  readonly ssh: {
+    readonly host: string;
+    readonly port: number;
+    readonly user: string;
+    readonly privateKey: string;
+    readonly passphrase: string;
+    readonly knownHosts: string;
+    readonly jumpHosts: readonly JumpHostInput[];
+  } | null;
+  readonly githubToken: string;
+}
+
+export type GetInput = (name: string) => string;
+
+export class InputError extends Error {
+  override readonly name = 'InputError';
+}
+
+const port = z.coerce.number().int().min(1).max(65535);
+const JUMP_LINE = /^(?<user>[^@\s]+)@(?<host>[^:\s]+)(?::(?<port>\d+))?\s+(?<key>SHA256:[A-Za-z0-9+/]+=*)$/;
+
+function parseJumpHosts(text: string): JumpHostInput[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line, index) => {
+      const m = JUMP_LINE.exec(line)?.groups;
+      if (!m?.user || !m.host || !m.key) {
+        throw new InputError(
+          `ssh-jump-hosts line ${index + 1}: expected "user@host[:port] SHA256:<fingerprint>", got "${line}"`,
+        );
+      }
+      return { user: m.user, host: m.host, port: port.parse(m.port ?? '22'), hostKey: m.key };
+    });
+}
+
+export function readInputs(getInput: GetInput, setSecret: (value: string) => void): ActionInputs {
+  const raw = (name: InputName): string => getInput(name).trim();
+  for (const [name, spec] of Object.entries(INPUTS)) {
+    if ('secret' in spec && spec.secret) {
+      const value = getInput(name);
+      if (value !== '') setSecret(value);
+      // The runner masks a multi-line secret only as a whole, so a key printed line by line
+      // would slip through: each substantial line is masked on its own as well.
+      for (const line of value.split('\n')) {
+        if (line !== value && line.trim().length >= 8 && !line.startsWith('-----')) setSecret(line.trim());
+      }
+    }
+  }
+  const modeText = raw('mode');
+  const mode = modeText === '' ? null : z.enum(MODES).safeParse(modeText);
+  if (mode !== null && !mode.success) {
+    throw new InputError(`input mode: "${modeText}" is not one of ${MODES.join(', ')}`);
+  }
+  const host = raw('ssh-host');
+  let ssh: ActionInputs['ssh'] = null;
+  if (host !== '') {
+    const portResult = port.safeParse(raw('ssh-port') || '22');
+    if (!portResult.success) throw new InputError(`input ssh-port: "${raw('ssh-port')}" is not a TCP port`);
+    const missing = (['ssh-user', 'ssh-private-key', 'ssh-known-hosts'] as const).filter((n) => raw(n) === '');
+    if (missing.length > 0) {
+      throw new InputError(`ssh-host is set, so ${missing.join(', ')} must be set too (the host key is never auto-accepted)`);
+    }
+    ssh = {
+      host,
+      port: portResult.data,
+      user: raw('ssh-user'),
+      // Keys keep their exact bytes: trimming could break a PEM's final newline expectations.
+      privateKey: getInput('ssh-private-key'),
+      passphrase: getInput('ssh-private-key-passphrase'),
+      knownHosts: raw('ssh-known-hosts'),
+      jumpHosts: parseJumpHosts(raw('ssh-jump-hosts')),
+    };
+  }
+  return {
+    mode: mode === null ? null : mode.data,
+    config: raw('config') || INPUTS.config.default,
+    ssh,
+    githubToken: getInput('github-token'),
+  };
+}

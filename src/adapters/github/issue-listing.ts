@@ -1,0 +1,53 @@
+import type { TrackedIssue } from '../../ports/issue-tracker.js';
+import type { GitHubRepo } from './octokit.js';
+
+/**
+ * Lists every issue carrying a label through the issues API (not search: search is eventually
+ * consistent, so a just-created issue could be missed and duplicated, and it has its own tight
+ * rate limit). Open and closed, oldest first, 100 a page, following the Link header to the end.
+ */
+
+interface ApiIssue {
+  readonly number: number;
+  readonly title: string;
+  readonly body?: string | null;
+  readonly state: string;
+  readonly html_url: string;
+  readonly labels: readonly (string | { readonly name?: string })[];
+  readonly pull_request?: unknown;
+}
+
+export function toTrackedIssue(issue: ApiIssue): TrackedIssue {
+  return {
+    number: issue.number,
+    title: issue.title,
+    body: issue.body ?? '',
+    state: issue.state === 'closed' ? 'closed' : 'open',
+    labels: issue.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? ''))).filter((l) => l !== ''),
+    url: issue.html_url,
+  };
+}
+
+export async function listLabelledIssues(gh: GitHubRepo, label: string): Promise<TrackedIssue[]> {
+  const found: TrackedIssue[] = [];
+  const pages = gh.api.paginate.iterator('GET /repos/{owner}/{repo}/issues', {
+    owner: gh.owner,
+    repo: gh.repo,
+    labels: label,
+    state: 'all',
+    sort: 'created',
+    direction: 'asc',
+    per_page: 100,
+  });
+  for await (const page of pages) {
+    // The issues API returns pull requests too; a marker is only ever put in an issue.
+    for (const issue of page.data) if (issue.pull_request === undefined) found.push(toTrackedIssue(issue));
+  }
+  return found;
+}
+
+/** Open issues win over closed ones, then the oldest: the one a duplicate would have copied. */
+export function pickByMarker(issues: readonly TrackedIssue[], marker: string): TrackedIssue | null {
+  const carrying = issues.filter((i) => i.body.includes(marker));
+  return carrying.find((i) => i.state === 'open') ?? carrying[0] ?? null;
+}

@@ -1,0 +1,205 @@
+import type { CurrentCondition, SweepSnapshot } from './snapshot.js';
+import { currentConditions, effectiveCause, matchesFactors } from './snapshot.js';
+import { bonferroni, fisherExactGreater } from './stats.js';
+import type { RootCause } from './types.js';
+
+/**
+ * Which factor levels failures concentrate in. A bare ratio flags noise (3 of 4 is "75 %"), so
+ * each level is a one-sided Fisher exact test of "fails more inside than outside", with a
+ * minimum count and a Bonferroni correction. Pairs of levels of two factors are tested in the
+ * same family, which is how `batch_size=512 and seq_len=4096` is told apart from
+ * `batch_size=512` alone. One family (rather than testing pairs only once a single level is
+ * significant) keeps the family-wise error at alpha without a gate that would miss a pure
+ * interaction whose single levels are diluted by the rest of the grid.
+ */
+
+export type ConcentrationTarget = RootCause | 'any';
+
+export interface LevelRef {
+  readonly factor: string;
+  readonly level: string;
+}
+
+export interface LevelTest {
+  readonly levels: readonly LevelRef[];
+  readonly inside: { readonly failed: number; readonly total: number };
+  readonly outside: { readonly failed: number; readonly total: number };
+  readonly pValue: number;
+  /** Bonferroni-adjusted over `tests`, the levels and pairs tested for the same target. */
+  readonly adjustedPValue: number;
+  readonly tests: number;
+}
+
+export interface Concentration {
+  readonly target: ConcentrationTarget;
+  /** Failures of the target among the terminal conditions that ran to their end. */
+  readonly failures: number;
+  readonly terminal: number;
+  /** Significant levels and pairs, most significant first. */
+  readonly findings: readonly LevelTest[];
+  /** The finding that best explains the failures (highest F1 of inside-rate and coverage). */
+  readonly headline?: LevelTest;
+  /** e.g. `gpu_oom: 9 of 10 at batch_size=512 and seq_len=4096, 0 of 40 elsewhere` */
+  readonly line?: string;
+}
+
+export interface ConcentrationOptions {
+  /** Family-wise error rate per target. Default 0.05. */
+  readonly alpha?: number;
+  /** Fewer failures than this inside a level never flag it. Default 3. */
+  readonly minCount?: number;
+  /** Also test pairs of levels of two factors (same family). Default true. */
+  readonly interactions?: boolean;
+}
+
+interface Unit {
+  readonly factors: Readonly<Record<string, string>>;
+  readonly cause: RootCause | null;
+}
+
+export function analyzeConcentration(
+  snapshot: SweepSnapshot,
+  options: ConcentrationOptions = {},
+): Concentration[] {
+  const alpha = options.alpha ?? 0.05;
+  const minCount = options.minCount ?? 3;
+  // The population is what ran to its own end; live jobs have no outcome yet.
+  const units: Unit[] = currentConditions(snapshot)
+    .filter((c) => c.status === 'succeeded' || c.status === 'failed')
+    .map((c: CurrentCondition) => ({
+      factors: c.condition.factors,
+      cause: c.status === 'failed' ? effectiveCause(c.attempt) : null,
+    }));
+  const causes = new Map<RootCause, number>();
+  for (const u of units) if (u.cause !== null) causes.set(u.cause, (causes.get(u.cause) ?? 0) + 1);
+  const targets: ConcentrationTarget[] = [...causes.entries()]
+    .filter(([, n]) => n >= minCount)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([cause]) => cause);
+  // "Any failure" adds nothing when a single cause accounts for every failure.
+  if (causes.size > 1) targets.push('any');
+
+  const singles: LevelRef[][] = [];
+  for (const factor of snapshot.factors) {
+    if (factor.levels.length < 2) continue;
+    for (const level of factor.levels) singles.push([{ factor: factor.name, level }]);
+  }
+  return targets.map((target) =>
+    analyzeTarget(target, units, singles, { alpha, minCount, interactions: options.interactions ?? true }),
+  );
+}
+
+function analyzeTarget(
+  target: ConcentrationTarget,
+  units: readonly Unit[],
+  singles: readonly LevelRef[][],
+  options: Required<ConcentrationOptions>,
+): Concentration {
+  const isHit = (u: Unit): boolean => u.cause !== null && (target === 'any' || u.cause === target);
+  const failures = units.filter(isHit).length;
+  const candidates = options.interactions ? [...singles, ...pairsOf(singles)] : singles;
+  const findings = testFamily(candidates, units, isHit, options);
+  findings.sort((x, y) => x.adjustedPValue - y.adjustedPValue || x.levels.length - y.levels.length);
+  const headline = bestExplanation(findings, failures);
+  return {
+    target,
+    failures,
+    terminal: units.length,
+    findings,
+    ...(headline !== undefined ? { headline, line: concentrationLine(target, headline) } : {}),
+  };
+}
+
+/** Tests every candidate that has units on both sides; returns the significant ones. */
+function testFamily(
+  candidates: readonly LevelRef[][],
+  units: readonly Unit[],
+  isHit: (u: Unit) => boolean,
+  options: Required<ConcentrationOptions>,
+): LevelTest[] {
+  const raw = candidates.map((levels) => tabulate(levels, units, isHit));
+  const tested = raw.filter((t) => t.inside.total > 0 && t.outside.total > 0);
+  const tests = tested.length;
+  const significant: LevelTest[] = [];
+  for (const t of tested) {
+    const a = t.inside.failed;
+    if (a < options.minCount) continue;
+    const pValue = fisherExactGreater({
+      a,
+      b: t.inside.total - a,
+      c: t.outside.failed,
+      d: t.outside.total - t.outside.failed,
+    });
+    const adjustedPValue = bonferroni(pValue, tests);
+    if (adjustedPValue < options.alpha) significant.push({ ...t, pValue, adjustedPValue, tests });
+  }
+  return significant;
+}
+
+function tabulate(
+  levels: readonly LevelRef[],
+  units: readonly Unit[],
+  isHit: (u: Unit) => boolean,
+): Pick<LevelTest, 'levels' | 'inside' | 'outside'> {
+  const match = Object.fromEntries(levels.map((l) => [l.factor, l.level]));
+  let inFailed = 0;
+  let inTotal = 0;
+  let outFailed = 0;
+  let outTotal = 0;
+  for (const u of units) {
+    const hit = isHit(u) ? 1 : 0;
+    if (matchesFactors(u.factors, match)) {
+      inTotal++;
+      inFailed += hit;
+    } else {
+      outTotal++;
+      outFailed += hit;
+    }
+  }
+  return {
+    levels,
+    inside: { failed: inFailed, total: inTotal },
+    outside: { failed: outFailed, total: outTotal },
+  };
+}
+
+/** Every pair of levels of two different factors. */
+function pairsOf(singles: readonly LevelRef[][]): LevelRef[][] {
+  const levels = singles.flat();
+  const pairs: LevelRef[][] = [];
+  for (let i = 0; i < levels.length; i++) {
+    for (let j = i + 1; j < levels.length; j++) {
+      const x = levels[i];
+      const y = levels[j];
+      if (x !== undefined && y !== undefined && x.factor !== y.factor) pairs.push([x, y]);
+    }
+  }
+  return pairs;
+}
+
+/**
+ * Precision (inside failure rate) and recall (share of the target's failures covered) pull in
+ * opposite directions: a pair is purer, a single level covers more. Their F1, 2a/(n_in + F),
+ * picks the one a person should read first. Ties go to the simpler finding.
+ */
+function bestExplanation(findings: readonly LevelTest[], failures: number): LevelTest | undefined {
+  let best: LevelTest | undefined;
+  let bestScore = -1;
+  for (const f of findings) {
+    const score = (2 * f.inside.failed) / (f.inside.total + failures);
+    const better =
+      score > bestScore + 1e-12 ||
+      (Math.abs(score - bestScore) <= 1e-12 && best !== undefined && f.levels.length < best.levels.length);
+    if (better) {
+      best = f;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+export function concentrationLine(target: ConcentrationTarget, t: LevelTest): string {
+  const where = t.levels.map((l) => `${l.factor}=${l.level}`).join(' and ');
+  const name = target === 'any' ? 'failures' : target;
+  return `${name}: ${t.inside.failed} of ${t.inside.total} at ${where}, ${t.outside.failed} of ${t.outside.total} elsewhere`;
+}

@@ -1,0 +1,140 @@
+/**
+ * Schema-2 wire object → Manifest: expands what the file leaves implicit (cycle = index,
+ * submitted = the cycle's time, interned failures, the log pattern, elapsed from the times) and
+ * checks what zod cannot: ids against the factors, cycle numbering, unique job ids.
+ */
+import { conditionId, type LevelValue, levelText, parseConditionId } from './conditions.js';
+import { type Attempt, elapsedFromTimes, MANIFEST_SCHEMA_VERSION, type Manifest } from './manifest-model.js';
+import { expandLogPattern } from './manifest-serialize.js';
+import type { WireAttempt, WireManifest } from './manifest-wire.js';
+
+function decodeAttempt(
+  w: WireAttempt,
+  wire: WireManifest,
+  jobName: string,
+  index: number,
+  where: string,
+): Attempt {
+  const cycle = w.cycle ?? index;
+  const submittedAt = w.submitted ?? wire.cycles[cycle]?.at;
+  if (submittedAt === undefined) throw new Error(`${where}: cycle ${cycle} was never recorded in cycles`);
+  let classification: Attempt['classification'] = null;
+  if (w.fail !== undefined) {
+    const failure = Object.hasOwn(wire.failures, w.fail) ? wire.failures[w.fail] : undefined;
+    if (failure === undefined) throw new Error(`${where}.fail: "${w.fail}" is not in failures`);
+    classification = {
+      rootCause: failure.cause,
+      signature: failure.sig,
+      confidence: w.conf ?? failure.conf,
+      evidence: w.ev ?? failure.ev,
+    };
+  }
+  const implied =
+    wire.log_pattern === null || w.job === undefined
+      ? null
+      : expandLogPattern(wire.log_pattern, jobName, w.job);
+  const out = w.out === undefined ? implied : w.out;
+  return {
+    cycle,
+    phase: w.phase ?? 'submitted',
+    jobId: w.job ?? null,
+    submittedAt,
+    startedAt: w.started ?? null,
+    endedAt: w.ended ?? null,
+    state: w.state ?? null,
+    rawState: w.raw === undefined ? (w.state ?? null) : w.raw,
+    reason: w.reason ?? null,
+    exit:
+      w.exit === undefined
+        ? null
+        : typeof w.exit === 'number'
+          ? { code: w.exit, signal: null }
+          : { code: w.exit[0], signal: w.exit[1] },
+    classification,
+    requested:
+      w.req === undefined ? null : { memoryMb: w.req.mem_mb ?? null, timeMinutes: w.req.time_min ?? null },
+    used:
+      w.used === undefined
+        ? null
+        : {
+            elapsedSeconds:
+              w.used.elapsed_s === undefined
+                ? elapsedFromTimes(w.started ?? null, w.ended ?? null)
+                : w.used.elapsed_s,
+            maxRssMb: w.used.max_rss_mb ?? null,
+            nodes: w.used.nodes ?? null,
+            restarts: w.used.restarts ?? null,
+          },
+    stdoutPath: out,
+    stderrPath: w.err === undefined ? out : w.err,
+    submitError: w.error ?? null,
+    observedAt: w.seen ?? null,
+    staleSince: w.stale ?? null,
+  };
+}
+
+/** Wire → model. Throws Error with the path of the first inconsistency. */
+export function decodeManifest(wire: WireManifest): Manifest {
+  const names = wire.factors.map((f) => f.name);
+  const levelByText = new Map(
+    wire.factors.map((f) => [f.name, new Map(f.levels.map((l) => [levelText(l), l]))]),
+  );
+  wire.cycles.forEach((c, i) => {
+    if (c.cycle !== i) throw new Error(`cycles[${i}]: expected cycle ${i}, found ${c.cycle}`);
+  });
+  const lastCycle = wire.cycles.length - 1;
+  const seenIds = new Set<string>();
+  const seenJobs = new Set<string>();
+  const conditions = wire.conditions.map((c, ci) => {
+    const where = `conditions[${ci}] (condition ${c.id})`;
+    if (seenIds.has(c.id)) throw new Error(`${where}: duplicate condition id`);
+    seenIds.add(c.id);
+    const values: Record<string, LevelValue> = {};
+    for (const [name, text] of parseConditionId(c.id)) {
+      const level = levelByText.get(name)?.get(text);
+      if (level !== undefined) values[name] = level;
+    }
+    if (conditionId(names, values) !== c.id) {
+      throw new Error(`${where}: the id does not match the factors ${names.join(', ')} and their levels`);
+    }
+    const attempts = c.attempts.map((w, ai) => {
+      const at = `${where}.attempts[${ai}]`;
+      if ((w.cycle ?? ai) > lastCycle)
+        throw new Error(`${at}: cycle ${w.cycle ?? ai} was never recorded in cycles`);
+      if ((w.job !== undefined) !== (w.phase === undefined)) {
+        throw new Error(`${at}: a job id is required exactly when the attempt was submitted`);
+      }
+      if (w.job !== undefined) {
+        if (seenJobs.has(w.job)) throw new Error(`${at}: job ${w.job} already belongs to another attempt`);
+        seenJobs.add(w.job);
+      }
+      return decodeAttempt(w, wire, c.job, ai, at);
+    });
+    return { id: c.id, jobName: c.job, values, attempts };
+  });
+  return {
+    schemaVersion: MANIFEST_SCHEMA_VERSION,
+    experiment: wire.experiment,
+    sweepDigest: wire.sweep_digest,
+    createdAt: wire.created_at,
+    observedAt: wire.observed_at,
+    paused: wire.paused,
+    factors: wire.factors,
+    cycles: wire.cycles.map((c) => ({
+      cycle: c.cycle,
+      digest: c.digest,
+      reason: c.reason,
+      requestedBy: c.requested_by,
+      at: c.at,
+    })),
+    issues: wire.issues,
+    decisions: wire.decisions.map((d) => ({
+      at: d.at,
+      decision: d.decision,
+      band: d.band,
+      reasonCode: d.reason_code,
+      note: d.note ?? null,
+    })),
+    conditions,
+  };
+}

@@ -1,0 +1,31 @@
+import type { ActionRuntime } from '../../src/action/runtime.js';
+
+/** An in-memory Actions runtime: inputs in, outputs, secrets, summary and failure recorded. */
+export function fakeRuntime(inputs: Record<string, string>, eventName = 'workflow_dispatch', event: unknown = {}) {
+  const record = {
+    outputs: {} as Record<string, string>,
+    secrets: [] as string[],
+    logs: [] as string[],
+    summary: '',
+    failed: undefined as string | undefined,
+  };
+  const runtime: ActionRuntime = {
+    getInput: (name) => inputs[name] ?? '',
+    setSecret: (value) => record.secrets.push(value),
+    setOutput: (name, value) => {
+      record.outputs[name] = value;
+    },
+    setFailed: (message) => {
+      record.failed = message;
+    },
+    info: (message) => record.logs.push(message),
+    warning: (message) => record.logs.push(`warning: ${message}`),
+    error: (message) => record.logs.push(`error: ${message}`),
+    appendSummary: async (markdown) => {
+      record.summary += markdown;
+    },
+    eventName,
+    readEvent: () => event,
+  };
+  return { runtime, record };
+}
