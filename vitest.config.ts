@@ -10,6 +10,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           testTimeout: 20_000,
+          // GitHub's workflow parser imports its JSON schemas without import attributes, which
+          // Node 20's ESM loader refuses; letting Vite transform it resolves them.
+          server: { deps: { inline: ['@actions/workflow-parser'] } },
         },
       },
       {

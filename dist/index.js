@@ -1286,7 +1286,7 @@ module.exports = {
 
 
 
-const binding = __nccwpck_require__(5243);
+const binding = __nccwpck_require__(7318);
 
 module.exports = binding.getCPUInfo;
 
@@ -12320,7 +12320,7 @@ let AESGCMDecipher;
 let ChaChaPolyDecipher;
 let GenericDecipher;
 try {
-  binding = __nccwpck_require__(8440);
+  binding = __nccwpck_require__(490);
   ({ AESGCMCipher, ChaChaPolyCipher, GenericCipher,
      AESGCMDecipher, ChaChaPolyDecipher, GenericDecipher } = binding);
 } catch {}
@@ -61591,7 +61591,6 @@ function readInputs(getInput, setSecret) {
 }
 
 ;// CONCATENATED MODULE: ./src/action/outputs.ts
-
 /**
  * Builds the Action's outputs. Every key is present on every path; on errors the decision is
  * `error` and `reason-code` names what went wrong, so a workflow can branch without parsing logs.
@@ -67468,7 +67467,12 @@ function createTransport(ssh) {
         privateKey: ssh.privateKey,
         ...(ssh.passphrase === '' ? {} : { passphrase: ssh.passphrase }),
         knownHosts: ssh.knownHosts,
-        jumpHosts: ssh.jumpHosts.map((hop) => ({ host: hop.host, port: hop.port, user: hop.user, knownHosts: hop.hostKey })),
+        jumpHosts: ssh.jumpHosts.map((hop) => ({
+            host: hop.host,
+            port: hop.port,
+            user: hop.user,
+            knownHosts: hop.hostKey,
+        })),
     });
 }
 
@@ -67548,7 +67552,9 @@ async function route(runtime, wiring) {
                 details: { preflight: outcome.report },
             }),
             summary: preflightMarkdown(outcome),
-            ...(outcome.report.ok ? {} : { failure: `preflight failed: ${outcome.report.problems.map((p) => p.message).join('; ')}` }),
+            ...(outcome.report.ok
+                ? {}
+                : { failure: `preflight failed: ${outcome.report.problems.map((p) => p.message).join('; ')}` }),
         };
     }
     finally {
@@ -67602,17 +67608,19 @@ scope.__dirname ??= (0,external_node_path_namespaceObject.dirname)(scope.__filen
 
 /***/ }),
 
-/***/ 5243:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+/***/ 7318:
+/***/ ((module) => {
 
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)(__nccwpck_require__.ab + "build/Release/cpufeatures.node")
+module.exports = eval("require")("../build/Release/cpufeatures.node");
+
 
 /***/ }),
 
-/***/ 8440:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+/***/ 490:
+/***/ ((module) => {
 
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)(__nccwpck_require__.ab + "lib/protocol/crypto/build/Release/sshcrypto.node")
+module.exports = eval("require")("./crypto/build/Release/sshcrypto.node");
+
 
 /***/ }),
 

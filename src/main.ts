@@ -29,7 +29,10 @@ export interface Wiring {
 
 const DEFAULT_WIRING: Wiring = { createTransport, createScheduler };
 
-export async function run(runtime: ActionRuntime = actionsRuntime(), wiring: Wiring = DEFAULT_WIRING): Promise<void> {
+export async function run(
+  runtime: ActionRuntime = actionsRuntime(),
+  wiring: Wiring = DEFAULT_WIRING,
+): Promise<void> {
   const result = await runSafely(runtime, wiring);
   for (const [key, value] of Object.entries(result.outputs)) runtime.setOutput(key, value);
   await runtime.appendSummary(result.summary);
@@ -50,7 +53,10 @@ async function runSafely(runtime: ActionRuntime, wiring: Wiring): Promise<RunRes
 }
 
 async function route(runtime: ActionRuntime, wiring: Wiring): Promise<RunResult> {
-  const inputs = readInputs((name) => runtime.getInput(name), (value) => runtime.setSecret(value));
+  const inputs = readInputs(
+    (name) => runtime.getInput(name),
+    (value) => runtime.setSecret(value),
+  );
   const trigger = readTrigger(runtime.eventName, runtime.readEvent());
   const mode = inputs.mode ?? modeFor(trigger);
   if (mode !== 'preflight') {
@@ -69,7 +75,9 @@ async function route(runtime: ActionRuntime, wiring: Wiring): Promise<RunResult>
         details: { preflight: outcome.report },
       }),
       summary: preflightMarkdown(outcome),
-      ...(outcome.report.ok ? {} : { failure: `preflight failed: ${outcome.report.problems.map((p) => p.message).join('; ')}` }),
+      ...(outcome.report.ok
+        ? {}
+        : { failure: `preflight failed: ${outcome.report.problems.map((p) => p.message).join('; ')}` }),
     };
   } finally {
     await transport.close();

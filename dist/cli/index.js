@@ -1584,7 +1584,7 @@ function usage() {
         'commands:',
         ...lines,
         '',
-        'Run `sweepwatch <command> --help` for a command\'s options.',
+        "Run `sweepwatch <command> --help` for a command's options.",
         'exit codes: 0 ok/healthy, 1 error, 2 usage, 3 degraded, 4 systemic',
     ].join('\n');
 }

@@ -80,9 +80,13 @@ export function readInputs(getInput: GetInput, setSecret: (value: string) => voi
   if (host !== '') {
     const portResult = port.safeParse(raw('ssh-port') || '22');
     if (!portResult.success) throw new InputError(`input ssh-port: "${raw('ssh-port')}" is not a TCP port`);
-    const missing = (['ssh-user', 'ssh-private-key', 'ssh-known-hosts'] as const).filter((n) => raw(n) === '');
+    const missing = (['ssh-user', 'ssh-private-key', 'ssh-known-hosts'] as const).filter(
+      (n) => raw(n) === '',
+    );
     if (missing.length > 0) {
-      throw new InputError(`ssh-host is set, so ${missing.join(', ')} must be set too (the host key is never auto-accepted)`);
+      throw new InputError(
+        `ssh-host is set, so ${missing.join(', ')} must be set too (the host key is never auto-accepted)`,
+      );
     }
     ssh = {
       host,

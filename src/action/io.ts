@@ -20,6 +20,7 @@ export const INPUTS = {
   'ssh-private-key-passphrase': { required: false, default: '', secret: true },
   'ssh-known-hosts': { required: false, default: '' },
   'ssh-jump-hosts': { required: false, default: '' },
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, evaluated by the runner.
   'github-token': { required: false, default: '${{ github.token }}', secret: true },
 } as const satisfies Record<string, InputSpec>;
 

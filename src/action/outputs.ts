@@ -1,4 +1,4 @@
-import { type ActionOutputs, OUTPUT_KEYS } from './io.js';
+import type { ActionOutputs, OUTPUT_KEYS } from './io.js';
 
 /**
  * Builds the Action's outputs. Every key is present on every path; on errors the decision is

@@ -10,7 +10,12 @@ export interface SshTarget {
   readonly privateKey: string;
   readonly passphrase: string;
   readonly knownHosts: string;
-  readonly jumpHosts: readonly { readonly user: string; readonly host: string; readonly port: number; readonly hostKey: string }[];
+  readonly jumpHosts: readonly {
+    readonly user: string;
+    readonly host: string;
+    readonly port: number;
+    readonly hostKey: string;
+  }[];
 }
 
 /** One transport per tick: every command of the tick shares its single connection. */
@@ -23,6 +28,11 @@ export function createTransport(ssh: SshTarget | null): Transport {
     privateKey: ssh.privateKey,
     ...(ssh.passphrase === '' ? {} : { passphrase: ssh.passphrase }),
     knownHosts: ssh.knownHosts,
-    jumpHosts: ssh.jumpHosts.map((hop) => ({ host: hop.host, port: hop.port, user: hop.user, knownHosts: hop.hostKey })),
+    jumpHosts: ssh.jumpHosts.map((hop) => ({
+      host: hop.host,
+      port: hop.port,
+      user: hop.user,
+      knownHosts: hop.hostKey,
+    })),
   });
 }

@@ -31,7 +31,8 @@ export function preflightMarkdown(outcome: PreflightOutcome): string {
   ];
   if (report.problems.length > 0) {
     lines.push('', '| severity | problem | subject | detail |', '|---|---|---|---|');
-    for (const p of report.problems) lines.push(`| ${p.severity} | ${p.code} | \`${p.subject}\` | ${p.message} |`);
+    for (const p of report.problems)
+      lines.push(`| ${p.severity} | ${p.code} | \`${p.subject}\` | ${p.message} |`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,4 +1,4 @@
-import { COMMANDS, type CliCommand, type CliIo } from './commands.js';
+import { type CliCommand, type CliIo, COMMANDS } from './commands.js';
 
 /**
  * The `sweepwatch` command: parses the subcommand, runs it, maps errors to one clear line and
@@ -18,7 +18,7 @@ export function usage(): string {
     'commands:',
     ...lines,
     '',
-    'Run `sweepwatch <command> --help` for a command\'s options.',
+    "Run `sweepwatch <command> --help` for a command's options.",
     'exit codes: 0 ok/healthy, 1 error, 2 usage, 3 degraded, 4 systemic',
   ].join('\n');
 }

@@ -39,7 +39,10 @@ describe.each(runtimes)('dist/index.js on $name', ({ bin }) => {
     expect(run.status, run.stdout + run.stderr).toBe(0);
     expect(Object.keys(run.outputs).sort()).toEqual([...OUTPUT_KEYS].sort());
     expect(run.outputs['reason-code']).toBe('preflight_ok');
-    const result = JSON.parse(run.outputs.result ?? '{}') as { version: number; details: { preflight: { user: string; versions: Record<string, string | null> } } };
+    const result = JSON.parse(run.outputs.result ?? '{}') as {
+      version: number;
+      details: { preflight: { user: string; versions: Record<string, string | null> } };
+    };
     expect(result.version).toBe(1);
     expect(result.details.preflight.user).toBe(lab.ssh.user);
     expect(result.details.preflight.versions.sbatch).toMatch(/22\.05/);

@@ -38,7 +38,11 @@ export function runAction(
   event: { name: string; payload: unknown } = { name: 'workflow_dispatch', payload: { inputs: {} } },
 ): ActionRun {
   const dir = mkdtempSync(join(tmpdir(), 'sweepwatch-action-'));
-  const files = { output: join(dir, 'output'), summary: join(dir, 'summary'), event: join(dir, 'event.json') };
+  const files = {
+    output: join(dir, 'output'),
+    summary: join(dir, 'summary'),
+    event: join(dir, 'event.json'),
+  };
   writeFileSync(files.output, '');
   writeFileSync(files.summary, '');
   writeFileSync(files.event, JSON.stringify(event.payload));
@@ -53,7 +57,8 @@ export function runAction(
     RUNNER_TEMP: dir,
   };
   // The runner passes inputs as INPUT_<NAME> with spaces → underscores, upper-cased; dashes stay.
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  for (const [name, value] of Object.entries(inputs))
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   const child = spawnSync(nodeBinary, [entry], { env, encoding: 'utf8', timeout: 120_000 });
   return {
     status: child.status,

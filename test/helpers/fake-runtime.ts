@@ -1,7 +1,11 @@
 import type { ActionRuntime } from '../../src/action/runtime.js';
 
 /** An in-memory Actions runtime: inputs in, outputs, secrets, summary and failure recorded. */
-export function fakeRuntime(inputs: Record<string, string>, eventName = 'workflow_dispatch', event: unknown = {}) {
+export function fakeRuntime(
+  inputs: Record<string, string>,
+  eventName = 'workflow_dispatch',
+  event: unknown = {},
+) {
   const record = {
     outputs: {} as Record<string, string>,
     secrets: [] as string[],

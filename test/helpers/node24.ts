@@ -12,10 +12,14 @@ const BIN = join(DIR, 'node_modules', '.bin', 'node');
 
 export function node24(): string {
   if (!existsSync(BIN)) {
-    execFileSync('npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefix', DIR, 'node@24'], {
-      stdio: 'pipe',
-      timeout: 240_000,
-    });
+    execFileSync(
+      'npm',
+      ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefix', DIR, 'node@24'],
+      {
+        stdio: 'pipe',
+        timeout: 240_000,
+      },
+    );
   }
   const version = execFileSync(BIN, ['--version'], { encoding: 'utf8' }).trim();
   if (!version.startsWith('v24.')) throw new Error(`expected Node 24 at ${BIN}, got ${version}`);

@@ -22,25 +22,50 @@ const dir = `/home/${lab.ssh.user}/${prefix.slice(0, -1)}`;
 let transport: SshTransport;
 let slurm: SlurmScheduler;
 const mine: string[] = [];
+/** The log paths submit() returned, per job id. */
+const logs = new Map<string, { stdout: string; stderr: string }>();
 
 function ssh(user: string, key: string, command: string) {
   const args = ['-p', String(lab.ssh.port), '-i', key, '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes'];
-  args.push('-o', `UserKnownHostsFile=${lab.ssh.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'LogLevel=ERROR');
-  const r = spawnSync('ssh', [...args, `${user}@${lab.ssh.host}`, command], { encoding: 'utf8', timeout: 30_000 });
+  args.push(
+    '-o',
+    `UserKnownHostsFile=${lab.ssh.knownHostsPath}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'LogLevel=ERROR',
+  );
+  const r = spawnSync('ssh', [...args, `${user}@${lab.ssh.host}`, command], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return { out: r.stdout.trim(), err: r.stderr.trim(), code: r.status };
 }
 const asBob = (command: string) => ssh(lab.otherUser.user, lab.otherUser.privateKeyPath, command);
-const asRoot = (...argv: string[]) => spawnSync(argv[0] ?? 'false', argv.slice(1), { encoding: 'utf8', timeout: 60_000 });
+const asRoot = (...argv: string[]) =>
+  spawnSync(argv[0] ?? 'false', argv.slice(1), { encoding: 'utf8', timeout: 60_000 });
 
 async function submit(name: string, argv: string[], extra: Partial<SubmitRequest> = {}): Promise<string> {
-  const r = await slurm.submit({ name: prefix + name, command: { kind: 'argv', argv }, workdir: dir, ...extra });
+  const r = await slurm.submit({
+    name: prefix + name,
+    command: { kind: 'argv', argv },
+    workdir: dir,
+    ...extra,
+  });
   if (!r.ok) throw new Error(`${name}: ${r.message}`);
   mine.push(r.jobId);
+  logs.set(r.jobId, { stdout: r.stdoutPath, stderr: r.stderrPath });
   return r.jobId;
 }
 /** Options our SubmitRequest does not model (--hold, --begin, --requeue): plain sbatch. */
 async function sbatch(name: string, ...opts: string[]): Promise<string> {
-  const r = await transport.exec(['sbatch', '--parsable', `--job-name=${prefix}${name}`, `--chdir=${dir}`, ...opts]);
+  const r = await transport.exec([
+    'sbatch',
+    '--parsable',
+    `--job-name=${prefix}${name}`,
+    `--chdir=${dir}`,
+    ...opts,
+  ]);
   const id = r.stdout.trim();
   if (r.code !== 0 || !/^\d+$/.test(id)) throw new Error(`${name}: ${r.stderr}`);
   mine.push(id);
@@ -90,20 +115,36 @@ describe('phase 1: every outcome, observed and normalized', () => {
   const ids: Record<string, string> = {};
 
   it('preflight passes for the lab and names what is wrong', async () => {
-    const ok = await slurm.preflight({ partitions: ['debug'], accounts: [lab.account], qos: ['normal'], writableDirs: [dir] });
+    const ok = await slurm.preflight({
+      partitions: ['debug'],
+      accounts: [lab.account],
+      qos: ['normal'],
+      writableDirs: [dir],
+    });
     expect(ok).toMatchObject({ ok: true, user: lab.ssh.user, accountingAvailable: true, problems: [] });
     expect(ok.versions.sbatch).toMatch(/22\.05/);
-    const bad = await slurm.preflight({ partitions: ['nosuch'], accounts: ['nobody'], writableDirs: ['/root'] });
-    expect(bad.problems.map((p) => p.code).sort()).toEqual(['account_unknown', 'dir_not_writable', 'partition_unknown']);
+    const bad = await slurm.preflight({
+      partitions: ['nosuch'],
+      accounts: ['nobody'],
+      writableDirs: ['/root'],
+    });
+    expect(bad.problems.map((p) => p.code).sort()).toEqual([
+      'account_unknown',
+      'dir_not_writable',
+      'partition_unknown',
+    ]);
   });
 
   it('submits every outcome (TIMEOUT first); a bad partition is rejected with the scheduler words', async () => {
     ids.timeout = await submit('timeout', ['sleep', '600'], { resources: { timeMinutes: 1 } });
-    const oomPy = 'chunks = []\nfor i in range(1, 51):\n    chunks.append(b"\\x01" * (10 * 1024 * 1024))\n    print(f"allocated {i * 10} MB", flush=True)\n';
-    const arrayCmd = 'echo "task $SLURM_ARRAY_TASK_ID"; if [ "$SLURM_ARRAY_TASK_ID" = 2 ]; then echo boom >&2; exit 3; fi';
-    const requeueCmd = 'echo "restart ${SLURM_RESTART_COUNT:-0}"; [ "${SLURM_RESTART_COUNT:-0}" = 0 ] && sleep 300; echo finished';
+    const oomPy =
+      'chunks = []\nfor i in range(1, 51):\n    chunks.append(b"\\x01" * (10 * 1024 * 1024))\n    print(f"allocated {i * 10} MB", flush=True)\n';
+    const arrayCmd =
+      'echo "task $SLURM_ARRAY_TASK_ID"; if [ "$SLURM_ARRAY_TASK_ID" = 2 ]; then echo boom >&2; exit 3; fi';
+    const requeueCmd =
+      'n=$SLURM_RESTART_COUNT; echo "restart $n"; [ "$n" -gt 0 ] 2>/dev/null || sleep 300; echo finished';
     const [completed, failed, oom, cancelled, array, partdown, held, begin, requeue] = await Promise.all([
-      submit('completed', ['echo', 'done'], { env: { GREETING: 'a,b c' } }),
+      submit('completed', ['sh', '-c', 'echo "greeting=$GREETING"'], { env: { GREETING: `a,b c 'q' $x` } }),
       submit('failed', ['python3', '-c', 'raise ValueError("bad shape: (2, 2)")']),
       submit('oom', ['python3', '-c', oomPy], { resources: { memMb: 50 } }),
       submit('cancelled', ['sleep', '600']),
@@ -114,7 +155,11 @@ describe('phase 1: every outcome, observed and normalized', () => {
       sbatch('requeue', '--requeue', `--wrap=${requeueCmd}`),
     ]);
     Object.assign(ids, { completed, failed, oom, cancelled, array, partdown, held, begin, requeue });
-    const rejected = await slurm.submit({ name: `${prefix}rejected`, command: { kind: 'argv', argv: ['true'] }, resources: { partition: 'nosuch' } });
+    const rejected = await slurm.submit({
+      name: `${prefix}rejected`,
+      command: { kind: 'argv', argv: ['true'] },
+      resources: { partition: 'nosuch' },
+    });
     expect(rejected).toEqual({
       ok: false,
       rootCause: 'submission_rejected',
@@ -123,12 +168,25 @@ describe('phase 1: every outcome, observed and normalized', () => {
   });
 
   it('sees pending jobs with their reasons: legitimate waits and a problem', async () => {
-    const o = await until({ [ids.held ?? '']: is('PENDING'), [ids.begin ?? '']: is('PENDING'), [ids.partdown ?? '']: is('PENDING') }, 30_000);
+    const o = await until(
+      {
+        [ids.held ?? '']: is('PENDING'),
+        [ids.begin ?? '']: is('PENDING'),
+        [ids.partdown ?? '']: is('PENDING'),
+      },
+      30_000,
+    );
     const verdict = (id: string | undefined) => {
       const obs = o.get(id ?? '');
-      return classifyPendingReason(obs?.reason, { heldPatienceSeconds: 3600, ...(obs?.pendingSeconds !== undefined ? { pendingSeconds: obs.pendingSeconds } : {}) });
+      return classifyPendingReason(obs?.reason, {
+        heldPatienceSeconds: 3600,
+        ...(obs?.pendingSeconds !== undefined ? { pendingSeconds: obs.pendingSeconds } : {}),
+      });
     };
-    expect(o.get(ids.held ?? '')).toMatchObject({ reason: 'JobHeldUser', pendingSeconds: expect.any(Number) });
+    expect(o.get(ids.held ?? '')).toMatchObject({
+      reason: 'JobHeldUser',
+      pendingSeconds: expect.any(Number),
+    });
     expect(verdict(ids.held)).toMatchObject({ kind: 'wait', code: 'JobHeldUser' });
     expect(verdict(ids.begin)).toMatchObject({ kind: 'wait', code: 'BeginTime' });
     expect(verdict(ids.partdown)).toMatchObject({ kind: 'problem', code: 'PartitionDown' });
@@ -177,29 +235,44 @@ describe('phase 1: every outcome, observed and normalized', () => {
       },
       170_000,
     );
-    expect(o.get(id('completed'))).toMatchObject({ exit: { code: 0, signal: null }, source: expect.any(String) });
+    expect(o.get(id('completed'))).toMatchObject({
+      exit: { code: 0, signal: null },
+      source: expect.any(String),
+    });
     expect(o.get(id('failed'))).toMatchObject({ exit: { code: 1, signal: null }, reason: 'NonZeroExitCode' });
     expect(o.get(id('oom'))).toMatchObject({ rawState: 'OUT_OF_MEMORY' });
     expect(o.get(id('cancelled'))?.rawState).toMatch(/^CANCELLED by \d+$/);
     expect(o.get(id('timeout'))).toMatchObject({ reason: 'TimeLimit', elapsedSeconds: expect.any(Number) });
-    expect(o.get(`${array}_2`)).toMatchObject({ exit: { code: 3, signal: null }, jobIdRaw: expect.stringMatching(/^\d+$/) });
+    expect(o.get(`${array}_2`)).toMatchObject({
+      exit: { code: 3, signal: null },
+      jobIdRaw: expect.stringMatching(/^\d+$/),
+    });
     const all = await slurm.observe([array]);
     expect([...all.observations.keys()].sort()).toEqual([0, 1, 2, 3].map((t) => `${array}_${t}`));
   });
 
-  it('reads the failed jobs’ log tails in one round trip', async () => {
+  it('reads log tails (at the paths submit returned) in one round trip', async () => {
     const before = transport.stats().execs;
-    const path = (id: string | undefined, ext: string) => `${dir}/${prefix}${id === ids.failed ? 'failed' : 'oom'}-${id}.${ext}`;
+    const paths = (id: string | undefined) => {
+      const p = logs.get(id ?? '');
+      return p ? [p.stdout, p.stderr] : [];
+    };
     const tails = await slurm.readLogTails(
       [
-        { jobId: ids.failed ?? '', paths: [path(ids.failed, 'out'), path(ids.failed, 'err')] },
-        { jobId: ids.oom ?? '', paths: [path(ids.oom, 'out'), path(ids.oom, 'err'), `${dir}/nope.err`] },
+        { jobId: ids.failed ?? '', paths: paths(ids.failed) },
+        { jobId: ids.oom ?? '', paths: [...paths(ids.oom), `${dir}/nope.err`] },
+        { jobId: ids.completed ?? '', paths: paths(ids.completed) },
       ],
       4096,
     );
     expect(transport.stats().execs - before).toBe(1);
     expect(tails.get(ids.failed ?? '')?.text).toMatch(/Traceback[\s\S]*ValueError: bad shape/);
-    expect(tails.get(ids.oom ?? '')).toMatchObject({ missing: [`${dir}/nope.err`], text: expect.stringMatching(/allocated \d+ MB[\s\S]*oom-kill/) });
+    expect(tails.get(ids.oom ?? '')).toMatchObject({
+      missing: [`${dir}/nope.err`],
+      text: expect.stringMatching(/allocated \d+ MB[\s\S]*oom-kill/),
+    });
+    // The condition's env arrived byte for byte, commas and quotes included.
+    expect(tails.get(ids.completed ?? '')?.text).toBe(`greeting=a,b c 'q' $x`);
   });
 
   it('observes 1,000 ids (most unknown) in exactly one exec, and adopts by name', async () => {
@@ -209,11 +282,16 @@ describe('phase 1: every outcome, observed and normalized', () => {
     expect(transport.stats().execs - before).toBe(1);
     expect(result.errors).toEqual([]);
     expect(result.missing).toHaveLength(1000);
-    expect([...result.observations.values()].filter((o) => isFailedState(o.state)).map((o) => o.state).sort()).toEqual(
-      ['CANCELLED', 'FAILED', 'FAILED', 'OUT_OF_MEMORY', 'TIMEOUT'],
-    );
+    expect(
+      [...result.observations.values()]
+        .filter((o) => isFailedState(o.state))
+        .map((o) => o.state)
+        .sort(),
+    ).toEqual(['CANCELLED', 'FAILED', 'FAILED', 'OUT_OF_MEMORY', 'TIMEOUT']);
     const adopted = await slurm.findByName(prefix);
-    expect(adopted.map((o) => o.jobId)).toEqual(expect.arrayContaining([ids.completed, ids.failed, ids.held]));
+    expect(adopted.map((o) => o.jobId)).toEqual(
+      expect.arrayContaining([ids.completed, ids.failed, ids.held]),
+    );
     expect(adopted.every((o) => o.name?.startsWith(prefix))).toBe(true);
   });
 });
@@ -223,7 +301,10 @@ describe('phase 2: NODE_FAIL', () => {
     const id = await sbatch('nodefail', '--no-requeue', '--wrap=sleep 300');
     await until({ [id]: is('RUNNING') }, 30_000);
     try {
-      expect(asRoot('scontrol', 'update', `NodeName=${lab.nodeName}`, 'State=DOWN', 'Reason=sweepwatch-int').status).toBe(0);
+      expect(
+        asRoot('scontrol', 'update', `NodeName=${lab.nodeName}`, 'State=DOWN', 'Reason=sweepwatch-int')
+          .status,
+      ).toBe(0);
       const o = await until({ [id]: is('NODE_FAIL') }, 60_000);
       expect(o.get(id)).toMatchObject({ reason: 'NodeDown' });
     } finally {
@@ -246,13 +327,25 @@ describe('phase 3: accounting down', () => {
     const pid = readFileSync('/run/slurm-lab/slurmdbd.pid', 'utf8').trim();
     try {
       expect(asRoot('kill', '-TERM', pid).status).toBe(0);
-      for (let i = 0; i < 100 && asRoot('kill', '-0', pid).status === 0; i++) await new Promise((r) => setTimeout(r, 100));
-      const result = await slurm.observe([done, failed, '1']);
-      expect(result.errors).toEqual([expect.objectContaining({ kind: 'sacct_unavailable', source: 'sacct' })]);
-      expect(result.observations.get(done)).toMatchObject({ state: 'COMPLETED', source: 'scontrol', exit: { code: 0, signal: null } });
-      expect(result.observations.get(failed)).toMatchObject({ state: 'FAILED', source: 'scontrol', exit: { code: 7, signal: null } });
-      // Job 1 ended long ago: only accounting knows it. It is unobserved, never failed or missing.
-      expect(result.unobserved).toEqual(['1']);
+      for (let i = 0; i < 100 && asRoot('kill', '-0', pid).status === 0; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      const result = await slurm.observe([done, failed, '999999999']);
+      expect(result.errors).toEqual([
+        expect.objectContaining({ kind: 'sacct_unavailable', source: 'sacct' }),
+      ]);
+      expect(result.observations.get(done)).toMatchObject({
+        state: 'COMPLETED',
+        source: 'scontrol',
+        exit: { code: 0, signal: null },
+      });
+      expect(result.observations.get(failed)).toMatchObject({
+        state: 'FAILED',
+        source: 'scontrol',
+        exit: { code: 7, signal: null },
+      });
+      // A job squeue does not hold may have ended past MinJobAge, and only accounting would know:
+      // with sacct down it is unobserved (keep its last state), never failed, never missing.
+      expect(result.unobserved).toEqual(['999999999']);
       expect(result.missing).toEqual([]);
     } finally {
       const up = asRoot('bash', resolve('scripts/lab/up.sh'));

@@ -16,12 +16,15 @@ describe('action.yml and the code agree', () => {
     expect(Object.keys(actionYml.inputs).sort()).toEqual(Object.keys(INPUTS).sort());
   });
 
-  it.each(Object.entries(INPUTS))('input %s has the same required flag, default and a description', (name, spec) => {
-    const declared = actionYml.inputs[name];
-    expect(declared?.required ?? false).toBe(spec.required);
-    expect(declared?.default ?? '').toBe(spec.default);
-    expect(declared?.description ?? '').not.toBe('');
-  });
+  it.each(Object.entries(INPUTS))(
+    'input %s has the same required flag, default and a description',
+    (name, spec) => {
+      const declared = actionYml.inputs[name];
+      expect(declared?.required ?? false).toBe(spec.required);
+      expect(declared?.default ?? '').toBe(spec.default);
+      expect(declared?.description ?? '').not.toBe('');
+    },
+  );
 
   it('declares exactly the outputs the code sets', () => {
     expect(Object.keys(actionYml.outputs).sort()).toEqual([...OUTPUT_KEYS].sort());

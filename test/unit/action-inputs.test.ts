@@ -5,7 +5,11 @@ const KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nsecret-material\n-----END OPEN
 
 function inputs(values: Record<string, string>) {
   const secrets: string[] = [];
-  const read = () => readInputs((name) => values[name] ?? '', (s) => secrets.push(s));
+  const read = () =>
+    readInputs(
+      (name) => values[name] ?? '',
+      (s) => secrets.push(s),
+    );
   return { read, secrets };
 }
 
@@ -22,7 +26,12 @@ describe('action inputs', () => {
   });
 
   it('registers the private key, passphrase and token as secrets before parsing anything', () => {
-    const { read, secrets } = inputs({ ...ssh, 'ssh-private-key-passphrase': 'pw', 'github-token': 'ghs_x', mode: 'nope' });
+    const { read, secrets } = inputs({
+      ...ssh,
+      'ssh-private-key-passphrase': 'pw',
+      'github-token': 'ghs_x',
+      mode: 'nope',
+    });
     expect(read).toThrow(InputError);
     expect(secrets.sort()).toEqual([KEY, 'secret-material', 'ghs_x', 'pw'].sort());
   });

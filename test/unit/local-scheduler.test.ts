@@ -1,14 +1,22 @@
 // The local scheduler with real processes: each job is a real supervisor (from source, through
 // tsx) and a real workload. Only the fast cases are here; time and memory limits and the
 // concurrency queue are in test/int/local-scheduler.int.test.ts.
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LocalScheduler, type LocalSchedulerOptions } from '../../src/adapters/local/local-scheduler.js';
 import { groupSurvives, isAlive, signalGroup } from '../../src/adapters/local/local-proc.js';
 import { processIdentitySchema, stateRecordSchema } from '../../src/adapters/local/local-records.js';
+import { LocalScheduler, type LocalSchedulerOptions } from '../../src/adapters/local/local-scheduler.js';
 import type { JobObservation } from '../../src/core/types.js';
 import { isTerminal } from '../../src/core/types.js';
 
@@ -36,7 +44,12 @@ function tempDir(): string {
 
 function make(options: Partial<LocalSchedulerOptions> = {}): { scheduler: LocalScheduler; stateDir: string } {
   const stateDir = options.stateDir ?? join(tempDir(), 'state');
-  const scheduler = new LocalScheduler({ supervisorCommand: SUPERVISOR, killGraceMs: 300, ...options, stateDir });
+  const scheduler = new LocalScheduler({
+    supervisorCommand: SUPERVISOR,
+    killGraceMs: 300,
+    ...options,
+    stateDir,
+  });
   return { scheduler, stateDir };
 }
 
@@ -71,7 +84,11 @@ function isRunning(pid: number): boolean {
   }
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 15_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  ms = 15_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();
@@ -89,7 +106,10 @@ async function observeOne(scheduler: LocalScheduler, id: string): Promise<JobObs
 }
 
 /** Waits until every job is terminal. */
-async function settle(scheduler: LocalScheduler, ids: readonly string[]): Promise<Map<string, JobObservation>> {
+async function settle(
+  scheduler: LocalScheduler,
+  ids: readonly string[],
+): Promise<Map<string, JobObservation>> {
   return until(`jobs ${ids.join(',')} to end`, async () => {
     const { observations } = await scheduler.observe(ids);
     return ids.every((id) => {
@@ -126,7 +146,11 @@ describe('LocalScheduler: outcomes', () => {
     expect(seen.get('1')?.startedAt).toBeDefined();
     expect(seen.get('1')?.endedAt).toBeDefined();
     expect(seen.get('1')?.elapsedSeconds).toBeGreaterThanOrEqual(0);
-    expect(seen.get('2')).toMatchObject({ state: 'FAILED', reason: 'NonZeroExitCode', exit: { code: 3, signal: null } });
+    expect(seen.get('2')).toMatchObject({
+      state: 'FAILED',
+      reason: 'NonZeroExitCode',
+      exit: { code: 3, signal: null },
+    });
     expect(readFileSync(ok.stdoutPath, 'utf8')).toBe('out\n');
     expect(readFileSync(ok.stderrPath, 'utf8')).toBe('err\n');
 
@@ -142,13 +166,22 @@ describe('LocalScheduler: outcomes', () => {
     expect(isRunning(Number(readFileSync(join(workdir, 'bg.pid'), 'utf8')))).toBe(false);
   });
 
-  it('a command not found fails with 127 and a shell-like message; a missing workdir fails with 1', async () => {
+  it('a command not found fails with 127 and a shell-like message; a missing workdir or log dir with 1', async () => {
     const { scheduler } = make();
     const missing = await submitArgv(scheduler, ['sweepwatch-no-such-command', '--x']);
     const noDir = await submitArgv(scheduler, ['true'], { workdir: join(tempDir(), 'gone') });
-    const seen = await settle(scheduler, [missing.jobId, noDir.jobId]);
+    const noLog = await scheduler.submit({
+      name: 'sw-t-log',
+      command: { kind: 'argv', argv: ['true'] },
+      stdout: join(tempDir(), 'gone', 'out.log'),
+    });
+    if (!noLog.ok) throw new Error(noLog.message);
+    const seen = await settle(scheduler, [missing.jobId, noDir.jobId, noLog.jobId]);
+    expect(seen.get(noLog.jobId)).toMatchObject({ state: 'FAILED', exit: { code: 1, signal: null } });
     expect(seen.get(missing.jobId)).toMatchObject({ state: 'FAILED', exit: { code: 127, signal: null } });
-    expect(readFileSync(missing.stderrPath, 'utf8')).toMatch(/sweepwatch-no-such-command: command not found\n$/);
+    expect(readFileSync(missing.stderrPath, 'utf8')).toMatch(
+      /sweepwatch-no-such-command: command not found\n$/,
+    );
     expect(seen.get(noDir.jobId)).toMatchObject({ state: 'FAILED', exit: { code: 1, signal: null } });
     expect(readFileSync(noDir.stderrPath, 'utf8')).toMatch(/cd: .*gone: No such file or directory/);
   });
@@ -156,17 +189,23 @@ describe('LocalScheduler: outcomes', () => {
   it('passes the environment on top of its own, runs in the workdir, and expands log patterns there', async () => {
     const { scheduler } = make();
     const workdir = tempDir();
+    // The submitting process's environment, which the job inherits through its supervisor.
+    process.env.SWEEPWATCH_T_INHERITED = 'inherited';
     const r = await scheduler.submit({
       name: 'sw-t-env',
-      command: { kind: 'argv', argv: ['sh', '-c', 'echo "$GREETING $SWEEPWATCH_JOB_ID $(pwd) ${PATH:+has-path}"'] },
+      command: {
+        kind: 'argv',
+        argv: ['sh', '-c', 'echo "$GREETING $SWEEPWATCH_JOB_ID $(pwd) $SWEEPWATCH_T_INHERITED"'],
+      },
       env: { GREETING: 'a,b c' },
       workdir,
       stdout: 'logs-%x-%j.out',
     });
+    delete process.env.SWEEPWATCH_T_INHERITED;
     if (!r.ok) throw new Error(r.message);
     expect(r.stdoutPath).toBe(join(workdir, 'logs-sw-t-env-1.out'));
     await settle(scheduler, [r.jobId]);
-    expect(readFileSync(r.stdoutPath, 'utf8')).toBe(`a,b c 1 ${workdir} has-path\n`);
+    expect(readFileSync(r.stdoutPath, 'utf8')).toBe(`a,b c 1 ${workdir} inherited\n`);
   });
 
   it('runs a script without the x bit through its #! line, relative to the workdir', async () => {
@@ -214,9 +253,13 @@ describe('LocalScheduler: cancel and lost supervisors', () => {
     const { scheduler } = make();
     const workdir = tempDir();
     writeFileSync(join(workdir, 'child.sh'), "trap '' TERM\nsleep 300 &\necho $! > grandchild.pid\nwait\n");
-    const r = await submitArgv(scheduler, ['sh', '-c', "trap '' TERM; sh ./child.sh & echo $! > child.pid; wait"], {
-      workdir,
-    });
+    const r = await submitArgv(
+      scheduler,
+      ['sh', '-c', "trap '' TERM; sh ./child.sh & echo $! > child.pid; wait"],
+      {
+        workdir,
+      },
+    );
     await until('the grandchild', () => (existsSync(join(workdir, 'grandchild.pid')) ? true : undefined));
     const running = await observeOne(scheduler, r.jobId);
     expect(running.state).toBe('RUNNING');
@@ -244,7 +287,10 @@ describe('LocalScheduler: cancel and lost supervisors', () => {
         ? true
         : undefined;
     });
-    expect(await observeOne(scheduler, second.jobId)).toMatchObject({ state: 'PENDING', reason: 'Resources' });
+    expect(await observeOne(scheduler, second.jobId)).toMatchObject({
+      state: 'PENDING',
+      reason: 'Resources',
+    });
     const scope = { jobIds: [first.jobId, second.jobId] };
     expect((await scheduler.cancel([second.jobId], scope)).cancelled).toEqual([second.jobId]);
     const pending = (await settle(scheduler, [second.jobId])).get(second.jobId);
@@ -276,8 +322,12 @@ describe('LocalScheduler: cancel and lost supervisors', () => {
   it('a supervisor killed with SIGKILL → NODE_FAIL "supervisor lost", and its orphaned workload is killed', async () => {
     const { scheduler, stateDir } = make();
     const r = await submitArgv(scheduler, ['sleep', '300']);
-    await until('RUNNING', async () => ((await observeOne(scheduler, r.jobId)).state === 'RUNNING' ? true : undefined));
-    const state = stateRecordSchema.parse(JSON.parse(readFileSync(join(stateDir, 'jobs/1/state.json'), 'utf8')));
+    await until('RUNNING', async () =>
+      (await observeOne(scheduler, r.jobId)).state === 'RUNNING' ? true : undefined,
+    );
+    const state = stateRecordSchema.parse(
+      JSON.parse(readFileSync(join(stateDir, 'jobs/1/state.json'), 'utf8')),
+    );
     const supervisor = state.supervisor?.pid ?? 0;
     const leader = state.pgid ?? 0;
     process.kill(supervisor, 'SIGKILL');
@@ -301,7 +351,10 @@ describe('LocalScheduler: logs, adoption, preflight, observe edges', () => {
     const r = await submitArgv(scheduler, ['sh', '-c', 'printf "0123456789\\n"; printf "oops\\n" >&2']);
     await settle(scheduler, [r.jobId]);
     const missing = join(tempDir(), 'nope.log');
-    const tails = await scheduler.readLogTails([{ jobId: r.jobId, paths: [r.stdoutPath, r.stderrPath, missing] }], 5);
+    const tails = await scheduler.readLogTails(
+      [{ jobId: r.jobId, paths: [r.stdoutPath, r.stderrPath, missing] }],
+      5,
+    );
     expect(tails.get(r.jobId)).toEqual({
       text: '6789\noops',
       truncated: true,

@@ -15,7 +15,14 @@ const REPORT: PreflightReport = {
 
 function wiring(preflight: () => Promise<PreflightReport>, closed: string[] = []): Wiring {
   const transport = {
-    exec: async () => ({ stdout: '', stderr: '', code: 0, signal: null, stdoutTruncated: false, stderrTruncated: false }),
+    exec: async () => ({
+      stdout: '',
+      stderr: '',
+      code: 0,
+      signal: null,
+      stdoutTruncated: false,
+      stderrTruncated: false,
+    }),
     close: async () => {
       closed.push('closed');
     },
@@ -31,7 +38,10 @@ describe('the Action entry', () => {
   it('runs a preflight, writes every output and a summary, and closes the connection', async () => {
     const closed: string[] = [];
     const { runtime, record } = fakeRuntime({ mode: 'preflight' });
-    await run(runtime, wiring(async () => REPORT, closed));
+    await run(
+      runtime,
+      wiring(async () => REPORT, closed),
+    );
     expect(Object.keys(record.outputs).sort()).toEqual([...OUTPUT_KEYS].sort());
     expect(record.outputs['reason-code']).toBe('preflight_ok');
     expect(record.failed).toBeUndefined();
@@ -44,9 +54,19 @@ describe('the Action entry', () => {
     const bad: PreflightReport = {
       ...REPORT,
       ok: false,
-      problems: [{ code: 'partition_unknown', severity: 'error', subject: 'gpu', message: 'partition gpu does not exist' }],
+      problems: [
+        {
+          code: 'partition_unknown',
+          severity: 'error',
+          subject: 'gpu',
+          message: 'partition gpu does not exist',
+        },
+      ],
     };
-    await run(runtime, wiring(async () => bad));
+    await run(
+      runtime,
+      wiring(async () => bad),
+    );
     expect(record.outputs['reason-code']).toBe('preflight_failed');
     expect(record.failed).toContain('partition gpu does not exist');
   });
@@ -74,7 +94,10 @@ describe('the Action entry', () => {
 
   it('says which mode it cannot run rather than doing nothing silently', async () => {
     const { runtime, record } = fakeRuntime({}, 'push');
-    await run(runtime, wiring(async () => REPORT));
+    await run(
+      runtime,
+      wiring(async () => REPORT),
+    );
     expect(record.outputs['reason-code']).toBe('mode_unavailable');
     expect(record.failed).toContain('none for event push');
   });

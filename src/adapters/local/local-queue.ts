@@ -6,7 +6,7 @@
  * like Slurm's age priority). An entry whose supervisor died is removed by whoever looks next,
  * so a lost job never holds a slot.
  */
-import { mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   errorCode,
@@ -23,11 +23,17 @@ import { type ProcessIdentity, processIdentitySchema } from './local-records.js'
 /** An entry that does not parse is left alone this long: it may be a write in progress elsewhere. */
 const UNREADABLE_ENTRY_GRACE_MS = 10_000;
 
-/** Puts the job in the queue (no lock: a new file, written atomically). */
+/**
+ * Puts the job in the queue, unless it is there already. Submit does it as soon as the
+ * supervisor exists, so the queue's order is the submission order even when supervisors boot
+ * out of order; the supervisor does it again in case its submitter died first. No lock: a new
+ * file, written atomically; a duplicate left by a race is ignored by tryAdmit.
+ */
 export function enqueue(stateDir: string, jobId: string, supervisor: ProcessIdentity): void {
   const { queueDir, runningDir } = layoutOf(stateDir);
   mkdirSync(queueDir, { recursive: true });
   mkdirSync(runningDir, { recursive: true });
+  if (existsSync(join(queueDir, jobId)) || existsSync(join(runningDir, jobId))) return;
   writeJsonAtomic(join(queueDir, jobId), supervisor);
 }
 
@@ -36,10 +42,15 @@ export function tryAdmit(stateDir: string, jobId: string, limit: number): Promis
   const layout = layoutOf(stateDir);
   return withLock(layout.lockFile, () => {
     const running = liveEntries(layout.runningDir);
-    if (running.includes(jobId)) return true;
+    if (running.includes(jobId)) {
+      removeFile(join(layout.queueDir, jobId));
+      return true;
+    }
     const free = limit - running.length;
     if (free <= 0) return false;
-    const waiting = liveEntries(layout.queueDir).sort((a, b) => Number(a) - Number(b));
+    const waiting = liveEntries(layout.queueDir)
+      .filter((id) => !running.includes(id))
+      .sort((a, b) => Number(a) - Number(b));
     const rank = waiting.indexOf(jobId);
     if (rank < 0 || rank >= free) return false;
     renameSync(join(layout.queueDir, jobId), join(layout.runningDir, jobId));

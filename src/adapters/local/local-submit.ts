@@ -12,6 +12,7 @@ import { expandLogPattern } from '../slurm/log-paths.js';
 import { allocateJob } from './local-ids.js';
 import { errorMessage, type JobFiles, jobFilesIn, writeJsonAtomic } from './local-layout.js';
 import { identify } from './local-proc.js';
+import { enqueue } from './local-queue.js';
 import type { JobRecord, ProcessIdentity, StateRecord } from './local-records.js';
 import { currentUser } from './local-user.js';
 import { rejectReason } from './local-validate.js';
@@ -49,6 +50,7 @@ export async function submitLocal(req: SubmitRequest, ctx: SubmitContext): Promi
     };
   }
   writeJsonAtomic(files.supervisor, supervisor);
+  enqueue(ctx.stateDir, jobId, supervisor);
   return { ok: true, jobId, stdoutPath: job.stdoutPath, stderrPath: job.stderrPath };
 }
 

@@ -68,11 +68,17 @@ export class Workload {
     let outFd: number;
     try {
       outFd = openSync(this.spec.stdoutPath, 'w', 0o644);
+    } catch (error) {
+      // No stderr to write to: the supervisor's own log gets the why.
+      console.error(`${BANNER}: cannot open the job's stdout: ${errorMessage(error)}`);
+      return fail(1);
+    }
+    try {
       this.errFd =
         this.spec.stderrPath === this.spec.stdoutPath ? outFd : openSync(this.spec.stderrPath, 'w', 0o644);
     } catch (error) {
-      // No stderr to write to: the supervisor's own log gets the why.
-      console.error(`${BANNER}: cannot open the job's log files: ${errorMessage(error)}`);
+      closeSync(outFd);
+      console.error(`${BANNER}: cannot open the job's stderr: ${errorMessage(error)}`);
       return fail(1);
     }
     try {
@@ -105,13 +111,15 @@ export class Workload {
       this.pgid = pgid;
       onStart(identify(pgid));
       if (this.killedFor !== undefined) this.stop(this.killedFor); // a cancel that came before the spawn
-      const limit = this.spec.timeLimitMs;
-      const wall = limit === undefined ? undefined : setTimeout(() => this.stop('time'), limit);
+      const wall =
+        this.spec.timeLimitMs === undefined
+          ? undefined
+          : new Deadline(this.spec.timeLimitMs, () => this.stop('time'));
       const sampler = setInterval(() => this.sample(), this.spec.pollMs);
       this.sample();
       const [code, signal] = await exited;
       this.ended = true;
-      clearTimeout(wall);
+      wall?.clear();
       clearInterval(sampler);
       clearTimeout(this.graceTimer);
       signalGroup(pgid, 'SIGKILL');
@@ -188,6 +196,34 @@ export class Workload {
     } catch {
       // A full disk must not stop the supervisor from recording the verdict.
     }
+  }
+}
+
+/** setTimeout caps delays at 2^31-1 ms (24.8 days) and fires at once beyond: long limits are re-armed. */
+class Deadline {
+  private static readonly MAX_DELAY_MS = 2 ** 31 - 1;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly at: number;
+
+  constructor(
+    ms: number,
+    private readonly fire: () => void,
+  ) {
+    this.at = Date.now() + ms;
+    this.arm();
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
+  }
+
+  private arm(): void {
+    const left = this.at - Date.now();
+    if (left <= 0) {
+      this.fire();
+      return;
+    }
+    this.timer = setTimeout(() => this.arm(), Math.min(left, Deadline.MAX_DELAY_MS));
   }
 }
 

@@ -5,7 +5,12 @@
  *    user, outside the sweep's name prefix, unknown, or already finished is refused.
  * 3. scancel itself runs with --user=<remote user>, so even a race cannot reach another's job.
  */
-import type { CancelRefusal, CancelResult, CancelScope } from '../../ports/scheduler.js';
+import {
+  CANCEL_REFUSALS,
+  type CancelRefusal,
+  type CancelResult,
+  type CancelScope,
+} from '../../ports/scheduler.js';
 import { type Transport, TransportError } from '../../ports/transport.js';
 import { clip } from './fields.js';
 import { isValidJobId } from './job-ids.js';
@@ -104,7 +109,13 @@ export async function cancelJobs(
   for (const id of send) {
     const verdict = verdictOf.get(id) ?? 'not_found';
     if (verdict !== 'ok') {
-      refused.push({ jobId: id, reason: verdict as CancelRefusal, detail: describe(verdict) });
+      const known = (CANCEL_REFUSALS as readonly string[]).includes(verdict);
+      const reason: CancelRefusal = known ? (verdict as CancelRefusal) : 'scheduler_error';
+      refused.push({
+        jobId: id,
+        reason,
+        detail: known ? describe(verdict) : `unexpected verdict '${clip(verdict)}'`,
+      });
       continue;
     }
     const err = scancelErrors.find((l) => new RegExp(`job id ${id.replace('+', '\\+')}\\b`).test(l));

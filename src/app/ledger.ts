@@ -1,0 +1,98 @@
+/**
+ * What sweepwatch has set in motion but the manifest's model has no field for: a relaunch
+ * dispatched for cycle N (so the next tick does not dispatch it again), a canary hold (the
+ * conditions kept back until the canary of their root cause succeeds) and its release. They
+ * are written as short tokens at the start of a decision record's note, and every tick that
+ * records a decision carries the still-relevant ones forward, so they survive the trimming of
+ * the decision history. (A dedicated manifest field would be cleaner; the model is owned
+ * elsewhere, and this keeps the file format unchanged.)
+ */
+import { currentCycle, type DecisionRecord, type Manifest } from '../core/manifest-model.js';
+import { isRootCause, type RootCause } from '../core/types.js';
+
+export interface Ledger {
+  /** Cycle → when its relaunch was (last) dispatched. */
+  readonly dispatched: ReadonlyMap<number, string>;
+  /** Cycle → the root causes whose other conditions are held behind a canary. */
+  readonly holds: ReadonlyMap<number, readonly RootCause[]>;
+  /** Cycle → when its held conditions were released (dispatched). */
+  readonly released: ReadonlyMap<number, string>;
+}
+
+export type LedgerEntry =
+  | { readonly kind: 'dispatched'; readonly cycle: number; readonly at: string }
+  | { readonly kind: 'hold'; readonly cycle: number; readonly causes: readonly RootCause[] }
+  | { readonly kind: 'released'; readonly cycle: number; readonly at: string };
+
+const TOKEN = /\[(dispatched|hold|released) cycle=(\d+)(?: (?:at|causes)=([^\]\s]+))?\]/g;
+
+export function readLedger(m: Manifest): Ledger {
+  const dispatched = new Map<number, string>();
+  const holds = new Map<number, RootCause[]>();
+  const released = new Map<number, string>();
+  for (const d of m.decisions) {
+    for (const [, kind, n, arg] of (d.note ?? '').matchAll(TOKEN)) {
+      const cycle = Number(n);
+      if (kind === 'hold') holds.set(cycle, (arg ?? '').split('+').filter(isRootCause));
+      // A carried-forward token keeps its original time, so patience is measured from the dispatch.
+      else if (kind === 'dispatched') dispatched.set(cycle, arg ?? d.at);
+      else released.set(cycle, arg ?? d.at);
+    }
+  }
+  return { dispatched, holds, released };
+}
+
+export function tokenOf(e: LedgerEntry): string {
+  return e.kind === 'hold'
+    ? `[hold cycle=${e.cycle} causes=${e.causes.join('+')}]`
+    : `[${e.kind} cycle=${e.cycle} at=${e.at}]`;
+}
+
+/** The entries that still matter: the current cycle's hold and release, dispatches not yet run. */
+export function liveEntries(m: Manifest, ledger: Ledger = readLedger(m)): LedgerEntry[] {
+  const cycle = currentCycle(m);
+  const out: LedgerEntry[] = [];
+  const causes = ledger.holds.get(cycle);
+  if (causes !== undefined) out.push({ kind: 'hold', cycle, causes });
+  const released = ledger.released.get(cycle);
+  if (released !== undefined) out.push({ kind: 'released', cycle, at: released });
+  for (const [n, at] of ledger.dispatched) if (n > cycle) out.push({ kind: 'dispatched', cycle: n, at });
+  return out;
+}
+
+/**
+ * A note that starts with the tokens (recordDecision bounds notes by cutting their end), with
+ * `added` replacing carried entries of the same kind and cycle.
+ */
+export function noteWithLedger(m: Manifest, added: readonly LedgerEntry[], text: string): string | null {
+  const same = (a: LedgerEntry, b: LedgerEntry) => a.kind === b.kind && a.cycle === b.cycle;
+  const carried = liveEntries(m).filter((e) => !added.some((a) => same(a, e)));
+  const tokens = [...carried, ...added].map(tokenOf).join(' ');
+  const note = [tokens, text].filter((s) => s !== '').join(' ');
+  return note === '' ? null : note;
+}
+
+/** Whether a dispatch at `at` is recent enough to still be waited for. */
+export function stillPending(at: string | undefined, now: string, patienceSeconds: number): boolean {
+  if (at === undefined) return false;
+  const age = (Date.parse(now) - Date.parse(at)) / 1000;
+  return Number.isFinite(age) && age < patienceSeconds;
+}
+
+/** A decision record that only carries ledger entries (relaunch and cancel use it). */
+export function ledgerRecord(
+  m: Manifest,
+  at: string,
+  reasonCode: string,
+  added: readonly LedgerEntry[],
+  text: string,
+): DecisionRecord {
+  const last = m.decisions.at(-1);
+  return {
+    at,
+    decision: 'intervene',
+    band: last?.band ?? 'healthy',
+    reasonCode,
+    note: noteWithLedger(m, added, text),
+  };
+}
