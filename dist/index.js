@@ -61500,6 +61500,7 @@ const INPUTS = {
     'ssh-private-key-passphrase': { required: false, default: '', secret: true },
     'ssh-known-hosts': { required: false, default: '' },
     'ssh-jump-hosts': { required: false, default: '' },
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, evaluated by the runner.
     'github-token': { required: false, default: '${{ github.token }}', secret: true },
 };
 const OUTPUT_KEYS = (/* unused pure expression or super */ null && ([
@@ -64661,6 +64662,50 @@ function modeFor(trigger) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/ports/scheduler.ts
+/**
+ * Why (part of) an observation failed. These are monitoring errors: the affected jobs keep
+ * their last known state and are marked stale by the caller; they never become failures.
+ * - `transport`: the remote call itself failed (SSH down, timeout): nothing was observed.
+ * - `sacct_unavailable`: accounting did not answer; live state came from the fallback sources.
+ * - `query_failed`: another query exited non-zero (e.g. the controller is unreachable).
+ * - `incomplete_output`: output was cut short (cap, broken script); some jobs were not seen.
+ */
+const OBSERVATION_ERROR_KINDS = (/* unused pure expression or super */ null && ([
+    'transport',
+    'sacct_unavailable',
+    'query_failed',
+    'incomplete_output',
+]));
+const CANCEL_REFUSALS = [
+    'not_in_scope',
+    'invalid_id',
+    'not_found',
+    'other_user',
+    'name_mismatch',
+    'already_finished',
+    'scheduler_error',
+];
+const PREFLIGHT_PROBLEMS = (/* unused pure expression or super */ null && ([
+    'command_missing',
+    'user_unknown',
+    'partition_unknown',
+    'account_unknown',
+    'qos_unknown',
+    'dir_not_writable',
+    'accounting_unavailable',
+    'query_failed',
+]));
+/** A query the scheduler could not answer where no partial answer is safe (e.g. adoption). */
+class SchedulerError extends Error {
+    source;
+    name = 'SchedulerError';
+    constructor(source, message) {
+        super(message);
+        this.source = source;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/ports/transport.ts
 /**
  * How sweepwatch runs a command on the cluster. Commands are argv arrays, never shell strings:
@@ -64933,6 +64978,14 @@ function splitLines(text) {
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/slurm/cancel.ts
+/**
+ * cancel(): scancel only what is ours, checked twice in one round trip.
+ * 1. Here: ids outside the manifest scope or not shaped like job ids are refused unsent.
+ * 2. Remote, before scancel: squeue reports each id's owner, state and name; an id of another
+ *    user, outside the sweep's name prefix, unknown, or already finished is refused.
+ * 3. scancel itself runs with --user=<remote user>, so even a race cannot reach another's job.
+ */
+
 
 
 
@@ -65025,7 +65078,13 @@ async function cancelJobs(transport, jobIds, scope, nonce, timeoutMs) {
     for (const id of send) {
         const verdict = verdictOf.get(id) ?? 'not_found';
         if (verdict !== 'ok') {
-            refused.push({ jobId: id, reason: verdict, detail: cancel_describe(verdict) });
+            const known = CANCEL_REFUSALS.includes(verdict);
+            const reason = known ? verdict : 'scheduler_error';
+            refused.push({
+                jobId: id,
+                reason,
+                detail: known ? cancel_describe(verdict) : `unexpected verdict '${clip(verdict)}'`,
+            });
             continue;
         }
         const err = scancelErrors.find((l) => new RegExp(`job id ${id.replace('+', '\\+')}\\b`).test(l));
@@ -65059,50 +65118,6 @@ function cancel_describe(verdict) {
             return 'the scheduler does not know this job (finished long ago?)';
         default:
             return verdict;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/ports/scheduler.ts
-/**
- * Why (part of) an observation failed. These are monitoring errors: the affected jobs keep
- * their last known state and are marked stale by the caller; they never become failures.
- * - `transport`: the remote call itself failed (SSH down, timeout): nothing was observed.
- * - `sacct_unavailable`: accounting did not answer; live state came from the fallback sources.
- * - `query_failed`: another query exited non-zero (e.g. the controller is unreachable).
- * - `incomplete_output`: output was cut short (cap, broken script); some jobs were not seen.
- */
-const OBSERVATION_ERROR_KINDS = (/* unused pure expression or super */ null && ([
-    'transport',
-    'sacct_unavailable',
-    'query_failed',
-    'incomplete_output',
-]));
-const CANCEL_REFUSALS = (/* unused pure expression or super */ null && ([
-    'not_in_scope',
-    'invalid_id',
-    'not_found',
-    'other_user',
-    'name_mismatch',
-    'already_finished',
-    'scheduler_error',
-]));
-const PREFLIGHT_PROBLEMS = (/* unused pure expression or super */ null && ([
-    'command_missing',
-    'user_unknown',
-    'partition_unknown',
-    'account_unknown',
-    'qos_unknown',
-    'dir_not_writable',
-    'accounting_unavailable',
-    'query_failed',
-]));
-/** A query the scheduler could not answer where no partial answer is safe (e.g. adoption). */
-class SchedulerError extends Error {
-    source;
-    name = 'SchedulerError';
-    constructor(source, message) {
-        super(message);
-        this.source = source;
     }
 }
 

@@ -49,11 +49,16 @@ export async function observeLive(scheduler: Pick<Scheduler, 'observe'>, m: Mani
       why: 'the scheduler does not know this job (purged from accounting?); last known state kept',
     }));
     const staleIds = [...new Set([...result.unobserved, ...result.missing])];
+    // An adapter that leaves jobs unobserved should say why; if it did not, say that it happened.
+    const unexplained: ObservationError[] =
+      result.unobserved.length > 0 && result.errors.length === 0
+        ? [{ kind: 'incomplete_output', source: 'observe', message: `${result.unobserved.length} of ${ids.length} jobs were not observed` }]
+        : [];
     return {
       observations: [...result.observations.values()],
       staleIds,
       requested: ids.length,
-      errors: result.errors,
+      errors: [...result.errors, ...unexplained],
       diagnostics: [...result.diagnostics, ...missing],
       blind: result.observations.size === 0 && result.unobserved.length > 0,
     };

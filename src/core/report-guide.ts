@@ -115,7 +115,7 @@ export const FIX_GUIDES: Readonly<Record<RootCause, FixGuide>> = {
     'every job writing to that filesystem fails until space is freed',
   ),
   config_error: fixFirst('The job rejected its arguments or configuration.', DETERMINISTIC),
-  code_error: fixFirst('The code raised an exception (see the traceback below).', DETERMINISTIC),
+  code_error: fixFirst('The code raised an exception (see the evidence below); fix it, then relaunch.', DETERMINISTIC),
   submission_rejected: fixFirst(
     'The scheduler refused the submission (partition, account, QOS or resource limits).',
     'the request itself is invalid; it is refused again until the sweep file changes',

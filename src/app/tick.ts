@@ -1,0 +1,185 @@
+/**
+ * One tick: load the manifest, observe every live job once, diagnose the newly failed, decide,
+ * act (only on decision), record and save with compare-and-swap. A tick that changes nothing
+ * writes nothing. See docs/architecture.md, "The data's way through one tick".
+ */
+import { countStates } from '../core/aggregate.js';
+import type { SweepConfig } from '../config/sweep-config.js';
+import type { Manifest } from '../core/manifest.js';
+import { recordDecision, recordIssue } from '../core/manifest-transitions.js';
+import { applyObservations } from '../core/manifest-transitions.js';
+import { manifestToSnapshot, type SnapshotOptions } from '../core/manifest-snapshot.js';
+import { evaluateSweep } from '../core/outcome.js';
+import { renderTickSummary } from '../core/report.js';
+import { currentConditions } from '../core/snapshot.js';
+import type { Clock } from '../ports/clock.js';
+import type { IssueFinder, IssueWriter } from '../ports/issue-tracker.js';
+import { type Logger, silentLogger } from '../ports/logger.js';
+import type { Scheduler } from '../ports/scheduler.js';
+import { type SaveWithRetryOptions, type StateStore, saveWithRetry } from '../ports/state-store.js';
+import type { WorkflowDispatcher } from '../ports/workflow-dispatcher.js';
+import { manifestMissing, UseCaseError } from './errors.js';
+import { noteWithLedger, readLedger } from './ledger.js';
+import { act } from './tick-act.js';
+import type { RelaunchWorkflow } from './tick-dispatch.js';
+import { applyObserved, diagnose, observeLive } from './tick-observe.js';
+import { actedUpon, NO_ACTIONS, resultJson, type TickReasonCode, type TickResult } from './tick-result.js';
+
+export type { RelaunchWorkflow } from './tick-dispatch.js';
+export type { TickResult } from './tick-result.js';
+
+export interface TickDeps {
+  readonly store: StateStore;
+  readonly scheduler: Pick<Scheduler, 'observe' | 'readLogTails' | 'cancel'>;
+  readonly issues: IssueFinder & IssueWriter;
+  readonly dispatcher: WorkflowDispatcher;
+  readonly clock: Clock;
+  readonly logger?: Logger;
+  readonly saveOptions?: SaveWithRetryOptions;
+}
+
+export interface TickInput {
+  readonly config: SweepConfig;
+  /** Where relaunches are dispatched; null: the plan is reported, never dispatched. */
+  readonly relaunchWorkflow: RelaunchWorkflow | null;
+  /** A person approved relaunches (needed when policy.autoRelaunch is off). */
+  readonly approvedBy?: string;
+  /** Per log file (default 64 KiB). */
+  readonly logTailBytes?: number;
+  /** Summary budget (default GitHub's 1 MiB). */
+  readonly summaryMaxBytes?: number;
+  /** A dispatch not yet run after this long is dispatched again (default 1 h). */
+  readonly dispatchPatienceSeconds?: number;
+  readonly replicateFactor?: string;
+}
+
+/** Whether any condition record changed (transitions share what they leave alone). */
+function conditionsChanged(a: Manifest, b: Manifest): boolean {
+  return a.conditions.length !== b.conditions.length || a.conditions.some((c, i) => c !== b.conditions[i]);
+}
+
+export async function tick(deps: TickDeps, input: TickInput): Promise<TickResult> {
+  const logger = deps.logger ?? silentLogger;
+  const { config } = input;
+  const policy = config.policy;
+  const now = deps.clock.now().toISOString();
+  const loaded = await deps.store.load();
+  if (loaded === null) throw manifestMissing(config.experiment);
+  const before = loaded.manifest;
+  if (before.experiment !== config.experiment) {
+    throw new UseCaseError('wrong_experiment', `the manifest is of "${before.experiment}", not "${config.experiment}"`);
+  }
+
+  const observed = await observeLive(deps.scheduler, before);
+  const { manifest: seen, newlyFailed } = applyObservations(before, observed.observations, now);
+  const diagnosed = await diagnose(deps.scheduler, seen, newlyFailed, input.logTailBytes ?? 64 * 1024);
+  const observationErrors = [...observed.errors, ...diagnosed.errors];
+  const after = applyObserved(before, observed, diagnosed.entries, now);
+  logger.info(
+    `observed ${observed.requested} jobs: ${newlyFailed.length} newly failed, ${observed.staleIds.length} stale`,
+  );
+
+  const options: SnapshotOptions = {
+    now,
+    defaults: config.template.resources,
+    heldPatienceSeconds: policy.pending.heldPatienceSeconds,
+    ...(input.replicateFactor !== undefined ? { replicateFactor: input.replicateFactor } : {}),
+  };
+  const previousCounts = countStates(currentConditions(manifestToSnapshot(before, options)));
+  const snapshot = manifestToSnapshot(after, options);
+  const outcome = evaluateSweep(snapshot, policy);
+
+  // Blind (nothing observable): never act on last known states; say so instead.
+  const blind = observed.blind;
+  const decision = blind ? 'watch' : outcome.decision;
+  const reasonCode: TickReasonCode = blind ? 'observation_failed' : outcome.reasonCode;
+  const reason = blind
+    ? `could not observe the scheduler (${observationErrors.map((e) => e.message).join('; ') || 'no job answered'}); ${observed.staleIds.length} jobs kept at their last known state`
+    : outcome.reason;
+  const cancelJobIds = blind ? [] : outcome.cancelJobIds;
+  const last = before.decisions.at(-1);
+  const decisionChanged =
+    last === undefined ||
+    last.decision !== decision ||
+    last.reasonCode !== reasonCode ||
+    last.band !== outcome.health.band;
+  const stateChanged = conditionsChanged(before, after);
+
+  const ledger = readLedger(after);
+  const acted =
+    after.paused || blind
+      ? { actions: NO_ACTIONS, ledger: [], issues: new Map<string, number>() }
+      : await act(deps, {
+          experiment: config.experiment,
+          manifest: after,
+          snapshot,
+          outcome,
+          policy,
+          ledger,
+          now,
+          changed: stateChanged || decisionChanged,
+          relaunchWorkflow: input.relaunchWorkflow,
+          ...(input.approvedBy !== undefined ? { approvedBy: input.approvedBy } : {}),
+          patienceSeconds: input.dispatchPatienceSeconds ?? 3600,
+        });
+  const newIssues = [...acted.issues].filter(([fp, n]) => before.issues[fp] !== n);
+  const changed = stateChanged || decisionChanged || actedUpon(acted.actions) || newIssues.length > 0;
+
+  const saved = await saveWithRetry(
+    deps.store,
+    (current) => {
+      if (current === null) throw manifestMissing(config.experiment);
+      if (!changed) return current;
+      let next = applyObserved(current, observed, diagnosed.entries, now);
+      for (const [fingerprint, issue] of newIssues) next = recordIssue(next, fingerprint, issue);
+      const text = [...acted.actions.notes, ...acted.actions.errors].join('; ');
+      return recordDecision(next, {
+        at: now,
+        decision,
+        band: outcome.health.band,
+        reasonCode,
+        note: noteWithLedger(next, acted.ledger, text),
+      });
+    },
+    deps.saveOptions,
+  );
+  if (!changed) logger.info('no material change since the last tick');
+
+  const summaryMarkdown = renderTickSummary(
+    {
+      experiment: config.experiment,
+      at: now,
+      outcome: { ...outcome, decision, reasonCode, reason },
+      previousCounts,
+      snapshot,
+      bands: policy.bands,
+      observationErrors,
+      actions: acted.actions,
+      changed,
+    },
+    input.summaryMaxBytes !== undefined ? { maxBytes: input.summaryMaxBytes } : {},
+  );
+  return {
+    ...outcome,
+    decision,
+    reasonCode,
+    reason,
+    cancelJobIds,
+    observationErrors,
+    diagnostics: observed.diagnostics,
+    newlyFailed,
+    logTailRequests: diagnosed.tailRequests,
+    actions: acted.actions,
+    changed,
+    manifest: saved.manifest,
+    summaryMarkdown,
+    result: resultJson(outcome.result, {
+      reasonCode,
+      decision,
+      cancelJobIds,
+      changed,
+      errors: observationErrors,
+      actions: acted.actions,
+    }),
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * In-memory ports for the use cases: issues found by their marker (as the real adapter does),
+ * a dispatcher that records its runs, a clock that stands still unless moved, and cluster
+ * files that record what was moved aside.
+ */
+import type {
+  EnsuredIssue,
+  IssueFinder,
+  IssueSpec,
+  IssueWriter,
+  TrackedIssue,
+} from '../../src/ports/issue-tracker.js';
+import type { Clock } from '../../src/ports/clock.js';
+import type { ClusterFiles, QuarantineResult } from '../../src/ports/cluster-files.js';
+import type { DispatchedRun, WorkflowDispatcher } from '../../src/ports/workflow-dispatcher.js';
+
+export interface FakeIssues extends IssueFinder, IssueWriter {
+  readonly issues: Map<number, TrackedIssue>;
+  /** Every write (create, update, close), in order. */
+  readonly writes: { kind: 'create' | 'update' | 'close'; number: number }[];
+}
+
+export function createFakeIssues(): FakeIssues {
+  const issues = new Map<number, TrackedIssue>();
+  const writes: FakeIssues['writes'] = [];
+  let next = 1;
+  const find = (label: string, marker: string) =>
+    [...issues.values()]
+      .filter((i) => i.labels.includes(label) && i.body.includes(marker))
+      .sort((a, b) => (a.state === b.state ? a.number - b.number : a.state === 'open' ? -1 : 1))[0] ?? null;
+  const fake = {
+    issues,
+    writes,
+    async findByMarker(label: string, marker: string): Promise<TrackedIssue | null> {
+      return find(label, marker);
+    },
+    async ensureIssue(spec: IssueSpec): Promise<EnsuredIssue> {
+      const body = spec.body.includes(spec.marker) ? spec.body : `${spec.marker}\n${spec.body}`;
+      const existing = find(spec.labels[0], spec.marker);
+      if (existing === null) {
+        const issue: TrackedIssue = {
+          number: next++,
+          title: spec.title,
+          body,
+          state: 'open',
+          labels: [...spec.labels],
+          url: `https://github.test/issues/${next - 1}`,
+        };
+        issues.set(issue.number, issue);
+        writes.push({ kind: 'create', number: issue.number });
+        return { outcome: 'created', issue };
+      }
+      if (existing.title === spec.title && existing.body === body && existing.state === 'open') {
+        return { outcome: 'unchanged', issue: existing };
+      }
+      const issue: TrackedIssue = { ...existing, title: spec.title, body, state: 'open' };
+      issues.set(issue.number, issue);
+      writes.push({ kind: 'update', number: issue.number });
+      return { outcome: 'updated', issue };
+    },
+    async close(issueNumber: number): Promise<void> {
+      const issue = issues.get(issueNumber);
+      if (issue === undefined || issue.state === 'closed') return;
+      issues.set(issueNumber, { ...issue, state: 'closed' });
+      writes.push({ kind: 'close', number: issueNumber });
+    },
+  } satisfies FakeIssues;
+  return fake;
+}
+
+export interface FakeDispatcher extends WorkflowDispatcher {
+  readonly runs: { workflowFile: string; ref: string; inputs: Readonly<Record<string, string>> }[];
+}
+
+export function createFakeDispatcher(): FakeDispatcher {
+  const runs: FakeDispatcher['runs'] = [];
+  return {
+    runs,
+    async dispatch(workflowFile, ref, inputs): Promise<DispatchedRun> {
+      runs.push({ workflowFile, ref, inputs });
+      return { runId: runs.length, runUrl: null, htmlUrl: `https://github.test/runs/${runs.length}` };
+    },
+  } satisfies FakeDispatcher;
+}
+
+export interface FakeClock extends Clock {
+  /** Moves the clock forward. */
+  advance(seconds: number): void;
+}
+
+export function createFakeClock(start = '2026-03-02T09:00:00Z'): FakeClock {
+  let t = Date.parse(start);
+  return {
+    now: () => new Date(t),
+    advance(seconds: number) {
+      t += seconds * 1000;
+    },
+  } satisfies FakeClock;
+}
+
+export interface FakeFiles extends ClusterFiles {
+  readonly moves: { paths: readonly string[]; dest: string }[];
+}
+
+export function createFakeFiles(): FakeFiles {
+  const moves: FakeFiles['moves'] = [];
+  return {
+    moves,
+    async quarantine(paths, dest): Promise<QuarantineResult> {
+      moves.push({ paths, dest });
+      return { moved: [...paths], missing: [] };
+    },
+  } satisfies FakeFiles;
+}

@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import { parsePayload } from '../../src/app/relaunch-payload.js';
+import { issueFingerprint } from '../../src/core/report.js';
+import {
+  ago,
+  CODE_ERROR_LOG,
+  type Harness,
+  harness,
+  jobsWhere,
+  launched,
+  OOM_LOG,
+  RELAUNCH_WORKFLOW,
+  runTick,
+} from '../fakes/sweep-fixture.js';
+
+/** A job that failed `elapsed` seconds into its run, `endedAgo` seconds ago. */
+function fail(h: Harness, jobId: string, log: string, elapsed = 600, endedAgo = 100) {
+  h.scheduler.set(jobId, 'FAILED', {
+    exit: { code: 1, signal: null },
+    startedAt: ago(h, endedAgo + elapsed),
+    endedAt: ago(h, endedAgo),
+    elapsedSeconds: elapsed,
+    log,
+  });
+}
+
+function succeed(h: Harness, jobId: string) {
+  h.scheduler.set(jobId, 'COMPLETED', {
+    exit: { code: 0, signal: null },
+    startedAt: ago(h, 4000),
+    endedAt: ago(h, 400),
+    elapsedSeconds: 3600,
+  });
+}
+
+describe('tick', () => {
+  it('pending only: no intervention, polls again in 10 to 15 minutes', async () => {
+    const h = harness();
+    await launched(h);
+    const result = await runTick(h);
+    expect(result.decision).toBe('no-intervention');
+    expect(result.reasonCode).toBe('pending_legit');
+    expect(result.nextPollSeconds).toBeGreaterThanOrEqual(600);
+    expect(result.nextPollSeconds).toBeLessThanOrEqual(900);
+    expect(h.scheduler.calls.observe).toEqual([jobsWhere(h)]);
+    expect(h.scheduler.calls.logTails).toEqual([]);
+    expect(h.scheduler.calls.cancel).toEqual([]);
+    expect(h.issues.writes).toEqual([]);
+    expect(h.dispatcher.runs).toEqual([]);
+    expect(result.result).toMatchObject({ reason_code: 'pending_legit', changed: true });
+  });
+
+  it('kill switch: cancels only the doomed running jobs of the failing configuration', async () => {
+    const h = harness();
+    await launched(h);
+    const outsider = await h.scheduler.submit({ name: 'sw-other-00000000', command: { kind: 'argv', argv: ['x'] } });
+    const [f1 = '', f2 = '', f3 = ''] = [
+      ...jobsWhere(h, { model: 'vit', loss: 'ce' }).slice(0, 2),
+      ...jobsWhere(h, { model: 'vit', loss: 'focal' }).slice(0, 1),
+    ];
+    for (const id of [f1, f2, f3]) fail(h, id, OOM_LOG, 600, 60);
+    const doomed = jobsWhere(h, { model: 'vit' }).filter((id) => ![f1, f2, f3].includes(id));
+    for (const id of doomed) h.scheduler.set(id, 'RUNNING', { startedAt: ago(h, 100) });
+    // The other model runs past the failure point: no batch-wide crash pattern.
+    for (const id of jobsWhere(h, { model: 'resnet' })) h.scheduler.set(id, 'RUNNING', { startedAt: ago(h, 3000) });
+
+    const result = await runTick(h);
+    expect(result.reasonCode).toBe('kill_switch');
+    expect(result.actions.cancelled.sort()).toEqual([...doomed].sort());
+    expect(h.scheduler.calls.cancel).toHaveLength(1);
+    const call = h.scheduler.calls.cancel[0];
+    expect(call?.ids.sort()).toEqual([...doomed].sort());
+    expect(call?.scope.sort()).toEqual(jobsWhere(h).sort());
+    expect(call?.prefix).toBe('sw-calib-');
+    expect(outsider.ok && h.scheduler.jobs.get(outsider.jobId)?.observation.state).toBe('PENDING');
+    for (const id of jobsWhere(h, { model: 'resnet' })) {
+      expect(h.scheduler.jobs.get(id)?.observation.state).toBe('RUNNING');
+    }
+  });
+
+  it('systemic OOM when all are terminal: one issue per unrecoverable group, one dispatch, nothing twice', async () => {
+    const h = harness();
+    await launched(h);
+    for (const id of jobsWhere(h, { model: 'vit' })) fail(h, id, OOM_LOG);
+    const codeErrors = jobsWhere(h, { model: 'resnet', loss: 'ce' }).slice(0, 2);
+    for (const id of codeErrors) fail(h, id, CODE_ERROR_LOG, 30);
+    for (const id of jobsWhere(h, { model: 'resnet' }).filter((id) => !codeErrors.includes(id))) succeed(h, id);
+
+    const first = await runTick(h);
+    expect(first.decision).toBe('intervene');
+    expect(first.reasonCode).toBe('systemic_root_cause');
+    // gpu_oom is relaunched with more memory; code_error goes to a person.
+    expect(first.actions.issuesCreated).toEqual([1]);
+    const issue = h.issues.issues.get(1);
+    expect(issue?.labels).toEqual(['sweepwatch', 'root-cause:code_error']);
+    expect(issue?.body).toContain('<!-- sweepwatch:root-cause:code_error.');
+    expect(issue?.body).toContain("KeyError: 'temperature'");
+    expect(issue?.body.length).toBeLessThanOrEqual(65_536);
+    const group = first.groups.find((g) => g.rootCause === 'code_error');
+    expect(group && h.store.current()?.issues[issueFingerprint(group)]).toBe(1);
+
+    expect(h.dispatcher.runs).toHaveLength(1);
+    const run = h.dispatcher.runs[0];
+    expect(run?.workflowFile).toBe(RELAUNCH_WORKFLOW.workflowFile);
+    expect(Object.keys(run?.inputs ?? {})).toEqual(['payload']);
+    const payload = parsePayload(run?.inputs.payload ?? '');
+    expect(payload).toEqual({
+      experiment: 'calib',
+      conditions: expect.any(Array),
+      cycle: 1,
+      reason: 'systemic_root_cause',
+      requested_by: 'sweepwatch',
+    });
+    const vit = h.store.current()?.conditions.filter((c) => c.values.model === 'vit').map((c) => c.id);
+    expect([...(payload.conditions === 'plan' ? [] : payload.conditions)].sort()).toEqual(vit?.sort());
+
+    const second = await runTick(h);
+    expect(second.changed).toBe(false);
+    expect(second.actions.dispatch).toBeNull();
+    h.clock.advance(900);
+    const third = await runTick(h);
+    expect(third.actions.notes.join()).toContain('already dispatched');
+    expect(h.issues.writes).toEqual([{ kind: 'create', number: 1 }]);
+    expect(h.dispatcher.runs).toHaveLength(1);
+  });
+
+  it('reads log tails only for attempts newly seen failed, in one call per tick', async () => {
+    const h = harness();
+    await launched(h);
+    const [a = '', b = '', c = ''] = jobsWhere(h);
+    fail(h, a, OOM_LOG);
+    fail(h, b, OOM_LOG);
+    const first = await runTick(h);
+    expect(first.logTailRequests).toBe(2);
+    fail(h, c, CODE_ERROR_LOG);
+    const second = await runTick(h);
+    expect(second.logTailRequests).toBe(1);
+    await runTick(h);
+    expect(h.scheduler.calls.logTails.map((call) => call.map((r) => r.jobId))).toEqual([[a, b], [c]]);
+    // Terminal jobs are not observed again.
+    expect(h.scheduler.calls.observe[1]).not.toContain(a);
+    expect(h.scheduler.calls.observe[2]).not.toContain(c);
+    const m = h.store.current();
+    const classified = m?.conditions.flatMap((x) => x.attempts).filter((x) => x.classification !== null);
+    expect(classified?.map((x) => x.classification?.rootCause).sort()).toEqual(['code_error', 'gpu_oom', 'gpu_oom']);
+  });
+
+  it('closes the issue once relaunches of its conditions succeed', async () => {
+    const h = harness();
+    await launched(h);
+    const broken = jobsWhere(h, { model: 'resnet' });
+    for (const id of broken) fail(h, id, CODE_ERROR_LOG, 30);
+    for (const id of jobsWhere(h, { model: 'vit' })) succeed(h, id);
+    const first = await runTick(h);
+    expect(first.actions.issuesCreated).toEqual([1]);
+    // Simulate the fixed relaunch: new attempts of cycle 1 that complete.
+    const { recordRelaunchCycle, recordSubmitting, recordSubmitted } = await import(
+      '../../src/core/manifest-transitions.js'
+    );
+    const m0 = h.store.current();
+    if (m0 === null) throw new Error('no manifest');
+    const ids = m0.conditions.filter((c) => c.values.model === 'resnet').map((c) => c.id);
+    let m = recordRelaunchCycle(m0, { digest: 'git:fix', reason: 'fix', requestedBy: 'alice', at: ago(h, 50) });
+    m = recordSubmitting(m, ids.map((conditionId) => ({ conditionId, cycle: 1 })), ago(h, 50));
+    const jobs = await Promise.all(ids.map(() => h.scheduler.submit({ name: 'sw-calib-x', command: { kind: 'argv', argv: ['x'] } })));
+    m = recordSubmitted(m, ids.map((conditionId, i) => ({ conditionId, jobId: jobs[i]?.ok ? jobs[i].jobId : '' })), ago(h, 40));
+    h.store.put(m);
+    for (const j of jobs) if (j.ok) succeed(h, j.jobId);
+    const after = await runTick(h);
+    expect(after.reasonCode).toBe('complete');
+    expect(after.actions.issuesClosed).toEqual([1]);
+    expect(h.issues.issues.get(1)?.state).toBe('closed');
+  });
+});
