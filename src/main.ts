@@ -66,7 +66,7 @@ async function route(runtime: ActionRuntime, wiring: Wiring): Promise<RunResult>
   }
   const transport = wiring.createTransport(inputs.ssh);
   try {
-    const outcome = await preflight(wiring.createScheduler('slurm', transport), {});
+    const outcome = await preflight(wiring.createScheduler('slurm', { transport }), {});
     runtime.info(`preflight: ${outcome.reasonCode} (user ${outcome.report.user ?? 'unknown'})`);
     return {
       outputs: toOutputs({

@@ -20,6 +20,9 @@ export const INPUTS = {
   'ssh-private-key-passphrase': { required: false, default: '', secret: true },
   'ssh-known-hosts': { required: false, default: '' },
   'ssh-jump-hosts': { required: false, default: '' },
+  'state-branch': { required: false, default: 'sweepwatch-state' },
+  'relaunch-workflow': { required: false, default: 'sweepwatch-relaunch.yml' },
+  'dry-run': { required: false, default: 'false' },
   // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, evaluated by the runner.
   'github-token': { required: false, default: '${{ github.token }}', secret: true },
 } as const satisfies Record<string, InputSpec>;

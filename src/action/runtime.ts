@@ -16,6 +16,19 @@ export interface ActionRuntime {
   appendSummary(markdown: string): Promise<void>;
   readonly eventName: string;
   readEvent(): unknown;
+  readonly github: GitHubContext;
+}
+
+/** The run's GitHub context, from the runner's environment. */
+export interface GitHubContext {
+  /** `owner/repo` */
+  readonly repository: string;
+  readonly apiUrl: string;
+  /** The commit the run checked out: the launch digest, compared by rebuild-before-relaunch. */
+  readonly sha: string;
+  readonly actor: string;
+  /** The branch or tag the run is on; relaunch workflows are dispatched on it. */
+  readonly refName: string;
 }
 
 export function actionsRuntime(env: NodeJS.ProcessEnv = process.env): ActionRuntime {
@@ -36,6 +49,13 @@ export function actionsRuntime(env: NodeJS.ProcessEnv = process.env): ActionRunt
       await core.summary.addRaw(markdown, true).write();
     },
     eventName: env.GITHUB_EVENT_NAME ?? '',
+    github: {
+      repository: env.GITHUB_REPOSITORY ?? '',
+      apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
+      sha: env.GITHUB_SHA ?? '',
+      actor: env.GITHUB_ACTOR ?? '',
+      refName: env.GITHUB_REF_NAME ?? '',
+    },
     readEvent: () => {
       const path = env.GITHUB_EVENT_PATH;
       if (!path) return {};

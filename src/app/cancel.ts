@@ -4,11 +4,12 @@
  * so a job id reused by the cluster for someone else's job is refused there too. Cancelled
  * jobs are `cancelled` (policy: ignore), so no tick relaunches them by itself.
  */
+
+import { levelText } from '../core/conditions.js';
 import type { Manifest } from '../core/manifest.js';
 import { recordDecision } from '../core/manifest-transitions.js';
 import { renderCancelSummary } from '../core/report-launch.js';
 import { isTerminal } from '../core/types.js';
-import { levelText } from '../core/conditions.js';
 import type { Clock } from '../ports/clock.js';
 import { type Logger, silentLogger } from '../ports/logger.js';
 import type { Scheduler } from '../ports/scheduler.js';
@@ -63,12 +64,17 @@ export async function cancelSweep(deps: CancelDeps, input: CancelInput): Promise
   for (const c of conditions) {
     for (const a of c.attempts) {
       if (a.phase === 'submitting') inFlight.push(c.id);
-      if (a.phase === 'submitted' && a.jobId !== null && (a.state === null || !isTerminal(a.state))) ids.push(a.jobId);
+      if (a.phase === 'submitted' && a.jobId !== null && (a.state === null || !isTerminal(a.state)))
+        ids.push(a.jobId);
     }
   }
-  const result = ids.length > 0 ? await deps.scheduler.cancel(ids, cancelScope(m)) : { cancelled: [], refused: [] };
+  const result =
+    ids.length > 0 ? await deps.scheduler.cancel(ids, cancelScope(m)) : { cancelled: [], refused: [] };
   const refused = result.refused.map((r) => ({ jobId: r.jobId, reason: `${r.reason}: ${r.detail}` }));
-  const scope = Object.entries(input.match ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || 'all conditions';
+  const scope =
+    Object.entries(input.match ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',') || 'all conditions';
   const reason = `${result.cancelled.length} of ${ids.length} live jobs cancelled (${scope}) by ${input.requestedBy}`;
   const now = deps.clock.now().toISOString();
   const saved =

@@ -6,15 +6,32 @@
  */
 import type { Manifest } from '../core/manifest.js';
 import type { ClusterFiles, QuarantineResult } from '../ports/cluster-files.js';
-import type { EnsuredIssue, IssueFinder, IssueSpec, IssueWriter, TrackedIssue } from '../ports/issue-tracker.js';
-import type { CancelResult, CancelScope, Scheduler, SubmitRequest, SubmitResult } from '../ports/scheduler.js';
+import type {
+  EnsuredIssue,
+  IssueFinder,
+  IssueSpec,
+  IssueWriter,
+  TrackedIssue,
+} from '../ports/issue-tracker.js';
+import type {
+  CancelResult,
+  CancelScope,
+  Scheduler,
+  SubmitRequest,
+  SubmitResult,
+} from '../ports/scheduler.js';
 import type { LoadedManifest, SaveManifestResult, StateStore } from '../ports/state-store.js';
 import type { DispatchedRun, WorkflowDispatcher } from '../ports/workflow-dispatcher.js';
 
 export type DryRunAction =
   | { readonly kind: 'submit'; readonly request: SubmitRequest; readonly jobId: string }
   | { readonly kind: 'cancel'; readonly jobIds: readonly string[] }
-  | { readonly kind: 'ensure_issue'; readonly title: string; readonly marker: string; readonly outcome: EnsuredIssue['outcome'] }
+  | {
+      readonly kind: 'ensure_issue';
+      readonly title: string;
+      readonly marker: string;
+      readonly outcome: EnsuredIssue['outcome'];
+    }
   | { readonly kind: 'close_issue'; readonly issue: number; readonly comment: string | null }
   | {
       readonly kind: 'dispatch';
@@ -74,8 +91,10 @@ export function dryRunIssues(inner: IssueFinder, recorder: DryRunRecorder): Issu
     findByMarker: (label, marker) => inner.findByMarker(label, marker),
     async ensureIssue(spec: IssueSpec): Promise<EnsuredIssue> {
       const existing = await inner.findByMarker(spec.labels[0], spec.marker);
-      const same = existing !== null && existing.title === spec.title && existing.body.trimEnd() === spec.body.trimEnd();
-      const outcome = existing === null ? 'created' : same && existing.state === 'open' ? 'unchanged' : 'updated';
+      const same =
+        existing !== null && existing.title === spec.title && existing.body.trimEnd() === spec.body.trimEnd();
+      const outcome =
+        existing === null ? 'created' : same && existing.state === 'open' ? 'unchanged' : 'updated';
       recorder.record({ kind: 'ensure_issue', title: spec.title, marker: spec.marker, outcome });
       const number = existing?.number ?? DRY_RUN_ISSUE_BASE + ++next;
       const issue: TrackedIssue = {

@@ -88,7 +88,13 @@ export async function launch(deps: LaunchDeps, input: LaunchInput): Promise<Laun
   }
   const conditions = expandConditions(factorialOf(config));
   const loaded = await deps.store.load();
-  if (loaded !== null && !sameConditions(loaded.manifest, conditions.map((c) => c.id))) {
+  if (
+    loaded !== null &&
+    !sameConditions(
+      loaded.manifest,
+      conditions.map((c) => c.id),
+    )
+  ) {
     return refuse(
       'sweep_changed',
       `the sweep file's conditions differ from the ${loaded.manifest.conditions.length} launched ones; ` +

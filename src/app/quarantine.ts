@@ -23,7 +23,9 @@ export function quarantineDir(config: SweepConfig, c: ConditionRecord, attemptIn
 
 function outputPaths(config: SweepConfig, c: ConditionRecord): string[] {
   const job = renderJob(config, c);
-  return job.expectedOutputs.map((p) => (p.startsWith('/') || job.workdir === null ? p : `${job.workdir}/${p}`));
+  return job.expectedOutputs.map((p) =>
+    p.startsWith('/') || job.workdir === null ? p : `${job.workdir}/${p}`,
+  );
 }
 
 /**
@@ -44,7 +46,10 @@ export async function quarantineOutputs(
   }
   const moved: { conditionId: string; paths: string[] }[] = [];
   for (const c of conditions) {
-    const result = await files.quarantine(outputPaths(config, c), quarantineDir(config, c, c.attempts.length - 1));
+    const result = await files.quarantine(
+      outputPaths(config, c),
+      quarantineDir(config, c, c.attempts.length - 1),
+    );
     if (result.moved.length > 0) moved.push({ conditionId: c.id, paths: [...result.moved] });
   }
   return { moved, note: null };

@@ -46,7 +46,10 @@ export function parsePayload(text: string): RelaunchPayload {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.join('.') || 'payload';
-    throw new UseCaseError('payload_invalid', `invalid relaunch payload: ${where}: ${issue?.message ?? 'invalid'}`);
+    throw new UseCaseError(
+      'payload_invalid',
+      `invalid relaunch payload: ${where}: ${issue?.message ?? 'invalid'}`,
+    );
   }
   return parsed.data;
 }

@@ -44,7 +44,9 @@ export function requestedOf(
 ): ResourcesRequested | null {
   const memoryMb = r.memoryMb ?? null;
   const timeMinutes = r.timeMinutes ?? null;
-  return memoryMb === template.memoryMb && timeMinutes === template.timeMinutes ? null : { memoryMb, timeMinutes };
+  return memoryMb === template.memoryMb && timeMinutes === template.timeMinutes
+    ? null
+    : { memoryMb, timeMinutes };
 }
 
 export function systemicCauses(snapshot: SweepSnapshot, policy: Policy): RootCause[] {
@@ -93,7 +95,11 @@ export function selectForNewCycle(input: SelectInput): Selection {
   const inScope = (id: string) => wanted === null || wanted.has(id);
   const byPerson: RelaunchItem[] = input.person
     ? plan.issues
-        .filter((i) => inScope(i.conditionId) && (i.reason === 'deterministic_cause' || i.reason === 'repeated_signature'))
+        .filter(
+          (i) =>
+            inScope(i.conditionId) &&
+            (i.reason === 'deterministic_cause' || i.reason === 'repeated_signature'),
+        )
         .map((i) => {
           const view = snapshot.conditions.find((c) => c.id === i.conditionId);
           const resources = view?.attempts.at(-1)?.resources ?? {};
@@ -126,7 +132,11 @@ export function selectForNewCycle(input: SelectInput): Selection {
   }
   if (plan.refused === 'relaunch_budget_exhausted') return { ...none, refused, waiting: false };
   return {
-    submit: submit.map((i) => ({ conditionId: i.conditionId, rootCause: i.rootCause, requested: requestedOf(i.resources, input.template) })),
+    submit: submit.map((i) => ({
+      conditionId: i.conditionId,
+      rootCause: i.rootCause,
+      requested: requestedOf(i.resources, input.template),
+    })),
     held: deferred.map((i) => i.conditionId),
     heldCauses: [...new Set(deferred.map((i) => i.rootCause))],
     refused,
@@ -175,7 +185,11 @@ export function selectForResume(input: SelectInput, holdCauses: readonly RootCau
       continue;
     }
     if (problem !== null) forced.push(view.id);
-    submit.push({ conditionId: view.id, rootCause: cause, requested: requestedOf(verdict.resources, input.template) });
+    submit.push({
+      conditionId: view.id,
+      rootCause: cause,
+      requested: requestedOf(verdict.resources, input.template),
+    });
   }
   return { submit, held: [], heldCauses: [], refused, forced, waiting: false };
 }

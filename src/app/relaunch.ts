@@ -15,11 +15,11 @@ import {
   MAX_RELAUNCH_CYCLES,
   relaunchCyclesUsed,
 } from '../core/manifest-model.js';
-import { recordDecision, recordRelaunchCycle } from '../core/manifest-transitions.js';
 import { manifestToSnapshot } from '../core/manifest-snapshot.js';
+import { recordDecision, recordRelaunchCycle } from '../core/manifest-transitions.js';
 import { renderRelaunchSummary } from '../core/report-launch.js';
-import type { ClusterFiles } from '../ports/cluster-files.js';
 import type { Clock } from '../ports/clock.js';
+import type { ClusterFiles } from '../ports/cluster-files.js';
 import { type Logger, silentLogger } from '../ports/logger.js';
 import type { Scheduler } from '../ports/scheduler.js';
 import type { SaveWithRetryOptions, StateStore } from '../ports/state-store.js';
@@ -28,7 +28,7 @@ import { manifestMissing, UseCaseError } from './errors.js';
 import { ledgerRecord, readLedger } from './ledger.js';
 import { quarantineOutputs } from './quarantine.js';
 import { POLICY_ACTOR, type RelaunchPayload } from './relaunch-payload.js';
-import { selectForNewCycle, selectForResume, type Selection } from './relaunch-select.js';
+import { type Selection, selectForNewCycle, selectForResume } from './relaunch-select.js';
 import { submitBatch } from './submit-batch.js';
 
 export interface RelaunchDeps {
@@ -91,7 +91,10 @@ export async function relaunch(deps: RelaunchDeps, input: RelaunchInput): Promis
   const logger = deps.logger ?? silentLogger;
   const { config, payload } = input;
   if (payload.experiment !== config.experiment) {
-    throw new UseCaseError('wrong_experiment', `the payload is for "${payload.experiment}", not "${config.experiment}"`);
+    throw new UseCaseError(
+      'wrong_experiment',
+      `the payload is for "${payload.experiment}", not "${config.experiment}"`,
+    );
   }
   const loaded = await deps.store.load();
   if (loaded === null) throw manifestMissing(config.experiment);
@@ -99,8 +102,21 @@ export async function relaunch(deps: RelaunchDeps, input: RelaunchInput): Promis
     logger.info(`relaunch: ${d.reasonCode}: ${d.reason}`);
     return { ...d, summaryMarkdown: renderRelaunchSummary(config.experiment, d.cycle, d) };
   };
-  const empty = { submitted: [], adopted: [], rejected: [], held: [], refused: [], forced: [], quarantined: [], notes: [] };
-  const refuse = (reasonCode: RelaunchReasonCode, reason: string, extra: Partial<Draft> = {}): RelaunchResult =>
+  const empty = {
+    submitted: [],
+    adopted: [],
+    rejected: [],
+    held: [],
+    refused: [],
+    forced: [],
+    quarantined: [],
+    notes: [],
+  };
+  const refuse = (
+    reasonCode: RelaunchReasonCode,
+    reason: string,
+    extra: Partial<Draft> = {},
+  ): RelaunchResult =>
     finish({ ...empty, cycle: payload.cycle, manifest: null, reasonCode, reason, ...extra });
 
   const byPolicy = payload.requested_by === POLICY_ACTOR;
@@ -110,9 +126,13 @@ export async function relaunch(deps: RelaunchDeps, input: RelaunchInput): Promis
   const cycle = currentCycle(m);
   const resume = payload.cycle === cycle && cycle > 0;
   if (!resume && payload.cycle !== cycle + 1) {
-    return refuse('stale_payload', `the payload is for cycle ${payload.cycle}, the manifest is at cycle ${cycle}`, {
-      adopted: adoption.adopted,
-    });
+    return refuse(
+      'stale_payload',
+      `the payload is for cycle ${payload.cycle}, the manifest is at cycle ${cycle}`,
+      {
+        adopted: adoption.adopted,
+      },
+    );
   }
   const limit = Math.min(config.policy.maxRelaunchCycles, MAX_RELAUNCH_CYCLES);
   if (!resume && relaunchCyclesUsed(m) >= limit) {
@@ -135,12 +155,23 @@ export async function relaunch(deps: RelaunchDeps, input: RelaunchInput): Promis
   const selection: Selection = resume
     ? selectForResume(selectInput, readLedger(m).holds.get(cycle) ?? [])
     : selectForNewCycle(selectInput);
-  const base = { ...empty, cycle: payload.cycle, adopted: adoption.adopted, refused: selection.refused, forced: selection.forced };
+  const base = {
+    ...empty,
+    cycle: payload.cycle,
+    adopted: adoption.adopted,
+    refused: selection.refused,
+    forced: selection.forced,
+  };
   if (selection.waiting) return refuse('waiting_for_terminal', 'jobs are still live (rule F1)', base);
   if (selection.submit.length === 0) {
     const fix = selection.refused.some((r) => r.reason.startsWith('same_digest'));
     if (fix) return refuse('fix_required', 'every requested condition needs a fix first (rule F3)', base);
-    return finish({ ...base, manifest: m, reasonCode: adoption.adopted.length > 0 ? 'resumed' : 'nothing_to_relaunch', reason: 'no requested condition is relaunchable now' });
+    return finish({
+      ...base,
+      manifest: m,
+      reasonCode: adoption.adopted.length > 0 ? 'resumed' : 'nothing_to_relaunch',
+      reason: 'no requested condition is relaunchable now',
+    });
   }
 
   const chosen = selection.submit.map((s) => findCondition(m, s.conditionId)).filter((c) => c !== null);
@@ -162,12 +193,19 @@ export async function relaunch(deps: RelaunchDeps, input: RelaunchInput): Promis
       chunkSize: input.chunkSize ?? 50,
       wanted: (c) => {
         const last = latestAttempt(c);
-        return last !== null && (last.cycle < n ? last.phase !== 'submitting' : last.phase === 'submit_failed');
+        return (
+          last !== null && (last.cycle < n ? last.phase !== 'submitting' : last.phase === 'submit_failed')
+        );
       },
       prepare: (current) => {
         if (current === null) throw manifestMissing(config.experiment);
         if (currentCycle(current) >= n) return current;
-        const opened = recordRelaunchCycle(current, { digest: input.digest, reason, requestedBy: payload.requested_by, at: now });
+        const opened = recordRelaunchCycle(current, {
+          digest: input.digest,
+          reason,
+          requestedBy: payload.requested_by,
+          at: now,
+        });
         if (selection.held.length === 0) return opened;
         const hold = { kind: 'hold' as const, cycle: n, causes: selection.heldCauses };
         const text = `canary: ${selection.submit.length} submitted, ${selection.held.length} held`;

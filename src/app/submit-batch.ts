@@ -95,7 +95,12 @@ export async function submitBatch(
       try {
         const result = await deps.scheduler.submit(submitRequestFor(config, condition, entry.requested));
         if (result.ok) {
-          done.push({ conditionId: entry.conditionId, jobId: result.jobId, stdoutPath: result.stdoutPath, stderrPath: result.stderrPath });
+          done.push({
+            conditionId: entry.conditionId,
+            jobId: result.jobId,
+            stdoutPath: result.stdoutPath,
+            stderrPath: result.stderrPath,
+          });
         } else refused.push({ conditionId: entry.conditionId, error: result.message });
       } catch (error) {
         interrupted = error instanceof Error ? error.message : String(error);
@@ -109,7 +114,8 @@ export async function submitBatch(
       (current) => {
         if (current === null) throw new Error('the manifest disappeared during the submission');
         const known = manifestJobIds(current);
-        const inFlight = (id: ConditionId) => findCondition(current, id)?.attempts.at(-1)?.phase === 'submitting';
+        const inFlight = (id: ConditionId) =>
+          findCondition(current, id)?.attempts.at(-1)?.phase === 'submitting';
         const ok = done.filter((d) => inFlight(d.conditionId) && !known.has(d.jobId));
         const no = refused.filter((r) => inFlight(r.conditionId));
         if (ok.length === 0 && no.length === 0) return current;

@@ -58,7 +58,9 @@ export async function act(deps: ActDeps, ctx: ActContext): Promise<Acted> {
     try {
       const result = await deps.scheduler.cancel(toCancel, cancelScope(ctx.manifest));
       cancelled.push(...result.cancelled);
-      cancelRefused.push(...result.refused.map((r) => ({ jobId: r.jobId, reason: `${r.reason}: ${r.detail}` })));
+      cancelRefused.push(
+        ...result.refused.map((r) => ({ jobId: r.jobId, reason: `${r.reason}: ${r.detail}` })),
+      );
     } catch (error) {
       errors.push(`cancel failed: ${message(error)}`);
     }
@@ -73,7 +75,9 @@ export async function act(deps: ActDeps, ctx: ActContext): Promise<Acted> {
   if (intent.kind === 'none') {
     if (intent.note !== null) notes.push(intent.note);
   } else if (ctx.relaunchWorkflow === null) {
-    notes.push(`a relaunch of ${intent.conditions.length} conditions is due, but no relaunch workflow is configured`);
+    notes.push(
+      `a relaunch of ${intent.conditions.length} conditions is due, but no relaunch workflow is configured`,
+    );
   } else {
     const payload = serializePayload({
       experiment: ctx.experiment,
@@ -83,9 +87,13 @@ export async function act(deps: ActDeps, ctx: ActContext): Promise<Acted> {
       requested_by: ctx.approvedBy ?? POLICY_ACTOR,
     });
     try {
-      const run = await deps.dispatcher.dispatch(ctx.relaunchWorkflow.workflowFile, ctx.relaunchWorkflow.ref, {
-        payload,
-      });
+      const run = await deps.dispatcher.dispatch(
+        ctx.relaunchWorkflow.workflowFile,
+        ctx.relaunchWorkflow.ref,
+        {
+          payload,
+        },
+      );
       const release = intent.kind === 'release';
       dispatch = { cycle: intent.cycle, conditions: intent.conditions.length, release, url: run.htmlUrl };
       ledger.push({ kind: release ? 'released' : 'dispatched', cycle: intent.cycle, at: ctx.now });

@@ -55,7 +55,11 @@ export function planDispatch(ctx: DispatchContext): DispatchIntent {
     if (releasedAt === undefined && ready.length > 0) {
       return { kind: 'release', cycle, conditions: ready, reason: 'canary_passed' };
     }
-    if (releasedAt !== undefined && allHeld(view).length > 0 && stillPending(releasedAt, ctx.now, ctx.patienceSeconds)) {
+    if (
+      releasedAt !== undefined &&
+      allHeld(view).length > 0 &&
+      stillPending(releasedAt, ctx.now, ctx.patienceSeconds)
+    ) {
       return none(`the release of cycle ${cycle}'s held conditions is in progress`);
     }
   }
@@ -64,7 +68,9 @@ export function planDispatch(ctx: DispatchContext): DispatchIntent {
   const conditions = [...plan.relaunch, ...plan.deferred].map((i) => i.conditionId);
   if (conditions.length === 0) return none();
   if (!ctx.policy.autoRelaunch && ctx.approvedBy === undefined) {
-    return none(`relaunch of ${conditions.length} conditions awaits approval (auto_relaunch is off): /sweepwatch relaunch`);
+    return none(
+      `relaunch of ${conditions.length} conditions awaits approval (auto_relaunch is off): /sweepwatch relaunch`,
+    );
   }
   if (stillPending(ledger.dispatched.get(plan.cycle), ctx.now, ctx.patienceSeconds)) {
     return none(`relaunch cycle ${plan.cycle} is already dispatched; waiting for it to run`);

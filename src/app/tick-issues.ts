@@ -37,7 +37,9 @@ export function unrecoverableGroups(
   const stops = outcome.health.hardStops;
   const triggers = outcome.killSwitch.triggers;
   const gate =
-    (outcome.decision === 'intervene' && outcome.counts.live === 0) || stops.length > 0 || outcome.killSwitch.fired;
+    (outcome.decision === 'intervene' && outcome.counts.live === 0) ||
+    stops.length > 0 ||
+    outcome.killSwitch.fired;
   if (!gate) return [];
   const planned = new Map((outcome.relaunchPlan?.issues ?? []).map((i) => [i.conditionId, i.reason]));
   const out: { group: FailureGroup; why: IssueWhy }[] = [];
@@ -54,14 +56,18 @@ export function unrecoverableGroups(
 }
 
 /** Recorded issues whose every failed condition has since succeeded. */
-export function resolvedIssues(m: Manifest, snapshot: SweepSnapshot): { fingerprint: string; issue: number }[] {
+export function resolvedIssues(
+  m: Manifest,
+  snapshot: SweepSnapshot,
+): { fingerprint: string; issue: number }[] {
   const out: { fingerprint: string; issue: number }[] = [];
   for (const [fingerprint, issue] of Object.entries(m.issues)) {
     const members = snapshot.conditions.filter((c) =>
       c.attempts.some(
         (a) =>
           attemptStatus(a) === 'failed' &&
-          issueFingerprint({ rootCause: effectiveCause(a), signature: effectiveSignature(a) }) === fingerprint,
+          issueFingerprint({ rootCause: effectiveCause(a), signature: effectiveSignature(a) }) ===
+            fingerprint,
       ),
     );
     const done = members.every((c) => {
@@ -85,10 +91,7 @@ export interface IssueContext {
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-export async function syncIssues(
-  issues: IssueFinder & IssueWriter,
-  ctx: IssueContext,
-): Promise<IssueWork> {
+export async function syncIssues(issues: IssueFinder & IssueWriter, ctx: IssueContext): Promise<IssueWork> {
   const work: IssueWork = { created: [], updated: [], closed: [], recorded: new Map(), errors: [] };
   for (const { group, why } of unrecoverableGroups(ctx.outcome, ctx.policy)) {
     const fingerprint = issueFingerprint(group);
@@ -123,7 +126,10 @@ export async function syncIssues(
     try {
       const found = await issues.findByMarker(ISSUE_LABEL, issueMarker(MARKER_KIND, fingerprint));
       if (found === null || found.state === 'closed') continue;
-      await issues.close(issue, 'Every affected condition has since succeeded after a relaunch. Closed by sweepwatch.');
+      await issues.close(
+        issue,
+        'Every affected condition has since succeeded after a relaunch. Closed by sweepwatch.',
+      );
       work.closed.push(issue);
     } catch (error) {
       work.errors.push(`issue #${issue} not closed: ${message(error)}`);

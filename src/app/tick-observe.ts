@@ -52,7 +52,13 @@ export async function observeLive(scheduler: Pick<Scheduler, 'observe'>, m: Mani
     // An adapter that leaves jobs unobserved should say why; if it did not, say that it happened.
     const unexplained: ObservationError[] =
       result.unobserved.length > 0 && result.errors.length === 0
-        ? [{ kind: 'incomplete_output', source: 'observe', message: `${result.unobserved.length} of ${ids.length} jobs were not observed` }]
+        ? [
+            {
+              kind: 'incomplete_output',
+              source: 'observe',
+              message: `${result.unobserved.length} of ${ids.length} jobs were not observed`,
+            },
+          ]
         : [];
     return {
       observations: [...result.observations.values()],

@@ -33,13 +33,21 @@ export interface TickResult extends Omit<Outcome, 'reasonCode' | 'result'> {
 export interface TickResultJson extends Omit<OutcomeResult, 'reason_code'> {
   readonly reason_code: TickReasonCode;
   readonly changed: boolean;
-  readonly observation_errors: readonly { readonly kind: string; readonly source: string; readonly message: string }[];
+  readonly observation_errors: readonly {
+    readonly kind: string;
+    readonly source: string;
+    readonly message: string;
+  }[];
   readonly actions: {
     readonly cancelled: readonly string[];
     readonly issues_created: readonly number[];
     readonly issues_updated: readonly number[];
     readonly issues_closed: readonly number[];
-    readonly dispatched: { readonly cycle: number; readonly conditions: number; readonly release: boolean } | null;
+    readonly dispatched: {
+      readonly cycle: number;
+      readonly conditions: number;
+      readonly release: boolean;
+    } | null;
     readonly errors: readonly string[];
   };
 }

@@ -3,12 +3,12 @@
  * act (only on decision), record and save with compare-and-swap. A tick that changes nothing
  * writes nothing. See docs/architecture.md, "The data's way through one tick".
  */
-import { countStates } from '../core/aggregate.js';
+
 import type { SweepConfig } from '../config/sweep-config.js';
+import { countStates } from '../core/aggregate.js';
 import type { Manifest } from '../core/manifest.js';
-import { recordDecision, recordIssue } from '../core/manifest-transitions.js';
-import { applyObservations } from '../core/manifest-transitions.js';
 import { manifestToSnapshot, type SnapshotOptions } from '../core/manifest-snapshot.js';
+import { applyObservations, recordDecision, recordIssue } from '../core/manifest-transitions.js';
 import { evaluateSweep } from '../core/outcome.js';
 import { renderTickSummary } from '../core/report.js';
 import { currentConditions } from '../core/snapshot.js';
@@ -67,7 +67,10 @@ export async function tick(deps: TickDeps, input: TickInput): Promise<TickResult
   if (loaded === null) throw manifestMissing(config.experiment);
   const before = loaded.manifest;
   if (before.experiment !== config.experiment) {
-    throw new UseCaseError('wrong_experiment', `the manifest is of "${before.experiment}", not "${config.experiment}"`);
+    throw new UseCaseError(
+      'wrong_experiment',
+      `the manifest is of "${before.experiment}", not "${config.experiment}"`,
+    );
   }
 
   const observed = await observeLive(deps.scheduler, before);

@@ -10,6 +10,8 @@ export interface FixOption {
   readonly name: string;
   readonly pros: string;
   readonly cons: string;
+  /** A rerun without a change: no recommendation once reruns have failed or are used up. */
+  readonly rerun?: boolean;
 }
 
 export interface FixGuide {
@@ -22,6 +24,7 @@ export interface FixGuide {
 
 const RELAUNCH_AS_IS: FixOption = {
   name: 'Relaunch as is (`/sweepwatch relaunch <cause>`)',
+  rerun: true,
   pros: 'no change to code or config; cheapest when the cause was transient',
   cons: 'fails again the same way if the cause is not transient',
 };
@@ -41,6 +44,7 @@ const memory = (where: string): FixGuide => ({
   options: [
     {
       name: 'Relaunch with escalated memory (automatic within the policy caps)',
+      rerun: true,
       pros: 'no code change; only the failed conditions rerun',
       cons: 'bigger requests queue longer; does not help when the cap is reached',
     },
@@ -79,6 +83,7 @@ export const FIX_GUIDES: Readonly<Record<RootCause, FixGuide>> = {
     options: [
       {
         name: 'Relaunch with a longer time limit (automatic within the policy caps)',
+        rerun: true,
         pros: 'no code change',
         cons: 'longer requests queue longer; partitions cap the limit',
       },
@@ -93,11 +98,19 @@ export const FIX_GUIDES: Readonly<Record<RootCause, FixGuide>> = {
     why: 'a longer limit is the cheapest fix when the jobs were close to finishing',
   },
   preempted: transient('Higher-priority work or spot reclamation stopped the jobs.'),
-  node_failure: transient('A node failed under the jobs. If one node keeps failing, ask the admins to drain it.'),
-  distributed: transient('A collective (NCCL/Gloo) timed out or a rank died; often one bad node or a network blip.'),
-  provisioning: transient('The cloud could not provide the resources (capacity, quota). Try another region or instance type if it persists.'),
+  node_failure: transient(
+    'A node failed under the jobs. If one node keeps failing, ask the admins to drain it.',
+  ),
+  distributed: transient(
+    'A collective (NCCL/Gloo) timed out or a rank died; often one bad node or a network blip.',
+  ),
+  provisioning: transient(
+    'The cloud could not provide the resources (capacity, quota). Try another region or instance type if it persists.',
+  ),
   controller_error: transient('The scheduler or the SkyPilot controller failed, not the job.'),
-  crash: transient('The process died on a signal (segfault, abort). Relaunch once; if it repeats, treat it as a code bug.'),
+  crash: transient(
+    'The process died on a signal (segfault, abort). Relaunch once; if it repeats, treat it as a code bug.',
+  ),
   nan_divergence: fixFirst(
     'Training diverged (NaN/Inf loss). Lower the learning rate, add gradient clipping or warm-up, or check the data for bad values.',
     DETERMINISTIC,
@@ -115,7 +128,10 @@ export const FIX_GUIDES: Readonly<Record<RootCause, FixGuide>> = {
     'every job writing to that filesystem fails until space is freed',
   ),
   config_error: fixFirst('The job rejected its arguments or configuration.', DETERMINISTIC),
-  code_error: fixFirst('The code raised an exception (see the evidence below); fix it, then relaunch.', DETERMINISTIC),
+  code_error: fixFirst(
+    'The code raised an exception (see the evidence below); fix it, then relaunch.',
+    DETERMINISTIC,
+  ),
   submission_rejected: fixFirst(
     'The scheduler refused the submission (partition, account, QOS or resource limits).',
     'the request itself is invalid; it is refused again until the sweep file changes',
@@ -137,3 +153,23 @@ export const FIX_GUIDES: Readonly<Record<RootCause, FixGuide>> = {
     why: '',
   },
 };
+
+/**
+ * The option to recommend: the guide's, unless reruns are off the table (they failed
+ * identically, cannot escalate, or the budget is used), then the first option that changes
+ * something.
+ */
+export function recommendedOption(
+  guide: FixGuide,
+  rerunsExhausted: boolean,
+): { option: FixOption; index: number; why: string } | null {
+  const preferred = guide.options[guide.recommended];
+  if (preferred === undefined) return null;
+  if (!rerunsExhausted || preferred.rerun !== true)
+    return { option: preferred, index: guide.recommended, why: guide.why };
+  const index = guide.options.findIndex((o) => o.rerun !== true);
+  const option = guide.options[index];
+  return option === undefined
+    ? null
+    : { option, index, why: 'reruns already failed the same way or are used up, so something has to change' };
+}

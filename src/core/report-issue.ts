@@ -5,11 +5,11 @@
  * unchanged body and the ensure-write is a no-op.
  */
 import type { FailureGroup } from './aggregate.js';
-import { fnv1a64 } from './signature.js';
 import type { Concentration } from './concentration.js';
-import { fitMarkdown, chars, ISSUE_BODY_MAX_CHARS } from './report-budget.js';
+import { chars, fitMarkdown, ISSUE_BODY_MAX_CHARS } from './report-budget.js';
 import { code, escapeInline, fenced } from './report-escape.js';
-import { FIX_GUIDES } from './report-guide.js';
+import { FIX_GUIDES, recommendedOption } from './report-guide.js';
+import { fnv1a64 } from './signature.js';
 import type { SweepSnapshot } from './snapshot.js';
 
 /** Why the group goes to a person rather than to a relaunch. */
@@ -102,8 +102,15 @@ function conditionRows(ctx: IssueContext): string[] {
   ];
 }
 
+const RERUNS_EXHAUSTED: ReadonlySet<IssueWhy> = new Set<IssueWhy>([
+  'repeated_signature',
+  'escalation_impossible',
+  'relaunch_budget_exhausted',
+]);
+
 function optionLines(ctx: IssueContext): string[] {
   const guide = FIX_GUIDES[ctx.group.rootCause];
+  const pick = recommendedOption(guide, RERUNS_EXHAUSTED.has(ctx.why));
   const lines = [
     '### Fix strategy',
     '',
@@ -115,11 +122,9 @@ function optionLines(ctx: IssueContext): string[] {
     '|---|---|---|---|',
   ];
   guide.options.forEach((o, i) => {
-    const mark = i === guide.recommended ? '⭐' : String(i + 1);
-    lines.push(`| ${mark} | ${o.name} | ${o.pros} | ${o.cons} |`);
+    lines.push(`| ${i === pick?.index ? '⭐' : String(i + 1)} | ${o.name} | ${o.pros} | ${o.cons} |`);
   });
-  const pick = guide.options[guide.recommended];
-  if (pick !== undefined) lines.push('', `**Recommendation:** ${pick.name}: ${guide.why}.`);
+  if (pick !== null) lines.push('', `**Recommendation:** ${pick.option.name}: ${pick.why}.`);
   return lines;
 }
 
@@ -138,11 +143,15 @@ export function renderIssueBody(ctx: IssueContext): string {
     '',
     '### Evidence',
     '',
-    g.evidence.length > 0 ? fenced(g.evidence.join('\n')) : '_No log evidence: classified from the scheduler state._',
+    g.evidence.length > 0
+      ? fenced(g.evidence.join('\n'))
+      : '_No log evidence: classified from the scheduler state._',
     '',
     '### Where in the grid',
     '',
-    finding !== undefined ? `Concentration: ${escapeInline(finding)}` : 'No factor level is significantly over-represented.',
+    finding !== undefined
+      ? `Concentration: ${escapeInline(finding)}`
+      : 'No factor level is significantly over-represented.',
     '',
     ...levelLines(ctx),
     ...(g.affectedFiles.length > 0 ? ['', `Files: ${g.affectedFiles.map((f) => code(f)).join(', ')}`] : []),

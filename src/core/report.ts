@@ -68,7 +68,8 @@ function duration(seconds: number): string {
 
 function actionLines(a: ReportedActions): string[] {
   const lines: string[] = [];
-  if (a.cancelled.length > 0) lines.push(`- Cancelled ${a.cancelled.length} jobs: ${a.cancelled.map(code).join(', ')}`);
+  if (a.cancelled.length > 0)
+    lines.push(`- Cancelled ${a.cancelled.length} jobs: ${a.cancelled.map(code).join(', ')}`);
   for (const r of a.cancelRefused) lines.push(`- Did not cancel ${code(r.jobId)}: ${escapeInline(r.reason)}`);
   const issues = (label: string, ns: readonly number[]) =>
     ns.length > 0 ? [`- ${label} ${ns.map((n) => `#${n}`).join(', ')}`] : [];
@@ -96,7 +97,10 @@ export function renderTickSummary(report: TickReport, options: ReportOptions = {
   ];
   if (!report.changed) lines.push('', '_No material change since the last tick._');
   for (const e of report.observationErrors) {
-    lines.push('', `> ⚠️ Observation error (${escapeInline(e.source)}): ${escapeInline(e.message)}. Last known states kept; nothing was marked failed.`);
+    lines.push(
+      '',
+      `> ⚠️ Observation error (${escapeInline(e.source)}): ${escapeInline(e.message)}. Last known states kept; nothing was marked failed.`,
+    );
   }
   lines.push('', '### Jobs', '', ...statusTable(o.counts, report.previousCounts));
   lines.push('', '### Root causes', '', ...rootCauseTable(o.groups, report.snapshot, o.concentration));
@@ -111,6 +115,7 @@ export function renderTickSummary(report: TickReport, options: ReportOptions = {
   return fitMarkdown(
     `${lines.join('\n')}\n`,
     options.maxBytes ?? STEP_SUMMARY_MAX_BYTES,
-    (n) => `> ✂️ Summary cut: ${n} lines left out to stay within the job summary size limit. The \`result\` output and the manifest hold everything.`,
+    (n) =>
+      `> ✂️ Summary cut: ${n} lines left out to stay within the job summary size limit. The \`result\` output and the manifest hold everything.`,
   );
 }

@@ -91,6 +91,8 @@ export type SubmitResult =
       /** Log paths with every placeholder known at submit time expanded (`%a` stays for arrays). */
       readonly stdoutPath: string;
       readonly stderrPath: string;
+      /** The container image's digest (`sha256:…`) the job was launched with, when it is pinned by one. */
+      readonly imageDigest?: string;
     }
   | {
       readonly ok: false;

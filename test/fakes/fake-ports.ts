@@ -3,6 +3,9 @@
  * a dispatcher that records its runs, a clock that stands still unless moved, and cluster
  * files that record what was moved aside.
  */
+
+import type { Clock } from '../../src/ports/clock.js';
+import type { ClusterFiles, QuarantineResult } from '../../src/ports/cluster-files.js';
 import type {
   EnsuredIssue,
   IssueFinder,
@@ -10,8 +13,6 @@ import type {
   IssueWriter,
   TrackedIssue,
 } from '../../src/ports/issue-tracker.js';
-import type { Clock } from '../../src/ports/clock.js';
-import type { ClusterFiles, QuarantineResult } from '../../src/ports/cluster-files.js';
 import type { DispatchedRun, WorkflowDispatcher } from '../../src/ports/workflow-dispatcher.js';
 
 export interface FakeIssues extends IssueFinder, IssueWriter {

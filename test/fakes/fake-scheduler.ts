@@ -98,7 +98,14 @@ export function createFakeScheduler(): FakeScheduler {
         jobId,
         name: request.name,
         request,
-        observation: { jobId, name: request.name, state: 'PENDING', rawState: 'PENDING', stdoutPath, stderrPath: stdoutPath },
+        observation: {
+          jobId,
+          name: request.name,
+          state: 'PENDING',
+          rawState: 'PENDING',
+          stdoutPath,
+          stderrPath: stdoutPath,
+        },
         log: '',
       };
       jobs.set(jobId, job);
@@ -108,11 +115,16 @@ export function createFakeScheduler(): FakeScheduler {
     async cancel(jobIds: readonly string[], scope: CancelScope): Promise<CancelResult> {
       const allowed = new Set(scope.jobIds);
       calls.cancel.push({ ids: [...jobIds], scope: [...allowed], prefix: scope.namePrefix });
-      const result: { cancelled: string[]; refused: CancelResult['refused'][number][] } = { cancelled: [], refused: [] };
+      const result: { cancelled: string[]; refused: CancelResult['refused'][number][] } = {
+        cancelled: [],
+        refused: [],
+      };
       for (const id of jobIds) {
         const job = jobs.get(id);
-        if (!allowed.has(id)) result.refused.push({ jobId: id, reason: 'not_in_scope', detail: 'not in the manifest' });
-        else if (job === undefined) result.refused.push({ jobId: id, reason: 'not_found', detail: 'unknown' });
+        if (!allowed.has(id))
+          result.refused.push({ jobId: id, reason: 'not_in_scope', detail: 'not in the manifest' });
+        else if (job === undefined)
+          result.refused.push({ jobId: id, reason: 'not_found', detail: 'unknown' });
         else {
           fake.set(id, 'CANCELLED');
           result.cancelled.push(id);

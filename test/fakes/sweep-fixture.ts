@@ -7,7 +7,6 @@ import { type TickInput, tick } from '../../src/app/tick.js';
 import { parseSweepConfig, type SweepConfig } from '../../src/config/sweep-config.js';
 import { levelText } from '../../src/core/conditions.js';
 import { latestAttempt } from '../../src/core/manifest-model.js';
-import { createFakeScheduler, type FakeScheduler } from './fake-scheduler.js';
 import {
   createFakeClock,
   createFakeDispatcher,
@@ -18,6 +17,7 @@ import {
   type FakeFiles,
   type FakeIssues,
 } from './fake-ports.js';
+import { createFakeScheduler, type FakeScheduler } from './fake-scheduler.js';
 import { createMemoryStore, type MemoryStore } from './memory-store.js';
 
 export function sweepYaml(policy = ''): string {

@@ -30,6 +30,13 @@ export function fakeRuntime(
     },
     eventName,
     readEvent: () => event,
+    github: {
+      repository: 'octo-org/sweeps',
+      apiUrl: 'http://127.0.0.1:1',
+      sha: 'c0ffee0000000000000000000000000000000001',
+      actor: 'octocat',
+      refName: 'main',
+    },
   };
   return { runtime, record };
 }

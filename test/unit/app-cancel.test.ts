@@ -18,10 +18,11 @@ describe('cancel', () => {
     const result = await run(h, { model: 'vit' });
     const live = jobsWhere(h, { model: 'vit' }).filter((id) => id !== done);
     expect(result.reasonCode).toBe('cancelled');
-    expect(result.cancelled.sort()).toEqual(live.sort());
+    expect([...result.cancelled].sort()).toEqual(live.sort());
     expect(h.scheduler.calls.cancel[0]).toMatchObject({ prefix: 'sw-calib-' });
     expect(h.scheduler.calls.cancel[0]?.scope.sort()).toEqual(jobsWhere(h).sort());
-    for (const id of jobsWhere(h, { model: 'resnet' })) expect(h.scheduler.jobs.get(id)?.observation.state).toBe('PENDING');
+    for (const id of jobsWhere(h, { model: 'resnet' }))
+      expect(h.scheduler.jobs.get(id)?.observation.state).toBe('PENDING');
     expect(h.store.current()?.decisions.at(-1)).toMatchObject({ reasonCode: 'cancelled_by_request' });
     expect(result.summaryMarkdown).toContain('5 of 5 live jobs cancelled (model=vit) by alice');
   });

@@ -43,14 +43,28 @@ describe('dry run', () => {
     const h = harness();
     await launched(h);
     for (const id of jobsWhere(h, { model: 'vit' })) {
-      h.scheduler.set(id, 'FAILED', { exit: { code: 1, signal: null }, startedAt: ago(h, 700), endedAt: ago(h, 100), log: OOM_LOG });
+      h.scheduler.set(id, 'FAILED', {
+        exit: { code: 1, signal: null },
+        startedAt: ago(h, 700),
+        endedAt: ago(h, 100),
+        log: OOM_LOG,
+      });
     }
     const [bug1 = '', bug2 = '', ...fine] = jobsWhere(h, { model: 'resnet' });
     for (const id of [bug1, bug2]) {
-      h.scheduler.set(id, 'FAILED', { exit: { code: 1, signal: null }, startedAt: ago(h, 130), endedAt: ago(h, 100), log: CODE_ERROR_LOG });
+      h.scheduler.set(id, 'FAILED', {
+        exit: { code: 1, signal: null },
+        startedAt: ago(h, 130),
+        endedAt: ago(h, 100),
+        log: CODE_ERROR_LOG,
+      });
     }
     for (const id of fine) {
-      h.scheduler.set(id, 'COMPLETED', { exit: { code: 0, signal: null }, startedAt: ago(h, 4000), endedAt: ago(h, 100) });
+      h.scheduler.set(id, 'COMPLETED', {
+        exit: { code: 0, signal: null },
+        startedAt: ago(h, 4000),
+        endedAt: ago(h, 100),
+      });
     }
     const text = h.store.text;
     const recorder = new DryRunRecorder();

@@ -18,7 +18,10 @@ describe('launch', () => {
     expect(h.scheduler.calls.submit).toHaveLength(12);
     const first = h.scheduler.calls.submit[0];
     expect(first).toMatchObject({
-      command: { kind: 'argv', argv: ['python', 'train.py', '--model', 'resnet', '--loss', 'ce', '--seed', '1'] },
+      command: {
+        kind: 'argv',
+        argv: ['python', 'train.py', '--model', 'resnet', '--loss', 'ce', '--seed', '1'],
+      },
       resources: { timeMinutes: 60, memMb: 16_384, cpusPerTask: 4, gpus: 1, partition: 'gpu' },
       stdout: `/scratch/alice/logs/${first?.name}-%j.out`,
       env: { RUN_NAME: first?.name },
@@ -91,11 +94,17 @@ describe('launch', () => {
     const result = await run(h2);
     expect(result.reasonCode).toBe('submission_rejected');
     expect(result.rejected).toEqual([
-      { conditionId: expect.any(String), message: 'sbatch: error: Batch job submission failed: Invalid account' },
+      {
+        conditionId: expect.any(String),
+        message: 'sbatch: error: Batch job submission failed: Invalid account',
+      },
     ]);
     const c = h2.store.current()?.conditions.find((x) => x.jobName === firstName);
     expect(c?.attempts).toEqual([
-      expect.objectContaining({ phase: 'submit_failed', submitError: expect.stringContaining('Invalid account') }),
+      expect.objectContaining({
+        phase: 'submit_failed',
+        submitError: expect.stringContaining('Invalid account'),
+      }),
     ]);
     h2.scheduler.reject.clear();
     const retry = await run(h2);
@@ -107,7 +116,14 @@ describe('launch', () => {
     h.scheduler.preflightReport = {
       ...h.scheduler.preflightReport,
       ok: false,
-      problems: [{ code: 'partition_unknown', severity: 'error', subject: 'gpu', message: 'partition gpu does not exist' }],
+      problems: [
+        {
+          code: 'partition_unknown',
+          severity: 'error',
+          subject: 'gpu',
+          message: 'partition gpu does not exist',
+        },
+      ],
     };
     const result = await run(h);
     expect(result.reasonCode).toBe('preflight_failed');

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { readLedger } from '../../src/app/ledger.js';
 import { relaunch } from '../../src/app/relaunch.js';
 import { parsePayload, type RelaunchPayload } from '../../src/app/relaunch-payload.js';
 import { recordRelaunchCycle } from '../../src/core/manifest-transitions.js';
-import { readLedger } from '../../src/app/ledger.js';
 import {
   ago,
   DIGEST,
@@ -58,7 +58,8 @@ describe('relaunch', () => {
     expect(submits).toHaveLength(3);
     const byName = new Map(submits.map((s) => [s.name, s.resources]));
     const m = h.store.current();
-    const nameOf = (jobId: string) => m?.conditions.find((c) => c.attempts.some((a) => a.jobId === jobId))?.jobName ?? '';
+    const nameOf = (jobId: string) =>
+      m?.conditions.find((c) => c.attempts.some((a) => a.jobId === jobId))?.jobName ?? '';
     expect(byName.get(nameOf(oom1))).toMatchObject({ memMb: 32_768, timeMinutes: 60 });
     expect(byName.get(nameOf(oom2))).toMatchObject({ memMb: 32_768 });
     expect(byName.get(nameOf(late))).toMatchObject({ memMb: 16_384, timeMinutes: 90 });
@@ -67,7 +68,9 @@ describe('relaunch', () => {
       [1, FIXED_DIGEST],
     ]);
     const escalated = m?.conditions.flatMap((c) => c.attempts.filter((a) => a.cycle === 1));
-    expect(escalated?.map((a) => a.requested).sort((a, b) => (a?.memoryMb ?? 0) - (b?.memoryMb ?? 0))).toEqual([
+    expect(
+      escalated?.map((a) => a.requested).sort((a, b) => (a?.memoryMb ?? 0) - (b?.memoryMb ?? 0)),
+    ).toEqual([
       { memoryMb: 16_384, timeMinutes: 90 },
       { memoryMb: 32_768, timeMinutes: 60 },
       { memoryMb: 32_768, timeMinutes: 60 },
@@ -88,14 +91,23 @@ describe('relaunch', () => {
     const m0 = h.store.current();
     if (m0 === null) throw new Error('no manifest');
     const at = ago(h, 10);
-    const twice = recordRelaunchCycle(recordRelaunchCycle(m0, { digest: DIGEST, reason: 'r1', requestedBy: 'x', at }), {
-      digest: DIGEST,
-      reason: 'r2',
-      requestedBy: 'x',
-      at,
-    });
+    const twice = recordRelaunchCycle(
+      recordRelaunchCycle(m0, { digest: DIGEST, reason: 'r1', requestedBy: 'x', at }),
+      {
+        digest: DIGEST,
+        reason: 'r2',
+        requestedBy: 'x',
+        at,
+      },
+    );
     h.store.put(twice);
-    const result = await run(h, { experiment: 'calib', conditions: 'plan', cycle: 3, reason: 'again', requested_by: 'sweepwatch' });
+    const result = await run(h, {
+      experiment: 'calib',
+      conditions: 'plan',
+      cycle: 3,
+      reason: 'again',
+      requested_by: 'sweepwatch',
+    });
     expect(result.reasonCode).toBe('relaunch_budget_exhausted');
     expect(result.manifest).toBeNull();
   });
@@ -107,8 +119,17 @@ describe('relaunch', () => {
       const broken = jobsWhere(h, { model: 'vit', seed: '1' });
       for (const id of broken) finish(h, id, 'FAILED', ENV_IMPORT_LOG);
       await runTick(h);
-      const ids = h.store.current()?.conditions.filter((c) => c.values.model === 'vit' && c.values.seed === 1).map((c) => c.id);
-      return { experiment: 'calib', conditions: ids ?? [], cycle: 1, reason: 'fixed the image', requested_by: 'alice' };
+      const ids = h.store
+        .current()
+        ?.conditions.filter((c) => c.values.model === 'vit' && c.values.seed === 1)
+        .map((c) => c.id);
+      return {
+        experiment: 'calib',
+        conditions: ids ?? [],
+        cycle: 1,
+        reason: 'fixed the image',
+        requested_by: 'alice',
+      };
     }
 
     it('is refused on the digest that failed', async () => {
@@ -117,7 +138,10 @@ describe('relaunch', () => {
       const before = h.scheduler.calls.submit.length;
       const result = await run(h, payload, DIGEST);
       expect(result.reasonCode).toBe('fix_required');
-      expect(result.refused.map((r) => r.reason)).toEqual([expect.stringMatching(/^same_digest/), expect.stringMatching(/^same_digest/)]);
+      expect(result.refused.map((r) => r.reason)).toEqual([
+        expect.stringMatching(/^same_digest/),
+        expect.stringMatching(/^same_digest/),
+      ]);
       expect(h.scheduler.calls.submit.length).toBe(before);
     });
 
@@ -145,7 +169,14 @@ describe('relaunch', () => {
     expect(first.reasonCode).toBe('canary_submitted');
     expect(first.submitted).toHaveLength(1);
     expect(first.held).toHaveLength(5);
-    expect(readLedger(h.store.current() ?? (() => { throw new Error('no manifest'); })()).holds.get(1)).toEqual(['gpu_oom']);
+    expect(
+      readLedger(
+        h.store.current() ??
+          (() => {
+            throw new Error('no manifest');
+          })(),
+      ).holds.get(1),
+    ).toEqual(['gpu_oom']);
 
     const canaryJob = first.submitted[0]?.jobId ?? '';
     h.scheduler.set(canaryJob, 'RUNNING', { startedAt: ago(h, 60) });

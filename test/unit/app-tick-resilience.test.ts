@@ -3,10 +3,10 @@ import { UseCaseError } from '../../src/app/errors.js';
 import { factorialOf } from '../../src/config/sweep-config.js';
 import { expandConditions } from '../../src/core/conditions.js';
 import { ManifestError } from '../../src/core/manifest.js';
-import { recordSubmitted, recordSubmitting, setPaused } from '../../src/core/manifest-transitions.js';
 import { latestAttempt } from '../../src/core/manifest-model.js';
+import { recordSubmitted, recordSubmitting, setPaused } from '../../src/core/manifest-transitions.js';
 import { TransportError } from '../../src/ports/transport.js';
-import { ago, harness, jobsWhere, launched, OOM_LOG, runTick, type Harness } from '../fakes/sweep-fixture.js';
+import { ago, type Harness, harness, jobsWhere, launched, OOM_LOG, runTick } from '../fakes/sweep-fixture.js';
 
 function fail(h: Harness, jobId: string) {
   h.scheduler.set(jobId, 'FAILED', {
@@ -23,17 +23,24 @@ function killSwitchBatch(h: Harness): void {
   const vit = jobsWhere(h, { model: 'vit' });
   for (const id of vit.slice(0, 3)) fail(h, id);
   for (const id of vit.slice(3)) h.scheduler.set(id, 'RUNNING', { startedAt: ago(h, 100) });
-  for (const id of jobsWhere(h, { model: 'resnet' })) h.scheduler.set(id, 'RUNNING', { startedAt: ago(h, 3000) });
+  for (const id of jobsWhere(h, { model: 'resnet' }))
+    h.scheduler.set(id, 'RUNNING', { startedAt: ago(h, 3000) });
 }
 
 describe('tick when observing fails', () => {
   it.each([
-    ['the transport throws', (h: Harness) => {
-      h.scheduler.failObserve = new TransportError('timeout', 'ssh: command timed out after 30 s');
-    }],
-    ['every job comes back unobserved', (h: Harness) => {
-      for (const id of jobsWhere(h)) h.scheduler.unobserved.add(id);
-    }],
+    [
+      'the transport throws',
+      (h: Harness) => {
+        h.scheduler.failObserve = new TransportError('timeout', 'ssh: command timed out after 30 s');
+      },
+    ],
+    [
+      'every job comes back unobserved',
+      (h: Harness) => {
+        for (const id of jobsWhere(h)) h.scheduler.unobserved.add(id);
+      },
+    ],
   ])('%s: jobs are stale, none failed, nothing acted on', async (_name, breakIt) => {
     const h = harness();
     await launched(h);
@@ -110,7 +117,10 @@ describe('tick bookkeeping', () => {
     expect(h.scheduler.calls.cancel).toEqual([]);
     expect(h.issues.writes).toEqual([]);
     expect(h.dispatcher.runs).toEqual([]);
-    const classified = h.store.current()?.conditions.flatMap((c) => c.attempts).filter((a) => a.classification);
+    const classified = h.store
+      .current()
+      ?.conditions.flatMap((c) => c.attempts)
+      .filter((a) => a.classification);
     expect(classified).toHaveLength(3);
   });
 

@@ -53,7 +53,10 @@ describe('tick', () => {
   it('kill switch: cancels only the doomed running jobs of the failing configuration', async () => {
     const h = harness();
     await launched(h);
-    const outsider = await h.scheduler.submit({ name: 'sw-other-00000000', command: { kind: 'argv', argv: ['x'] } });
+    const outsider = await h.scheduler.submit({
+      name: 'sw-other-00000000',
+      command: { kind: 'argv', argv: ['x'] },
+    });
     const [f1 = '', f2 = '', f3 = ''] = [
       ...jobsWhere(h, { model: 'vit', loss: 'ce' }).slice(0, 2),
       ...jobsWhere(h, { model: 'vit', loss: 'focal' }).slice(0, 1),
@@ -62,11 +65,12 @@ describe('tick', () => {
     const doomed = jobsWhere(h, { model: 'vit' }).filter((id) => ![f1, f2, f3].includes(id));
     for (const id of doomed) h.scheduler.set(id, 'RUNNING', { startedAt: ago(h, 100) });
     // The other model runs past the failure point: no batch-wide crash pattern.
-    for (const id of jobsWhere(h, { model: 'resnet' })) h.scheduler.set(id, 'RUNNING', { startedAt: ago(h, 3000) });
+    for (const id of jobsWhere(h, { model: 'resnet' }))
+      h.scheduler.set(id, 'RUNNING', { startedAt: ago(h, 3000) });
 
     const result = await runTick(h);
     expect(result.reasonCode).toBe('kill_switch');
-    expect(result.actions.cancelled.sort()).toEqual([...doomed].sort());
+    expect([...result.actions.cancelled].sort()).toEqual([...doomed].sort());
     expect(h.scheduler.calls.cancel).toHaveLength(1);
     const call = h.scheduler.calls.cancel[0];
     expect(call?.ids.sort()).toEqual([...doomed].sort());
@@ -84,7 +88,8 @@ describe('tick', () => {
     for (const id of jobsWhere(h, { model: 'vit' })) fail(h, id, OOM_LOG);
     const codeErrors = jobsWhere(h, { model: 'resnet', loss: 'ce' }).slice(0, 2);
     for (const id of codeErrors) fail(h, id, CODE_ERROR_LOG, 30);
-    for (const id of jobsWhere(h, { model: 'resnet' }).filter((id) => !codeErrors.includes(id))) succeed(h, id);
+    for (const id of jobsWhere(h, { model: 'resnet' }).filter((id) => !codeErrors.includes(id)))
+      succeed(h, id);
 
     const first = await runTick(h);
     expect(first.decision).toBe('intervene');
@@ -111,7 +116,10 @@ describe('tick', () => {
       reason: 'systemic_root_cause',
       requested_by: 'sweepwatch',
     });
-    const vit = h.store.current()?.conditions.filter((c) => c.values.model === 'vit').map((c) => c.id);
+    const vit = h.store
+      .current()
+      ?.conditions.filter((c) => c.values.model === 'vit')
+      .map((c) => c.id);
     expect([...(payload.conditions === 'plan' ? [] : payload.conditions)].sort()).toEqual(vit?.sort());
 
     const second = await runTick(h);
@@ -142,7 +150,11 @@ describe('tick', () => {
     expect(h.scheduler.calls.observe[2]).not.toContain(c);
     const m = h.store.current();
     const classified = m?.conditions.flatMap((x) => x.attempts).filter((x) => x.classification !== null);
-    expect(classified?.map((x) => x.classification?.rootCause).sort()).toEqual(['code_error', 'gpu_oom', 'gpu_oom']);
+    expect(classified?.map((x) => x.classification?.rootCause).sort()).toEqual([
+      'code_error',
+      'gpu_oom',
+      'gpu_oom',
+    ]);
   });
 
   it('closes the issue once relaunches of its conditions succeed', async () => {
@@ -160,10 +172,25 @@ describe('tick', () => {
     const m0 = h.store.current();
     if (m0 === null) throw new Error('no manifest');
     const ids = m0.conditions.filter((c) => c.values.model === 'resnet').map((c) => c.id);
-    let m = recordRelaunchCycle(m0, { digest: 'git:fix', reason: 'fix', requestedBy: 'alice', at: ago(h, 50) });
-    m = recordSubmitting(m, ids.map((conditionId) => ({ conditionId, cycle: 1 })), ago(h, 50));
-    const jobs = await Promise.all(ids.map(() => h.scheduler.submit({ name: 'sw-calib-x', command: { kind: 'argv', argv: ['x'] } })));
-    m = recordSubmitted(m, ids.map((conditionId, i) => ({ conditionId, jobId: jobs[i]?.ok ? jobs[i].jobId : '' })), ago(h, 40));
+    let m = recordRelaunchCycle(m0, {
+      digest: 'git:fix',
+      reason: 'fix',
+      requestedBy: 'alice',
+      at: ago(h, 50),
+    });
+    m = recordSubmitting(
+      m,
+      ids.map((conditionId) => ({ conditionId, cycle: 1 })),
+      ago(h, 50),
+    );
+    const jobs = await Promise.all(
+      ids.map(() => h.scheduler.submit({ name: 'sw-calib-x', command: { kind: 'argv', argv: ['x'] } })),
+    );
+    m = recordSubmitted(
+      m,
+      ids.map((conditionId, i) => ({ conditionId, jobId: jobs[i]?.ok ? jobs[i].jobId : '' })),
+      ago(h, 40),
+    );
     h.store.put(m);
     for (const j of jobs) if (j.ok) succeed(h, j.jobId);
     const after = await runTick(h);

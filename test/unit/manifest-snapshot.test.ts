@@ -31,20 +31,38 @@ function manifest(): Manifest {
     conditions,
     launch: { digest: 'git:a', reason: 'launch', requestedBy: 'alice', at: T(0) },
   });
-  m = recordSubmitting(m, [A, B, C, D].map((conditionId) => ({ conditionId, cycle: 0 })), T(1));
-  m = recordSubmitted(m, [{ conditionId: A, jobId: '11' }, { conditionId: B, jobId: '12' }], T(2));
+  m = recordSubmitting(
+    m,
+    [A, B, C, D].map((conditionId) => ({ conditionId, cycle: 0 })),
+    T(1),
+  );
+  m = recordSubmitted(
+    m,
+    [
+      { conditionId: A, jobId: '11' },
+      { conditionId: B, jobId: '12' },
+    ],
+    T(2),
+  );
   m = recordSubmitFailed(m, [{ conditionId: C, error: 'sbatch: error: invalid partition' }], T(2));
   return m;
 }
 
 const view = (m: Manifest, id: string) => {
-  const s = manifestToSnapshot(m, { now: NOW, defaults: { memoryMb: 8000, timeMinutes: 60 }, heldPatienceSeconds: 600 });
+  const s = manifestToSnapshot(m, {
+    now: NOW,
+    defaults: { memoryMb: 8000, timeMinutes: 60 },
+    heldPatienceSeconds: 600,
+  });
   return s.conditions.find((c) => c.id === id)?.attempts ?? [];
 };
 
 describe('manifestToSnapshot', () => {
   it('maps factors to level text and carries cycles and pause', () => {
-    const m = setPaused(recordRelaunchCycle(manifest(), { digest: 'git:b', reason: 'r', requestedBy: 'x', at: T(5) }), true);
+    const m = setPaused(
+      recordRelaunchCycle(manifest(), { digest: 'git:b', reason: 'r', requestedBy: 'x', at: T(5) }),
+      true,
+    );
     const s = manifestToSnapshot(m, { now: NOW });
     // Levels in first-use order over the (sorted) conditions.
     expect(s.factors).toEqual([
@@ -58,7 +76,13 @@ describe('manifestToSnapshot', () => {
 
   it('submitted but not observed yet is pending, with the template resources', () => {
     expect(view(manifest(), A)).toEqual([
-      { cycle: 0, jobId: '11', state: 'PENDING', resources: { memoryMb: 8000, timeMinutes: 60 }, pendingSinceSeconds: 3540 },
+      {
+        cycle: 0,
+        jobId: '11',
+        state: 'PENDING',
+        resources: { memoryMb: 8000, timeMinutes: 60 },
+        pendingSinceSeconds: 3540,
+      },
     ]);
   });
 
@@ -80,13 +104,23 @@ describe('manifestToSnapshot', () => {
     let m = applyObservations(
       manifest(),
       [
-        { jobId: '11', state: 'FAILED', rawState: 'FAILED', startedAt: T(10), endedAt: T(20), exit: { code: 1, signal: null } },
+        {
+          jobId: '11',
+          state: 'FAILED',
+          rawState: 'FAILED',
+          startedAt: T(10),
+          endedAt: T(20),
+          exit: { code: 1, signal: null },
+        },
         { jobId: '12', state: 'PENDING', rawState: 'PENDING', reason: 'PartitionTimeLimit' },
       ],
       T(30),
     ).manifest;
     m = recordClassification(m, [
-      { ref: { conditionId: A, attempt: 0 }, classification: { rootCause: 'gpu_oom', signature: 's', confidence: 0.9, evidence: ['oom'] } },
+      {
+        ref: { conditionId: A, attempt: 0 },
+        classification: { rootCause: 'gpu_oom', signature: 's', confidence: 0.9, evidence: ['oom'] },
+      },
     ]);
     m = markStale(m, ['12'], T(40));
     expect(view(m, A)[0]).toMatchObject({
@@ -96,10 +130,18 @@ describe('manifestToSnapshot', () => {
       elapsedSeconds: 600,
       classification: { rootCause: 'gpu_oom', signature: 's' },
     });
-    expect(view(m, B)[0]).toMatchObject({ stale: true, pendingReason: 'PartitionTimeLimit', pendingProblem: true });
+    expect(view(m, B)[0]).toMatchObject({
+      stale: true,
+      pendingReason: 'PartitionTimeLimit',
+      pendingProblem: true,
+    });
 
     m = recordRelaunchCycle(m, { digest: 'git:b', reason: 'oom', requestedBy: 'sweepwatch', at: T(50) });
-    m = recordSubmitting(m, [{ conditionId: A, cycle: 1, requested: { memoryMb: 16000, timeMinutes: null } }], T(51));
+    m = recordSubmitting(
+      m,
+      [{ conditionId: A, cycle: 1, requested: { memoryMb: 16000, timeMinutes: null } }],
+      T(51),
+    );
     expect(view(m, A)[1]).toMatchObject({ cycle: 1, resources: { memoryMb: 16000, timeMinutes: 60 } });
   });
 });
