@@ -1,11 +1,17 @@
-import { InputError, readInputs } from './action/inputs.js';
-import type { ActionOutputs } from './action/io.js';
-import { type ErrorReasonCode, errorOutputs, toOutputs } from './action/outputs.js';
+import { type ActionInputs, InputError, readInputs } from './action/inputs.js';
+import { runCancel } from './action/modes/cancel-mode.js';
+import { runLaunch } from './action/modes/launch-mode.js';
+import { runPreflight } from './action/modes/preflight-mode.js';
+import { runRelaunch } from './action/modes/relaunch-mode.js';
+import type { RunResult } from './action/modes/run-result.js';
+import { runTick } from './action/modes/tick-mode.js';
+import { type ErrorReasonCode, errorOutputs } from './action/outputs.js';
 import { type ActionRuntime, actionsRuntime } from './action/runtime.js';
-import { modeFor, readTrigger } from './action/trigger.js';
-import { createScheduler } from './adapters/schedulers.js';
-import { createTransport } from './adapters/transports.js';
-import { preflight, preflightMarkdown } from './app/preflight.js';
+import { DEFAULT_WIRING, openSession, type Wiring } from './action/session.js';
+import { modeFor, readTrigger, type Trigger } from './action/trigger.js';
+import { UseCaseError } from './app/errors.js';
+import { ConfigError } from './config/config-error.js';
+import { ManifestError } from './core/manifest-errors.js';
 import { TransportError } from './ports/transport.js';
 
 /**
@@ -13,21 +19,9 @@ import { TransportError } from './ports/transport.js';
  * outputs. This is the single setFailed boundary; every path sets every output.
  */
 
-interface RunResult {
-  readonly outputs: ActionOutputs;
-  readonly summary: string;
-  readonly failure?: string;
-}
+export type { Wiring } from './action/session.js';
 
 class UnavailableModeError extends Error {}
-
-/** The adapters main() wires; tests pass in-memory ones. */
-export interface Wiring {
-  readonly createTransport: typeof createTransport;
-  readonly createScheduler: typeof createScheduler;
-}
-
-const DEFAULT_WIRING: Wiring = { createTransport, createScheduler };
 
 export async function run(
   runtime: ActionRuntime = actionsRuntime(),
@@ -35,6 +29,8 @@ export async function run(
 ): Promise<void> {
   const result = await runSafely(runtime, wiring);
   for (const [key, value] of Object.entries(result.outputs)) runtime.setOutput(key, value);
+  for (const a of result.annotations ?? [])
+    (a.level === 'error' ? runtime.error : runtime.warning)(a.message);
   await runtime.appendSummary(result.summary);
   if (result.failure !== undefined) runtime.setFailed(result.failure);
 }
@@ -59,28 +55,36 @@ async function route(runtime: ActionRuntime, wiring: Wiring): Promise<RunResult>
   );
   const trigger = readTrigger(runtime.eventName, runtime.readEvent());
   const mode = inputs.mode ?? modeFor(trigger);
-  if (mode !== 'preflight') {
+  if (mode === 'preflight') return runPreflight(inputs, runtime, wiring);
+  if (mode === null || mode === 'comment' || mode === 'report') {
     throw new UnavailableModeError(
-      `mode "${mode ?? `(none for event ${runtime.eventName || 'unknown'})`}" is not available in this version; use mode: preflight`,
+      `mode "${mode ?? `(none for event ${runtime.eventName || 'unknown'})`}" is not available in this version`,
     );
   }
-  const transport = wiring.createTransport(inputs.ssh);
+  return withSession(inputs, runtime, wiring, trigger, mode);
+}
+
+async function withSession(
+  inputs: ActionInputs,
+  runtime: ActionRuntime,
+  wiring: Wiring,
+  trigger: Trigger,
+  mode: 'tick' | 'launch' | 'relaunch' | 'cancel',
+): Promise<RunResult> {
+  const session = await openSession(inputs, runtime, wiring);
   try {
-    const outcome = await preflight(wiring.createScheduler('slurm', { transport }), {});
-    runtime.info(`preflight: ${outcome.reasonCode} (user ${outcome.report.user ?? 'unknown'})`);
-    return {
-      outputs: toOutputs({
-        decision: 'no-intervention',
-        reasonCode: outcome.reasonCode,
-        details: { preflight: outcome.report },
-      }),
-      summary: preflightMarkdown(outcome),
-      ...(outcome.report.ok
-        ? {}
-        : { failure: `preflight failed: ${outcome.report.problems.map((p) => p.message).join('; ')}` }),
-    };
+    switch (mode) {
+      case 'tick':
+        return await runTick(session, inputs, runtime);
+      case 'launch':
+        return await runLaunch(session, runtime);
+      case 'relaunch':
+        return await runRelaunch(session, trigger, runtime);
+      case 'cancel':
+        return await runCancel(session, trigger, runtime);
+    }
   } finally {
-    await transport.close();
+    await session.transport.close();
   }
 }
 
@@ -96,6 +100,9 @@ const TRANSPORT_REASONS: Record<TransportError['kind'], ErrorReasonCode> = {
 
 function describeError(error: unknown): [ErrorReasonCode, string] {
   if (error instanceof InputError) return ['input_invalid', error.message];
+  if (error instanceof ConfigError) return ['config_invalid', error.message];
+  if (error instanceof ManifestError) return ['manifest_invalid', error.message];
+  if (error instanceof UseCaseError) return [error.reasonCode, error.message];
   if (error instanceof TransportError) return [TRANSPORT_REASONS[error.kind], error.message];
   if (error instanceof UnavailableModeError) return ['mode_unavailable', error.message];
   const message = error instanceof Error ? error.message : String(error);

@@ -103,14 +103,17 @@ export function readInputs(getInput: GetInput, setSecret: (value: string) => voi
     };
   }
   const dryRun = raw('dry-run').toLowerCase() || 'false';
-  if (dryRun !== 'true' && dryRun !== 'false') throw new InputError(`input dry-run: "${raw('dry-run')}" is not true or false`);
+  if (dryRun !== 'true' && dryRun !== 'false')
+    throw new InputError(`input dry-run: "${raw('dry-run')}" is not true or false`);
   const branch = raw('state-branch') || INPUTS['state-branch'].default;
   if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(branch) || branch.includes('..')) {
     throw new InputError(`input state-branch: "${branch}" is not a valid branch name`);
   }
   const workflow = raw('relaunch-workflow') || INPUTS['relaunch-workflow'].default;
   if (!/^[A-Za-z0-9._-]+\.ya?ml$/.test(workflow)) {
-    throw new InputError(`input relaunch-workflow: "${workflow}" must be a workflow file name such as sweepwatch-relaunch.yml`);
+    throw new InputError(
+      `input relaunch-workflow: "${workflow}" must be a workflow file name such as sweepwatch-relaunch.yml`,
+    );
   }
   return {
     mode: mode === null ? null : mode.data,

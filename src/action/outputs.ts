@@ -8,6 +8,10 @@ import type { ActionOutputs, OUTPUT_KEYS } from './io.js';
 export const ERROR_REASON_CODES = [
   'input_invalid',
   'config_invalid',
+  'manifest_invalid',
+  'manifest_missing',
+  'payload_invalid',
+  'wrong_experiment',
   'mode_unavailable',
   'ssh_config',
   'ssh_connect_failed',

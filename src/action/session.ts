@@ -1,5 +1,5 @@
-import { ManifestStore } from '../adapters/github/manifest-store.js';
 import { createGitHubAdapters, type GitHubAdapters, manifestPath } from '../adapters/github/index.js';
+import { ManifestStore } from '../adapters/github/manifest-store.js';
 import { createScheduler, type SchedulerContext } from '../adapters/schedulers.js';
 import { TransportClusterFiles } from '../adapters/transport-files.js';
 import { createTransport, type SshTarget } from '../adapters/transports.js';
@@ -75,19 +75,36 @@ export function sshTarget(inputs: ActionInputs, config: SweepConfig): SshTarget 
   return null;
 }
 
-export async function openSession(inputs: ActionInputs, runtime: ActionRuntime, wiring: Wiring): Promise<Session> {
+export async function openSession(
+  inputs: ActionInputs,
+  runtime: ActionRuntime,
+  wiring: Wiring,
+): Promise<Session> {
   const config = await wiring.loadConfig(inputs.config);
   const [owner, repo] = runtime.github.repository.split('/');
-  if (!owner || !repo) throw new Error('GITHUB_REPOSITORY is not set (owner/repo): run inside GitHub Actions');
+  if (!owner || !repo)
+    throw new Error('GITHUB_REPOSITORY is not set (owner/repo): run inside GitHub Actions');
   const logger: Logger = {
     info: (m) => runtime.info(m),
     warning: (m) => runtime.warning(m),
     debug: () => {},
   };
-  const github = wiring.createGitHub({ token: inputs.githubToken, baseUrl: runtime.github.apiUrl, owner, repo });
+  const github = wiring.createGitHub({
+    token: inputs.githubToken,
+    baseUrl: runtime.github.apiUrl,
+    owner,
+    repo,
+  });
   const path = manifestPath(config.experiment);
-  const text = github.store({ path, branch: inputs.stateBranch, message: `sweepwatch: ${config.experiment}` });
-  const store = new ManifestStore(text, { source: `${inputs.stateBranch}:${path}`, experiment: config.experiment });
+  const text = github.store({
+    path,
+    branch: inputs.stateBranch,
+    message: `sweepwatch: ${config.experiment}`,
+  });
+  const store = new ManifestStore(text, {
+    source: `${inputs.stateBranch}:${path}`,
+    experiment: config.experiment,
+  });
   const transport = wiring.createTransport(sshTarget(inputs, config));
   const scheduler = wiring.createScheduler(config.scheduler.kind, { transport });
   const files = new TransportClusterFiles(transport);
@@ -100,7 +117,15 @@ export async function openSession(inputs: ActionInputs, runtime: ActionRuntime, 
     logger,
   };
   if (!inputs.dryRun) {
-    return { ...base, scheduler, files, issues: github.issues, dispatcher: github.dispatcher, store, dryRun: null };
+    return {
+      ...base,
+      scheduler,
+      files,
+      issues: github.issues,
+      dispatcher: github.dispatcher,
+      store,
+      dryRun: null,
+    };
   }
   const recorder = new DryRunRecorder();
   return {

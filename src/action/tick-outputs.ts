@@ -19,7 +19,12 @@ export function rootCauseRows(result: Pick<TickResult, 'groups'>): RootCauseRow[
     rows.set(group.rootCause, row);
   }
   return [...rows.entries()]
-    .map(([id, r]) => ({ id, count: r.count, share: Math.round(r.share * 10_000) / 10_000, conditions: [...r.conditions].sort() }))
+    .map(([id, r]) => ({
+      id,
+      count: r.count,
+      share: Math.round(r.share * 10_000) / 10_000,
+      conditions: [...r.conditions].sort(),
+    }))
     .sort((a, b) => b.count - a.count || a.id.localeCompare(b.id));
 }
 

@@ -22,7 +22,14 @@ export class TransportClusterFiles implements ClusterFiles {
 
   async quarantine(paths: readonly string[], dest: string): Promise<QuarantineResult> {
     if (paths.length === 0) return { moved: [], missing: [] };
-    const r = await this.transport.exec(['sh', '-c', QUARANTINE_SCRIPT, 'sweepwatch-quarantine', dest, ...paths]);
+    const r = await this.transport.exec([
+      'sh',
+      '-c',
+      QUARANTINE_SCRIPT,
+      'sweepwatch-quarantine',
+      dest,
+      ...paths,
+    ]);
     const moved: string[] = [];
     const missing: string[] = [];
     for (const line of r.stdout.split('\n')) {
@@ -32,7 +39,9 @@ export class TransportClusterFiles implements ClusterFiles {
       else if (status === 'missing') missing.push(path);
     }
     if (r.code !== 0) {
-      throw new Error(`could not move partial outputs aside into ${dest}: ${r.stderr.trim() || r.stdout.trim() || `exit ${r.code}`}`);
+      throw new Error(
+        `could not move partial outputs aside into ${dest}: ${r.stderr.trim() || r.stdout.trim() || `exit ${r.code}`}`,
+      );
     }
     return { moved, missing };
   }

@@ -5,6 +5,7 @@ export function fakeRuntime(
   inputs: Record<string, string>,
   eventName = 'workflow_dispatch',
   event: unknown = {},
+  github: Partial<ActionRuntime['github']> = {},
 ) {
   const record = {
     outputs: {} as Record<string, string>,
@@ -36,6 +37,7 @@ export function fakeRuntime(
       sha: 'c0ffee0000000000000000000000000000000001',
       actor: 'octocat',
       refName: 'main',
+      ...github,
     },
   };
   return { runtime, record };

@@ -31,6 +31,12 @@ function wiring(preflight: () => Promise<PreflightReport>, closed: string[] = []
   return {
     createTransport: () => transport,
     createScheduler: () => ({ preflight }) as Pick<Scheduler, 'preflight'> as Scheduler,
+    createGitHub: () => {
+      throw new Error('a preflight needs no GitHub');
+    },
+    loadConfig: async () => {
+      throw new Error('no sweep file in this test');
+    },
   };
 }
 

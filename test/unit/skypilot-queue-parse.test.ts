@@ -42,7 +42,8 @@ describe.each(layouts)('queue layout %s', (_label, file, format) => {
     expect(parsed.failure).toBeUndefined();
     expect(parsed.partial).toBe(false);
     expect(parsed.diagnostics).toEqual([]);
-    for (const [id, status] of Object.entries(STATUSES)) expect(jobs.get(id)?.status, `job ${id}`).toBe(status);
+    for (const [id, status] of Object.entries(STATUSES))
+      expect(jobs.get(id)?.status, `job ${id}`).toBe(status);
     expect(jobs.get('13')?.status).toBe(file.includes('v0.6') ? 'SUBMITTED' : 'PENDING');
   });
 
@@ -53,7 +54,11 @@ describe.each(layouts)('queue layout %s', (_label, file, format) => {
   });
 
   it('reads recoveries, durations, names and failure reasons without ANSI', () => {
-    expect(jobs.get('11')).toMatchObject({ name: 'sw-demo-c2e3f4a5', recoveries: 1, jobDurationSeconds: 1800 });
+    expect(jobs.get('11')).toMatchObject({
+      name: 'sw-demo-c2e3f4a5',
+      recoveries: 1,
+      jobDurationSeconds: 1800,
+    });
     expect(jobs.get('10')?.jobDurationSeconds).toBe(5400);
     expect(jobs.get('1')?.recoveries).toBe(3);
     expect(jobs.get('14')?.name).toBe('my-notebook');
@@ -71,7 +76,13 @@ describe.each(layouts)('queue layout %s', (_label, file, format) => {
 
   it('turns a job into an observation keeping the raw status', () => {
     const o = toObservation(jobs.get('11') as SkyJob, { source: 'test', remoteEpoch: 1_777_636_800 });
-    expect(o).toMatchObject({ jobId: '11', state: 'RUNNING', rawState: 'RECOVERING', reason: 'RECOVERING', restarts: 1 });
+    expect(o).toMatchObject({
+      jobId: '11',
+      state: 'RUNNING',
+      rawState: 'RECOVERING',
+      reason: 'RECOVERING',
+      restarts: 1,
+    });
     const failed = toObservation(jobs.get('4') as SkyJob, { source: 'test' });
     expect(failed.state).toBe('FAILED');
     expect(failed.rawState).toBe('FAILED_CONTROLLER');

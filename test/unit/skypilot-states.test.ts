@@ -57,7 +57,8 @@ describe('ManagedJobStatus → JobState', () => {
     expect(judgeState('FAILED_PRECHECKS').rootCause).toBe('provisioning');
     expect(judgeState('FAILED_CONTROLLER').rootCause).toBe('controller_error');
     expect(judgeState('FAILED_SETUP').kind).toBe('setup');
-    for (const [raw, state] of table) if (state === 'FAILED') expect(isFailedState(normalizeSkyStatus(raw))).toBe(true);
+    for (const [raw, state] of table)
+      if (state === 'FAILED') expect(isFailedState(normalizeSkyStatus(raw))).toBe(true);
   });
 });
 

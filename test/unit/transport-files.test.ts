@@ -22,7 +22,7 @@ describe('moving partial outputs aside before a relaunch', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sw-quarantine-'));
     const canary = join(dir, 'pwned');
     // Names cannot hold a slash, so the would-be commands touch a file in the working directory.
-    const hostile = join(dir, "$(touch pwned); `touch pwned`; ' \" * ?");
+    const hostile = join(dir, '$(touch pwned); `touch pwned`; \' " * ?');
     writeFileSync(hostile, 'x');
     const files = new TransportClusterFiles(new LocalTransport({ cwd: dir }));
     const r = await files.quarantine([hostile], join(dir, 'q'));

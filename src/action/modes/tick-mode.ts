@@ -9,7 +9,11 @@ import { dryRunNote } from './dry-run-note.js';
 import type { RunResult } from './run-result.js';
 
 /** The scheduled tick: observe, diagnose, decide, act, save; the band goes out as outputs. */
-export async function runTick(session: Session, inputs: ActionInputs, runtime: ActionRuntime): Promise<RunResult> {
+export async function runTick(
+  session: Session,
+  inputs: ActionInputs,
+  runtime: ActionRuntime,
+): Promise<RunResult> {
   const result = await tick(
     {
       store: session.store,
@@ -29,7 +33,14 @@ export async function runTick(session: Session, inputs: ActionInputs, runtime: A
   );
   const band = result.health.band;
   const annotation =
-    band === 'healthy' ? [] : [{ level: band === 'systemic' ? ('error' as const) : ('warning' as const), message: `${session.config.experiment} is ${band}: ${result.health.reason}` }];
+    band === 'healthy'
+      ? []
+      : [
+          {
+            level: band === 'systemic' ? ('error' as const) : ('warning' as const),
+            message: `${session.config.experiment} is ${band}: ${result.health.reason}`,
+          },
+        ];
   return {
     outputs: toOutputs(tickOutputs(result, session.manifestPath)),
     summary: result.summaryMarkdown + dryRunNote(session),
