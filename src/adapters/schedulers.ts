@@ -1,6 +1,7 @@
 import type { Scheduler } from '../ports/scheduler.js';
 import type { Transport } from '../ports/transport.js';
 import { LocalScheduler } from './local/local-scheduler.js';
+import { SkyPilotScheduler } from './skypilot/skypilot-scheduler.js';
 import { SlurmScheduler } from './slurm/slurm-scheduler.js';
 
 /**
@@ -21,6 +22,7 @@ type Factory = (context: SchedulerContext) => Scheduler;
 
 export const SCHEDULERS: Readonly<Record<string, Factory>> = {
   slurm: ({ transport }) => new SlurmScheduler({ transport }),
+  skypilot: ({ transport }) => new SkyPilotScheduler({ transport }),
   local: ({ localStateDir, supervisorCommand, localConcurrency }) => {
     if (localStateDir === undefined || supervisorCommand === undefined) {
       // Local jobs outlive the process that submits them, so they need a machine that stays:

@@ -107,6 +107,7 @@ async function status(deps: CommandHandlerDeps, input: CommandHandlerInput): Pro
       dispatcher: dryRunDispatcher(recorder),
       clock: deps.clock,
       ...(deps.logger !== undefined ? { logger: deps.logger } : {}),
+      ...(deps.saveOptions !== undefined ? { saveOptions: deps.saveOptions } : {}),
     },
     {
       config: input.config,

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseSkyVersion } from '../../src/adapters/skypilot/dialects.js';
 import { parseSkyDuration } from '../../src/adapters/skypilot/durations.js';
 import {
   KNOWN_SKY_STATUSES,
@@ -87,5 +90,15 @@ describe('humanized durations', () => {
 
   it.each(['-', '', 'None', 'soon', '3 parsecs', '1h garbage', 'RUNNING'])('%s → undefined', (text) => {
     expect(parseSkyDuration(text)).toBeUndefined();
+  });
+});
+
+describe('sky --version', () => {
+  const fixture = (name: string) => readFileSync(resolve(__dirname, '../fixtures/skypilot', name), 'utf8');
+
+  it("reads click's version line, releases and nightlies", () => {
+    expect(parseSkyVersion(fixture('version-v0.6.txt'))).toBe('0.6.1');
+    expect(parseSkyVersion(fixture('version-nightly.txt'))).toBe('1.0.0.dev20250615');
+    expect(parseSkyVersion('Traceback (most recent call last):')).toBeUndefined();
   });
 });

@@ -35,11 +35,6 @@ export function dialectIndex(id: string): number {
   return QUEUE_DIALECTS.findIndex((d) => d.id === id);
 }
 
-/** click's usage error for an option this sky does not have (click 7: lower case). */
-export function isUnknownOption(code: number | null, stderr: string): boolean {
-  return code === 2 && /no such option/i.test(stderr);
-}
-
 /** `skypilot, version 0.10.3` (click's version_option, prog_name='skypilot') → `0.10.3`. */
 export function parseSkyVersion(text: string): string | undefined {
   const m = /skypilot,?\s+version\s+(\S+)/i.exec(text) ?? /^\s*v?(\d+\.\d+\S*)\s*$/m.exec(text);
