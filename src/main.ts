@@ -1,5 +1,6 @@
 import { type ActionInputs, InputError, readInputs } from './action/inputs.js';
 import { runCancel } from './action/modes/cancel-mode.js';
+import { runComment } from './action/modes/comment-mode.js';
 import { runLaunch } from './action/modes/launch-mode.js';
 import { runPreflight } from './action/modes/preflight-mode.js';
 import { runRelaunch } from './action/modes/relaunch-mode.js';
@@ -56,7 +57,7 @@ async function route(runtime: ActionRuntime, wiring: Wiring): Promise<RunResult>
   const trigger = readTrigger(runtime.eventName, runtime.readEvent());
   const mode = inputs.mode ?? modeFor(trigger);
   if (mode === 'preflight') return runPreflight(inputs, runtime, wiring);
-  if (mode === null || mode === 'comment' || mode === 'report') {
+  if (mode === null || mode === 'report') {
     throw new UnavailableModeError(
       `mode "${mode ?? `(none for event ${runtime.eventName || 'unknown'})`}" is not available in this version`,
     );
@@ -69,7 +70,7 @@ async function withSession(
   runtime: ActionRuntime,
   wiring: Wiring,
   trigger: Trigger,
-  mode: 'tick' | 'launch' | 'relaunch' | 'cancel',
+  mode: 'tick' | 'launch' | 'relaunch' | 'cancel' | 'comment',
 ): Promise<RunResult> {
   const session = await openSession(inputs, runtime, wiring);
   try {
@@ -82,6 +83,8 @@ async function withSession(
         return await runRelaunch(session, trigger, runtime);
       case 'cancel':
         return await runCancel(session, trigger, runtime);
+      case 'comment':
+        return await runComment(session, trigger, inputs, runtime);
     }
   } finally {
     await session.transport.close();

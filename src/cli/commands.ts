@@ -1,10 +1,12 @@
-import { classifyCommand } from './classify.js';
-
 /** The CLI's subcommands, keyed by name. Each one is a small module with its own help. */
+
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
   readonly stdin: NodeJS.ReadableStream;
+  readonly env: NodeJS.ProcessEnv;
+  /** Relative paths on the command line are taken from here. */
+  readonly cwd: string;
 }
 
 export interface CliCommand {
@@ -13,6 +15,7 @@ export interface CliCommand {
   run(args: readonly string[], io: CliIo): Promise<number>;
 }
 
-export const COMMANDS = {
-  classify: classifyCommand,
-} as const satisfies Record<string, CliCommand>;
+/** Whether output goes to a terminal that can redraw (a live table) or to a file/pipe (plain lines). */
+export function isTty(stream: NodeJS.WritableStream): boolean {
+  return (stream as { isTTY?: boolean }).isTTY === true;
+}

@@ -7,6 +7,7 @@ import { createFakeTransport } from '../fakes/fake-transport.js';
 import { CODE_ERROR_LOG, OOM_LOG, sweepConfig } from '../fakes/sweep-fixture.js';
 import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github/index.js';
 import { fakeRuntime } from '../helpers/fake-runtime.js';
+import { webhookExamples } from '../helpers/webhooks.js';
 
 // The Action from launch to relaunch through main(): the real GitHub adapters against the fake
 // GitHub (every request checked against GitHub's OpenAPI description), a fake cluster.
@@ -175,5 +176,53 @@ describe('the Action through a sweep’s life', () => {
     expect(r.outputs['reason-code']).toBe('manifest_missing');
     expect(r.outputs.decision).toBe('error');
     expect(r.failed).toContain('launch');
+  });
+});
+
+describe('commands and requests from people', () => {
+  it('answers a real issue_comment from a writer, and refuses a relaunch asked for by a reader', async () => {
+    freshRepo();
+    await action('launch');
+    const repo = gh.repo(owner, 'sweeps');
+    repo.setPermission('writer', 'write');
+    repo.setPermission('reader', 'read');
+    const issue = repo.seedIssue({ title: 'sweep', user: 'writer' });
+    const now = new Date().toISOString();
+    repo.comments.set(4242, {
+      id: 4242,
+      issueNumber: issue.number,
+      body: '/sweepwatch pause',
+      user: 'writer',
+      createdAt: now,
+      updatedAt: now,
+    });
+    const [example] = webhookExamples('issue_comment', 'created');
+    const event = {
+      ...example,
+      issue: { ...(example?.issue as object), number: issue.number, pull_request: undefined },
+      comment: {
+        ...(example?.comment as object),
+        id: 4242,
+        body: '/sweepwatch pause',
+        user: { login: 'writer', type: 'User' },
+      },
+    };
+    const paused = await action('', { name: 'issue_comment', payload: event });
+    expect(paused.outputs['reason-code'], paused.summary).toBe('command_done');
+    expect(repo.reactions.map((r) => r.content)).toEqual(['eyes', 'rocket']);
+
+    const forged = JSON.stringify({
+      experiment: 'calib',
+      conditions: 'plan',
+      cycle: 1,
+      reason: 'x',
+      requested_by: 'reader',
+    });
+    const refused = await action('relaunch', {
+      name: 'workflow_dispatch',
+      payload: { inputs: { command: 'relaunch', payload: forged } },
+    });
+    expect(refused.outputs['reason-code']).toBe('requester_not_allowed');
+    expect(refused.failed).toContain('reader has read permission');
   });
 });

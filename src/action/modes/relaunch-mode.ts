@@ -1,6 +1,7 @@
 import { relaunch } from '../../app/relaunch.js';
-import { parsePayload } from '../../app/relaunch-payload.js';
+import { POLICY_ACTOR, parsePayload } from '../../app/relaunch-payload.js';
 import { systemClock } from '../../ports/clock.js';
+import { atLeast } from '../../ports/permissions.js';
 import { toOutputs } from '../outputs.js';
 import type { ActionRuntime } from '../runtime.js';
 import type { Session } from '../session.js';
@@ -33,6 +34,23 @@ export async function runRelaunch(
     );
   }
   const payload = parsePayload(trigger.payload);
+  // Anyone who can dispatch can write a payload, so a person named in it is checked again here,
+  // now: a relaunch asked for by someone without write access never runs.
+  if (payload.requested_by !== POLICY_ACTOR) {
+    const level = await session.permissions.permission(payload.requested_by);
+    if (!atLeast(level, 'write')) {
+      const message = `relaunch refused: ${payload.requested_by} has ${level} permission; write is required`;
+      return {
+        outputs: toOutputs({
+          decision: 'no-intervention',
+          reasonCode: 'requester_not_allowed',
+          details: { requested_by: payload.requested_by, permission: level },
+        }),
+        summary: `## sweepwatch relaunch refused\n\n${message}\n`,
+        failure: message,
+      };
+    }
+  }
   const result = await relaunch(
     {
       store: session.store,
