@@ -15,7 +15,38 @@ function errorsOf(result: { context: { errors: { getErrors(): { message: string 
 
 describe('workflows and action.yml', () => {
   it('has the workflows it documents', () => {
-    expect(workflows).toEqual(expect.arrayContaining(['ci.yml', 'check-dist.yml']));
+    expect(workflows).toEqual(
+      expect.arrayContaining([
+        'ci.yml',
+        'check-dist.yml',
+        'sweepwatch-tick.yml',
+        'sweepwatch-relaunch.yml',
+        'sweepwatch-command.yml',
+      ]),
+    );
+  });
+
+  it.each(['sweepwatch-tick.yml', 'sweepwatch-relaunch.yml', 'sweepwatch-command.yml'])(
+    '%s queues runs per experiment instead of cancelling them, and never grants more than it needs',
+    (name) => {
+      const doc = parse(readFileSync(`${DIR}/${name}`, 'utf8')) as {
+        concurrency: { group: string; 'cancel-in-progress': boolean };
+        permissions: Record<string, string>;
+      };
+      expect(doc.concurrency['cancel-in-progress']).toBe(false);
+      const allowed: Record<string, string> = { contents: 'write', issues: 'write', actions: 'write' };
+      for (const [scope, level] of Object.entries(doc.permissions)) expect(allowed[scope], scope).toBe(level);
+    },
+  );
+
+  it.each(workflows)('%s never puts event text or inputs into a run script', (name) => {
+    // `${{ github.event.comment.body }}` (or a dispatch input) inside `run:` is a script injection.
+    const doc = parse(readFileSync(`${DIR}/${name}`, 'utf8')) as {
+      jobs: Record<string, { steps?: { run?: string }[] }>;
+    };
+    const scripts = Object.values(doc.jobs).flatMap((job) => (job.steps ?? []).map((step) => step.run ?? ''));
+    for (const script of scripts)
+      expect(script).not.toMatch(/\$\{\{[^}]*(github\.event|inputs\.|github\.head_ref)/);
   });
 
   it.each(workflows)('%s is valid for GitHub', (name) => {
