@@ -69,7 +69,10 @@ export type RelaunchReasonCode =
 export interface RelaunchResult {
   readonly reasonCode: RelaunchReasonCode;
   readonly reason: string;
+  /** The cycle this run was asked for (the payload's). */
   readonly cycle: number;
+  /** Relaunch cycles used once this run is over, per the saved manifest (0..max). */
+  readonly cyclesUsed: number;
   readonly submitted: readonly { readonly conditionId: string; readonly jobId: string }[];
   readonly adopted: readonly { readonly conditionId: string; readonly jobId: string }[];
   readonly rejected: readonly { readonly conditionId: string; readonly message: string }[];
@@ -85,7 +88,7 @@ export interface RelaunchResult {
   readonly summaryMarkdown: string;
 }
 
-type Draft = Omit<RelaunchResult, 'summaryMarkdown'>;
+type Draft = Omit<RelaunchResult, 'summaryMarkdown' | 'cyclesUsed'>;
 
 export async function relaunch(deps: RelaunchDeps, input: RelaunchInput): Promise<RelaunchResult> {
   const logger = deps.logger ?? silentLogger;
@@ -100,7 +103,8 @@ export async function relaunch(deps: RelaunchDeps, input: RelaunchInput): Promis
   if (loaded === null) throw manifestMissing(config.experiment);
   const finish = (d: Draft): RelaunchResult => {
     logger.info(`relaunch: ${d.reasonCode}: ${d.reason}`);
-    return { ...d, summaryMarkdown: renderRelaunchSummary(config.experiment, d.cycle, d) };
+    const cyclesUsed = relaunchCyclesUsed(d.manifest ?? loaded.manifest);
+    return { ...d, cyclesUsed, summaryMarkdown: renderRelaunchSummary(config.experiment, d.cycle, d) };
   };
   const empty = {
     submitted: [],

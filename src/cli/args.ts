@@ -44,7 +44,7 @@ export const SWEEP_HELP = [
 ];
 
 export const CONNECTION_HELP = [
-  'connection options (the sweep file\'s scheduler block is the default):',
+  "connection options (the sweep file's scheduler block is the default):",
   '  --ssh-host <host>          login host (env SWEEPWATCH_SSH_HOST); none: the scheduler runs here',
   '  --ssh-port <port>          (env SWEEPWATCH_SSH_PORT, default 22)',
   '  --ssh-user <user>          (env SWEEPWATCH_SSH_USER)',
@@ -54,8 +54,7 @@ export const CONNECTION_HELP = [
   '  --concurrency <n>          local backend: jobs at once (default 4)',
 ];
 
-export const EXIT_HELP =
-  'exit codes: 0 ok/healthy, 1 error, 2 usage, 3 degraded, 4 systemic';
+export const EXIT_HELP = 'exit codes: 0 ok/healthy, 1 error, 2 usage, 3 degraded, 4 systemic';
 
 export function parseFlags<const O extends Options>(args: readonly string[], options: O) {
   try {
@@ -74,7 +73,8 @@ export function noPositionals(positionals: readonly string[]): void {
 export function intFlag(name: string, value: string | undefined, min: number, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${value}"`);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${value}"`);
   return n;
 }
 

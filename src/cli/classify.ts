@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import { classifyJsonLine } from '../core/classify-jsonl.js';
+import { noPositionals, parseFlags } from './args.js';
 import type { CliCommand, CliIo } from './commands.js';
 
 /**
@@ -27,7 +28,9 @@ export const classifyCommand: CliCommand = {
     'A line that is not valid JSON gets {"error": "..."}; the rest goes on.',
     'Exit status: 0, or 1 when stdin cannot be read.',
   ].join('\n'),
-  async run(_args: readonly string[], io: CliIo): Promise<number> {
+  async run(args: readonly string[], io: CliIo): Promise<number> {
+    // No options: anything on the command line is a mistake, said before stdin is read.
+    noPositionals(parseFlags(args, {}).positionals);
     const lines = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
     let batch: string[] = [];
     for await (const line of lines) {

@@ -1,4 +1,15 @@
 /** The CLI's subcommands, keyed by name. Each one is a small module with its own help. */
+import { classifyCommand } from './classify.js';
+import { cancelCommand } from './cmd-cancel.js';
+import { demoCommand } from './cmd-demo.js';
+import { launchCommand } from './cmd-launch.js';
+import { preflightCommand } from './cmd-preflight.js';
+import { relaunchCommand } from './cmd-relaunch.js';
+import { replayCommand } from './cmd-replay.js';
+import { reportCommand } from './cmd-report.js';
+import { statusCommand } from './cmd-status.js';
+import { tickCommand } from './cmd-tick.js';
+import { watchCommand } from './cmd-watch.js';
 
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream;
@@ -15,7 +26,16 @@ export interface CliCommand {
   run(args: readonly string[], io: CliIo): Promise<number>;
 }
 
-/** Whether output goes to a terminal that can redraw (a live table) or to a file/pipe (plain lines). */
-export function isTty(stream: NodeJS.WritableStream): boolean {
-  return (stream as { isTTY?: boolean }).isTTY === true;
-}
+export const COMMANDS = {
+  launch: launchCommand,
+  tick: tickCommand,
+  watch: watchCommand,
+  status: statusCommand,
+  relaunch: relaunchCommand,
+  cancel: cancelCommand,
+  report: reportCommand,
+  classify: classifyCommand,
+  replay: replayCommand,
+  preflight: preflightCommand,
+  demo: demoCommand,
+} as const satisfies Record<string, CliCommand>;

@@ -5,8 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { SchedulerConfig } from '../config/sweep-config.js';
 import type { SshTarget } from '../adapters/transports.js';
+import type { SchedulerConfig } from '../config/sweep-config.js';
 import { UsageError } from './args.js';
 
 export interface ConnectionFlags {
@@ -22,7 +22,8 @@ const JUMP = /^(?<user>[^@\s]+)@(?<host>[^:\s]+)(?::(?<port>\d+))?\s+(?<key>SHA2
 
 function portOf(text: string, what: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`${what}: "${text}" is not a TCP port`);
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new UsageError(`${what}: "${text}" is not a TCP port`);
   return n;
 }
 
@@ -31,7 +32,12 @@ function parseJump(line: string): SshTarget['jumpHosts'][number] {
   if (m?.user === undefined || m.host === undefined || m.key === undefined) {
     throw new UsageError(`--ssh-jump-hosts: expected "user@host[:port] SHA256:<fingerprint>", got "${line}"`);
   }
-  return { user: m.user, host: m.host, port: m.port === undefined ? 22 : portOf(m.port, '--ssh-jump-hosts'), hostKey: m.key };
+  return {
+    user: m.user,
+    host: m.host,
+    port: m.port === undefined ? 22 : portOf(m.port, '--ssh-jump-hosts'),
+    hostKey: m.key,
+  };
 }
 
 /** A value that names an existing file is read; anything else is the text itself. */

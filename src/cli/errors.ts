@@ -33,8 +33,10 @@ export interface DescribedError {
 
 export function describeError(error: unknown, command: string): DescribedError {
   const help = `run \`sweepwatch ${command} --help\``;
-  if (error instanceof UsageError) return { code: 'usage', message: error.message, hint: help, exit: EXIT.usage };
-  if (error instanceof CliError) return { code: error.code, message: error.message, hint: error.hint, exit: EXIT.error };
+  if (error instanceof UsageError)
+    return { code: 'usage', message: error.message, hint: help, exit: EXIT.usage };
+  if (error instanceof CliError)
+    return { code: error.code, message: error.message, hint: error.hint, exit: EXIT.error };
   if (error instanceof ConfigError) {
     return {
       code: 'config_invalid',

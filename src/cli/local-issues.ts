@@ -7,7 +7,13 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { EnsuredIssue, IssueFinder, IssueSpec, IssueWriter, TrackedIssue } from '../ports/issue-tracker.js';
+import type {
+  EnsuredIssue,
+  IssueFinder,
+  IssueSpec,
+  IssueWriter,
+  TrackedIssue,
+} from '../ports/issue-tracker.js';
 
 const recordSchema = z.object({
   number: z.int().positive(),
@@ -49,7 +55,14 @@ export class LocalIssues implements IssueFinder, IssueWriter {
   }
 
   private toTracked(r: IssueRecord): TrackedIssue {
-    return { number: r.number, title: r.title, body: r.body, state: r.state, labels: r.labels, url: `file://${this.markdownPath(r.number)}` };
+    return {
+      number: r.number,
+      title: r.title,
+      body: r.body,
+      state: r.state,
+      labels: r.labels,
+      url: `file://${this.markdownPath(r.number)}`,
+    };
   }
 
   async findByMarker(label: string, marker: string): Promise<TrackedIssue | null> {
@@ -67,7 +80,12 @@ export class LocalIssues implements IssueFinder, IssueWriter {
       const record = all.find((r) => r.number === existing.number);
       if (record === undefined) throw new Error(`issue ${existing.number} vanished`);
       const labels = [...new Set([...record.labels, ...spec.labels])];
-      if (record.title === spec.title && record.body === body && record.state === 'open' && labels.length === record.labels.length) {
+      if (
+        record.title === spec.title &&
+        record.body === body &&
+        record.state === 'open' &&
+        labels.length === record.labels.length
+      ) {
         return { outcome: 'unchanged', issue: existing };
       }
       const next = { ...record, title: spec.title, body, state: 'open' as const, labels };
@@ -75,7 +93,14 @@ export class LocalIssues implements IssueFinder, IssueWriter {
       return { outcome: 'updated', issue: this.toTracked(next) };
     }
     const number = Math.max(0, ...all.map((r) => r.number)) + 1;
-    const record: IssueRecord = { number, title: spec.title, body, state: 'open', labels: [...spec.labels], comments: [] };
+    const record: IssueRecord = {
+      number,
+      title: spec.title,
+      body,
+      state: 'open',
+      labels: [...spec.labels],
+      comments: [],
+    };
     await this.write(record);
     return { outcome: 'created', issue: this.toTracked(record) };
   }
@@ -83,7 +108,11 @@ export class LocalIssues implements IssueFinder, IssueWriter {
   async close(issueNumber: number, comment?: string): Promise<void> {
     const record = (await this.all()).find((r) => r.number === issueNumber);
     if (record === undefined || record.state === 'closed') return;
-    await this.write({ ...record, state: 'closed', comments: comment === undefined ? record.comments : [...record.comments, comment] });
+    await this.write({
+      ...record,
+      state: 'closed',
+      comments: comment === undefined ? record.comments : [...record.comments, comment],
+    });
   }
 
   private async write(r: IssueRecord): Promise<void> {

@@ -1,11 +1,13 @@
 import { type CliCommand, type CliIo, COMMANDS } from './commands.js';
+import { describeError, EXIT } from './errors.js';
+import { errorJson, writeJson } from './json-output.js';
 
 /**
- * The `sweepwatch` command: parses the subcommand, runs it, maps errors to one clear line and
- * an exit code. Exit codes: 0 ok/healthy, 1 error, 2 usage, 3 degraded, 4 systemic.
+ * The `sweepwatch` command: parses the subcommand, runs it, maps errors to one clear line, a
+ * hint and an exit code. Exit codes: 0 ok/healthy, 1 error, 2 usage, 3 degraded, 4 systemic.
  */
 
-export const EXIT = { ok: 0, error: 1, usage: 2, degraded: 3, systemic: 4 } as const;
+export { EXIT } from './errors.js';
 
 const VERSION = '0.1.0';
 
@@ -18,9 +20,14 @@ export function usage(): string {
     'commands:',
     ...lines,
     '',
-    "Run `sweepwatch <command> --help` for a command's options.",
+    "Run `sweepwatch <command> --help` for a command's options. Start with `sweepwatch demo`.",
     'exit codes: 0 ok/healthy, 1 error, 2 usage, 3 degraded, 4 systemic',
   ].join('\n');
+}
+
+export interface RunOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
 }
 
 export async function runCli(
@@ -28,6 +35,7 @@ export async function runCli(
   stdout: NodeJS.WritableStream,
   stderr: NodeJS.WritableStream,
   stdin: NodeJS.ReadableStream = process.stdin,
+  options: RunOptions = {},
 ): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -47,13 +55,25 @@ export async function runCli(
     stdout.write(`${command.help}\n`);
     return EXIT.ok;
   }
-  const io: CliIo = { stdout, stderr, stdin };
+  const io: CliIo = {
+    stdout,
+    stderr,
+    stdin,
+    env: options.env ?? process.env,
+    cwd: options.cwd ?? process.cwd(),
+  };
   try {
     return await command.run(rest, io);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    stderr.write(`sweepwatch ${name}: ${message}\n`);
+    const described = describeError(error, name);
+    stderr.write(`sweepwatch ${name}: ${described.message}\nhint: ${described.hint}\n`);
     if (rest.includes('--debug') && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
-    return EXIT.error;
+    if (rest.includes('--json')) {
+      writeJson(stdout, errorJson, {
+        command: name,
+        error: { code: described.code, message: described.message, hint: described.hint },
+      });
+    }
+    return described.exit;
   }
 }

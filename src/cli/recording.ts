@@ -24,29 +24,31 @@ const observationSchema = z.object({
   jobId: z.string(),
   state: z.enum(JOB_STATES),
   rawState: z.string(),
-  reason: z.string().optional(),
-  exit: exitSchema.optional(),
-  submittedAt: z.string().optional(),
-  startedAt: z.string().optional(),
-  endedAt: z.string().optional(),
-  elapsedSeconds: z.number().optional(),
-  nodes: z.string().optional(),
-  restarts: z.number().optional(),
-  stdoutPath: z.string().optional(),
-  stderrPath: z.string().optional(),
-  name: z.string().optional(),
-  jobIdRaw: z.string().optional(),
-  pendingSeconds: z.number().optional(),
-  source: z.string().optional(),
+  reason: z.string().exactOptional(),
+  exit: exitSchema.exactOptional(),
+  submittedAt: z.string().exactOptional(),
+  startedAt: z.string().exactOptional(),
+  endedAt: z.string().exactOptional(),
+  elapsedSeconds: z.number().exactOptional(),
+  nodes: z.string().exactOptional(),
+  restarts: z.number().exactOptional(),
+  stdoutPath: z.string().exactOptional(),
+  stderrPath: z.string().exactOptional(),
+  name: z.string().exactOptional(),
+  jobIdRaw: z.string().exactOptional(),
+  pendingSeconds: z.number().exactOptional(),
+  source: z.string().exactOptional(),
 });
 
 const observeSchema = z.union([
   z.object({
-    observations: z.array(observationSchema),
-    missing: z.array(z.string()),
-    unobserved: z.array(z.string()),
-    diagnostics: z.array(z.object({ source: z.string(), line: z.string(), why: z.string() })),
-    errors: z.array(z.object({ kind: z.enum(OBSERVATION_ERROR_KINDS), source: z.string(), message: z.string() })),
+    observations: z.array(observationSchema).readonly(),
+    missing: z.array(z.string()).readonly(),
+    unobserved: z.array(z.string()).readonly(),
+    diagnostics: z.array(z.object({ source: z.string(), line: z.string(), why: z.string() })).readonly(),
+    errors: z
+      .array(z.object({ kind: z.enum(OBSERVATION_ERROR_KINDS), source: z.string(), message: z.string() }))
+      .readonly(),
   }),
   /** The observe call itself failed (the connection was down): replayed as the same failure. */
   z.object({ failed: z.object({ source: z.string(), message: z.string() }) }),
@@ -55,10 +57,10 @@ const observeSchema = z.union([
 const logTailSchema = z.object({
   text: z.string(),
   truncated: z.boolean(),
-  missing: z.array(z.string()),
-  files: z.array(
-    z.object({ path: z.string(), missing: z.boolean(), size: z.number(), truncated: z.boolean() }),
-  ),
+  missing: z.array(z.string()).readonly(),
+  files: z
+    .array(z.object({ path: z.string(), missing: z.boolean(), size: z.number(), truncated: z.boolean() }))
+    .readonly(),
 });
 
 export const recordedTickSchema = z.object({
@@ -67,12 +69,10 @@ export const recordedTickSchema = z.object({
   /** The tick's time: the replayed tick runs at it. */
   at: z.string(),
   /** The manifest the tick started from, as its file text; absent: continue from the previous replayed tick. */
-  manifest: z.string().optional(),
+  manifest: z.string().exactOptional(),
   observe: observeSchema.nullable(),
   log_tails: z.record(z.string(), logTailSchema),
-  decided: z
-    .object({ decision: z.string(), reason_code: z.string(), band: z.string() })
-    .optional(),
+  decided: z.object({ decision: z.string(), reason_code: z.string(), band: z.string() }).exactOptional(),
 });
 export type RecordedTick = z.infer<typeof recordedTickSchema>;
 type RecordedObserve = z.infer<typeof observeSchema>;
@@ -93,7 +93,9 @@ export class SchedulerTape {
           return result;
         } catch (error) {
           const source = error instanceof SchedulerError ? error.source : 'transport';
-          this.observed = { failed: { source, message: error instanceof Error ? error.message : String(error) } };
+          this.observed = {
+            failed: { source, message: error instanceof Error ? error.message : String(error) },
+          };
           throw error;
         }
       },
@@ -129,10 +131,18 @@ export async function readRecording(path: string): Promise<RecordedTick[]> {
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    throw new CliError(`cannot read the recording ${path}`, 'record one with `sweepwatch watch --record <file>`', 'recording_missing');
+    throw new CliError(
+      `cannot read the recording ${path}`,
+      'record one with `sweepwatch watch --record <file>`',
+      'recording_missing',
+    );
   }
   const bad = (where: string, why: string) =>
-    new CliError(`${path}${where}: not a sweepwatch recording (${why})`, 'record one with `sweepwatch watch --record <file>`', 'recording_invalid');
+    new CliError(
+      `${path}${where}: not a sweepwatch recording (${why})`,
+      'record one with `sweepwatch watch --record <file>`',
+      'recording_invalid',
+    );
   const trimmed = text.trim();
   let whole: unknown;
   try {
@@ -176,7 +186,8 @@ export function replayScheduler(tick: RecordedTick): Scheduler {
   return {
     async observe(): Promise<ObserveResult> {
       const o = tick.observe;
-      if (o === null) return { observations: new Map(), missing: [], unobserved: [], diagnostics: [], errors: [] };
+      if (o === null)
+        return { observations: new Map(), missing: [], unobserved: [], diagnostics: [], errors: [] };
       if ('failed' in o) throw new SchedulerError(o.failed.source, o.failed.message);
       return { ...o, observations: new Map(o.observations.map((obs) => [obs.jobId, obs])) };
     },

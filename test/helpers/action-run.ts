@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -10,6 +10,22 @@ export interface ActionRun {
   readonly stderr: string;
   readonly outputs: Record<string, string>;
   readonly summary: string;
+}
+
+/** The event that started the run: GITHUB_EVENT_NAME and the JSON at GITHUB_EVENT_PATH. */
+export interface ActionEvent {
+  readonly name: string;
+  readonly payload: unknown;
+}
+
+export interface ActionRunOptions {
+  /**
+   * More of the runner's environment, e.g. GITHUB_API_URL, GITHUB_SHA, GITHUB_ACTOR,
+   * GITHUB_REF_NAME; it may override GITHUB_REPOSITORY (default `octo-org/sweeps`).
+   */
+  readonly env?: Readonly<Record<string, string>>;
+  /** The process is killed after this long (default 120 s). */
+  readonly timeoutMs?: number;
 }
 
 /** Parses GITHUB_OUTPUT's `name<<delimiter` heredoc records (and plain `name=value` lines). */
@@ -31,12 +47,10 @@ export function parseOutputFile(text: string): Record<string, string> {
   return outputs;
 }
 
-export function runAction(
-  nodeBinary: string,
-  entry: string,
-  inputs: Record<string, string>,
-  event: { name: string; payload: unknown } = { name: 'workflow_dispatch', payload: { inputs: {} } },
-): ActionRun {
+const DEFAULT_EVENT: ActionEvent = { name: 'workflow_dispatch', payload: { inputs: {} } };
+
+/** The runner's files and environment for one run; `read()` collects what the run wrote. */
+function prepare(inputs: Record<string, string>, event: ActionEvent, options: ActionRunOptions) {
   const dir = mkdtempSync(join(tmpdir(), 'sweepwatch-action-'));
   const files = {
     output: join(dir, 'output'),
@@ -55,16 +69,68 @@ export function runAction(
     GITHUB_EVENT_PATH: files.event,
     GITHUB_REPOSITORY: 'octo-org/sweeps',
     RUNNER_TEMP: dir,
+    ...options.env,
   };
   // The runner passes inputs as INPUT_<NAME> with spaces → underscores, upper-cased; dashes stay.
   for (const [name, value] of Object.entries(inputs))
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
-  const child = spawnSync(nodeBinary, [entry], { env, encoding: 'utf8', timeout: 120_000 });
-  return {
-    status: child.status,
-    stdout: child.stdout,
-    stderr: child.stderr,
-    outputs: parseOutputFile(readFileSync(files.output, 'utf8')),
-    summary: readFileSync(files.summary, 'utf8'),
+  const read = (status: number | null, stdout: string, stderr: string): ActionRun => {
+    const run = {
+      status,
+      stdout,
+      stderr,
+      outputs: parseOutputFile(readFileSync(files.output, 'utf8')),
+      summary: readFileSync(files.summary, 'utf8'),
+    };
+    rmSync(dir, { recursive: true, force: true });
+    return run;
   };
+  return { env, read };
+}
+
+export function runAction(
+  nodeBinary: string,
+  entry: string,
+  inputs: Record<string, string>,
+  event: ActionEvent = DEFAULT_EVENT,
+  options: ActionRunOptions = {},
+): ActionRun {
+  const { env, read } = prepare(inputs, event, options);
+  const child = spawnSync(nodeBinary, [entry], {
+    env,
+    encoding: 'utf8',
+    timeout: options.timeoutMs ?? 120_000,
+  });
+  return read(child.status, child.stdout, child.stderr);
+}
+
+/**
+ * runAction without blocking this process: needed when the run talks to a server that lives in
+ * the test's own event loop (the fake GitHub), which spawnSync would starve.
+ */
+export function runActionAsync(
+  nodeBinary: string,
+  entry: string,
+  inputs: Record<string, string>,
+  event: ActionEvent = DEFAULT_EVENT,
+  options: ActionRunOptions = {},
+): Promise<ActionRun> {
+  const { env, read } = prepare(inputs, event, options);
+  return new Promise((resolve, reject) => {
+    const child = spawn(nodeBinary, [entry], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: options.timeoutMs ?? 120_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve(read(code, stdout, stderr)));
+  });
 }

@@ -71,7 +71,7 @@ export async function runRelaunch(
     outputs: toOutputs({
       decision: 'intervene',
       reasonCode: result.reasonCode,
-      relaunchCycle: result.cycle,
+      relaunchCycle: result.cyclesUsed,
       manifestPath: session.manifestPath,
       failedConditions: result.refused.map((r) => r.conditionId),
       details: {

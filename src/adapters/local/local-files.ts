@@ -57,7 +57,12 @@ export class LocalFiles implements ClusterFiles {
       const { size } = await handle.stat();
       const buffer = Buffer.alloc(Math.min(size, maxBytes));
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-      return { exists: true, size, text: buffer.subarray(0, bytesRead).toString('utf8'), truncated: size > maxBytes };
+      return {
+        exists: true,
+        size,
+        text: buffer.subarray(0, bytesRead).toString('utf8'),
+        truncated: size > maxBytes,
+      };
     } finally {
       await handle.close();
     }

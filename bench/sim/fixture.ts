@@ -1,0 +1,71 @@
+/**
+ * A simulated sweep written to files, so the process that is measured holds only what a real
+ * tick holds: the manifest (parsed from its JSON, as a store loads it), the bytes the cluster
+ * sent (the observe output, prepared for the exact id chunks the tick will send), and the
+ * log files that exist. The job table that made them stays in the process that wrote them.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chunkIds } from '../../src/adapters/slurm/job-ids.js';
+import { liveJobIds } from '../../src/app/job-request.js';
+import { parseSweepConfig, type SweepConfig } from '../../src/config/sweep-config.js';
+import { type Manifest, parseManifest, serializeManifest } from '../../src/core/manifest.js';
+import { logFilesOf, type SimCluster, type SimLogFile } from './sim-transport.js';
+import { observeStdout } from './slurm-output.js';
+import { buildSweep, countFates, sweepYaml } from './sweep.js';
+
+/** The nonce the measured scheduler is built with, so the observe output can be prepared. */
+export const FIXTURE_NONCE = 'bench';
+/** The Slurm adapter's default id chunk size (SlurmSchedulerOptions.chunkBytes). */
+const CHUNK_BYTES = 100_000;
+
+interface FixtureMeta {
+  readonly size: number;
+  readonly now: string;
+  readonly clusterNow: string;
+  readonly fates: Readonly<Record<string, number>>;
+}
+
+export function writeFixture(size: number, dir: string): FixtureMeta {
+  mkdirSync(dir, { recursive: true });
+  const sweep = buildSweep(size);
+  const chunks = chunkIds(liveJobIds(sweep.launched), CHUNK_BYTES);
+  const byId = new Map(sweep.jobs.map((j) => [j.id, j]));
+  writeFileSync(join(dir, 'observe.out'), observeStdout(FIXTURE_NONCE, chunks, byId, sweep.clusterNow));
+  writeFileSync(join(dir, 'chunks.txt'), `${chunks.join('\n')}\n`);
+  writeFileSync(join(dir, 'manifest.json'), serializeManifest(sweep.launched));
+  writeFileSync(join(dir, 'sweep.yml'), sweepYaml(size));
+  writeFileSync(join(dir, 'logs.json'), JSON.stringify([...logFilesOf(sweep.jobs)]));
+  const meta = { size, now: sweep.now, clusterNow: sweep.clusterNow, fates: countFates(sweep.jobs) };
+  writeFileSync(join(dir, 'meta.json'), JSON.stringify(meta));
+  return meta;
+}
+
+export interface Fixture {
+  readonly meta: FixtureMeta;
+  readonly config: SweepConfig;
+  readonly manifest: Manifest;
+  readonly cluster: SimCluster;
+}
+
+export function readFixture(dir: string): Fixture {
+  const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as FixtureMeta;
+  const stdout = readFileSync(join(dir, 'observe.out'), 'utf8');
+  const stdin = readFileSync(join(dir, 'chunks.txt'), 'utf8');
+  const files = new Map(JSON.parse(readFileSync(join(dir, 'logs.json'), 'utf8')) as [string, SimLogFile][]);
+  const cluster: SimCluster = {
+    observe: (nonce, chunks) => {
+      // Prepared for one question only; another one would be a bug in the benchmark.
+      if (nonce !== FIXTURE_NONCE || `${chunks.join('\n')}\n` !== stdin)
+        throw new Error('unexpected observe call');
+      return stdout;
+    },
+    logFile: (path) => files.get(path),
+  };
+  return {
+    meta,
+    config: parseSweepConfig(readFileSync(join(dir, 'sweep.yml'), 'utf8'), 'bench/sweepwatch.yml'),
+    manifest: parseManifest(readFileSync(join(dir, 'manifest.json'), 'utf8'), { source: 'bench' }),
+    cluster,
+  };
+}

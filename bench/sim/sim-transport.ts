@@ -1,0 +1,116 @@
+/**
+ * A Transport that answers the Slurm adapter's remote scripts from a simulated cluster, in
+ * memory: the observe script (squeue + sacct per id chunk), the log-tails script (tail -c of
+ * each file, or "missing") and the cancel script. It counts round trips and bytes as the SSH
+ * transport does, and the time it spends making up its answers (`busyMs`), which the core
+ * benchmark subtracts: that time stands for the cluster and the network, not for sweepwatch.
+ */
+import { markerPrefix } from '../../src/adapters/slurm/sections.js';
+import type { ExecOptions, ExecResult, Transport, TransportStats } from '../../src/ports/transport.js';
+import { excerptFor, logTail } from './logs.js';
+import { observeStdout } from './slurm-output.js';
+import type { SimJob } from './sweep.js';
+
+export const STATE_OF_FATE: Readonly<Record<string, string>> = {
+  failed: 'FAILED',
+  oom: 'OUT_OF_MEMORY',
+  oom_step: 'OUT_OF_MEMORY',
+  timeout: 'TIMEOUT',
+  cancelled: 'CANCELLED',
+  node_fail: 'NODE_FAIL',
+  preempted: 'PREEMPTED',
+};
+
+/** Training lines before the end of a log: a few hours of output, several MB. */
+const LOG_LINES = 40_000;
+const LOG_SIZE = 6_000_000;
+
+/** A log file that exists on the simulated cluster: how its job ended, and its seed. */
+export interface SimLogFile {
+  readonly state: string;
+  readonly seed: number;
+  readonly stream: 'out' | 'err';
+}
+
+/** What the simulated cluster answers. */
+export interface SimCluster {
+  /** The observe script's stdout for these id chunks. */
+  observe(nonce: string, chunks: readonly string[]): string;
+  /** An existing log file, or undefined (the script reports it missing). */
+  logFile(path: string): SimLogFile | undefined;
+}
+
+/** Log files of the jobs that have them (10 % of the failed ones). */
+export function logFilesOf(jobs: readonly SimJob[]): Map<string, SimLogFile> {
+  const files = new Map<string, SimLogFile>();
+  for (const j of jobs) {
+    if (!j.hasLogs) continue;
+    const state = STATE_OF_FATE[j.fate] ?? 'FAILED';
+    files.set(j.stdoutPath, { state, seed: j.seed, stream: 'out' });
+    files.set(j.stderrPath, { state, seed: j.seed, stream: 'err' });
+  }
+  return files;
+}
+
+/** A cluster that prints its answers from the job table when asked. */
+export function liveCluster(jobs: readonly SimJob[], clusterNow: string): SimCluster {
+  const byId = new Map(jobs.map((j) => [j.id, j]));
+  const files = logFilesOf(jobs);
+  return {
+    observe: (nonce, chunks) => observeStdout(nonce, chunks, byId, clusterNow),
+    logFile: (path) => files.get(path),
+  };
+}
+
+export class SimTransport implements Transport {
+  busyMs = 0;
+  private counters = { execs: 0, connections: 0, bytesIn: 0, bytesOut: 0 };
+  constructor(private readonly cluster: SimCluster) {}
+
+  async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const started = performance.now();
+    this.counters.connections = 1;
+    this.counters.execs++;
+    const stdin = typeof options.stdin === 'string' ? options.stdin : '';
+    this.counters.bytesOut +=
+      argv.reduce((n, a) => n + Buffer.byteLength(a) + 1, 0) + Buffer.byteLength(stdin);
+    const [, , , name = '', nonce = ''] = argv;
+    let stdout = `${markerPrefix(nonce)}done\n`;
+    if (name === 'sweepwatch-observe') {
+      const chunks = stdin.split('\n').filter((l) => l !== '');
+      stdout = this.cluster.observe(nonce, chunks);
+    } else if (name === 'sweepwatch-log-tails') {
+      stdout = this.tails(nonce, Number(argv[5]), argv.slice(6));
+    }
+    this.counters.bytesIn += Buffer.byteLength(stdout);
+    this.busyMs += performance.now() - started;
+    return { stdout, stderr: '', code: 0, signal: null, stdoutTruncated: false, stderrTruncated: false };
+  }
+
+  async close(): Promise<void> {}
+
+  stats(): TransportStats {
+    return { ...this.counters };
+  }
+
+  /** The log-tails script's output: each existing file's last `perFile` bytes, framed. */
+  private tails(nonce: string, perFile: number, paths: readonly string[]): string {
+    const M = markerPrefix(nonce);
+    const out: string[] = [`${M}meta:user:alice`];
+    paths.forEach((path, i) => {
+      const file = this.cluster.logFile(path);
+      if (file === undefined) {
+        out.push(`${M}meta:missing.${i}:1`);
+        return;
+      }
+      // stdout: training output to the end; stderr: warnings, then the excerpt (the cause).
+      const text =
+        file.stream === 'out'
+          ? logTail(LOG_LINES, '', perFile)
+          : logTail(200, `${excerptFor(file.state, file.seed).log}\n`, perFile);
+      out.push(`${M}begin:file:${i}:${LOG_SIZE}`, text, `${M}end:file:${i}:${LOG_SIZE}:0`);
+    });
+    out.push(`${M}done`);
+    return `${out.join('\n')}\n`;
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Runs a benchmark script in a fresh Node process (with tsx, as `npm run bench` runs), so a
+ * measurement has its own heap, its own JIT warm-up and its own peak RSS.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface ChildResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly timedOut: boolean;
+}
+
+export function runTsx(script: string, args: readonly string[], timeoutMs: number): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, timedOut });
+    });
+  });
+}
+
+/** The last line of a child's stdout, parsed: children print their result as one JSON line. */
+export function lastJsonLine<T>(r: ChildResult, what: string): T {
+  const line = r.stdout.trim().split('\n').at(-1) ?? '';
+  try {
+    return JSON.parse(line) as T;
+  } catch {
+    const why = r.timedOut ? 'timed out' : `exited ${r.code}`;
+    throw new Error(`${what} ${why}: ${r.stderr.trim().split('\n').slice(-5).join(' | ')}`);
+  }
+}
