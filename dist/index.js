@@ -83267,7 +83267,8 @@ async function relaunch(deps, input) {
         throw manifestMissing(config.experiment);
     const finish = (d) => {
         logger.info(`relaunch: ${d.reasonCode}: ${d.reason}`);
-        return { ...d, summaryMarkdown: renderRelaunchSummary(config.experiment, d.cycle, d) };
+        const cyclesUsed = relaunchCyclesUsed(d.manifest ?? loaded.manifest);
+        return { ...d, cyclesUsed, summaryMarkdown: renderRelaunchSummary(config.experiment, d.cycle, d) };
     };
     const empty = {
         submitted: [],
@@ -83450,7 +83451,7 @@ async function runRelaunch(session, trigger, runtime) {
         outputs: toOutputs({
             decision: 'intervene',
             reasonCode: result.reasonCode,
-            relaunchCycle: result.cycle,
+            relaunchCycle: result.cyclesUsed,
             manifestPath: session.manifestPath,
             failedConditions: result.refused.map((r) => r.conditionId),
             details: {

@@ -38510,7 +38510,8 @@ async function relaunch(deps, input) {
         throw manifestMissing(config.experiment);
     const finish = (d) => {
         logger.info(`relaunch: ${d.reasonCode}: ${d.reason}`);
-        return { ...d, summaryMarkdown: renderRelaunchSummary(config.experiment, d.cycle, d) };
+        const cyclesUsed = relaunchCyclesUsed(d.manifest ?? loaded.manifest);
+        return { ...d, cyclesUsed, summaryMarkdown: renderRelaunchSummary(config.experiment, d.cycle, d) };
     };
     const empty = {
         submitted: [],
