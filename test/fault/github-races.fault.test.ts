@@ -13,7 +13,12 @@ import { saveWithRetry } from '../../src/ports/state-store.js';
 import { fakeGitHubRepo } from '../helpers/fake-github/client.js';
 import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github/index.js';
 import { judgeAction, unclearFailure } from '../helpers/reliability/action-judge.js';
-import { type ActionWorld, actionWorld, failedBatch, runDispatchedRelaunches } from '../helpers/reliability/action-world.js';
+import {
+  type ActionWorld,
+  actionWorld,
+  failedBatch,
+  runDispatchedRelaunches,
+} from '../helpers/reliability/action-world.js';
 import { duplicates } from '../helpers/reliability/invariants.js';
 import { type ClassSpec, mergeProblems, noProblems, recorder } from '../helpers/reliability/recorder.js';
 import { writeReliabilityReport } from '../helpers/reliability/report.js';
@@ -66,8 +71,17 @@ describe('a concurrent writer moves the state ref', () => {
     const refused = w.sent.filter((r) => r.method === 'PATCH' && r.status === 422).length;
     if (refused === 0) problems.crash.push('the race did not happen: no 422 on the ref');
     if (after?.paused !== true) problems.lost.push('the other writer’s pause was overwritten');
-    if (after?.decisions.length === before?.decisions.length) problems.lost.push('the tick’s own changes were lost');
-    expect(rec.check(spec('422 on the state ref (concurrent writer)', 'reloads and re-applies its transitions; both writes kept'), problems)).toEqual(noProblems());
+    if (after?.decisions.length === before?.decisions.length)
+      problems.lost.push('the tick’s own changes were lost');
+    expect(
+      rec.check(
+        spec(
+          '422 on the state ref (concurrent writer)',
+          'reloads and re-applies its transitions; both writes kept',
+        ),
+        problems,
+      ),
+    ).toEqual(noProblems());
   });
 
   it('409 on the state ref: a clear failure, nothing overwritten, the next tick recovers', async () => {
@@ -88,7 +102,15 @@ describe('a concurrent writer moves the state ref', () => {
     if (w.repo().dispatches.length > 2) problems.duplicate.push(`${w.repo().dispatches.length} dispatches`);
     await runDispatchedRelaunches(w);
     mergeProblems(problems, judgeAction(w, before));
-    expect(rec.check(spec('409 on the state ref', 'saved on retry or a clear failure; next tick recovers, no double submit'), problems)).toEqual(noProblems());
+    expect(
+      rec.check(
+        spec(
+          '409 on the state ref',
+          'saved on retry or a clear failure; next tick recovers, no double submit',
+        ),
+        problems,
+      ),
+    ).toEqual(noProblems());
   });
 });
 
@@ -108,6 +130,14 @@ describe('two ticks at once on the same state branch', () => {
     // Whatever was dispatched twice must not submit twice.
     await runDispatchedRelaunches(w);
     mergeProblems(problems, judgeAction(w, before));
-    expect(rec.check(spec('two ticks at once (same state branch)', 'one wins the save, the other re-applies; one issue, one dispatch'), problems)).toEqual(noProblems());
+    expect(
+      rec.check(
+        spec(
+          'two ticks at once (same state branch)',
+          'one wins the save, the other re-applies; one issue, one dispatch',
+        ),
+        problems,
+      ),
+    ).toEqual(noProblems());
   });
 });

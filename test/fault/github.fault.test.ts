@@ -1,21 +1,19 @@
 /**
  * GitHub faults during the Action's tick, through main(): the real GitHub adapters against a
- * fake GitHub that answers 5xx, rate limits (honouring retry-after, within a bound) and 404s, and
- * loses a dispatch. Each run must not lose an attempt, invent a failure, file or submit anything
+ * fake GitHub that answers 5xx and 404s, and loses a dispatch (rate limits: github-rate-limits). Each run must not lose an attempt, invent a failure, file or submit anything
  * twice, or fail without saying what broke; the next tick must recover.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeGitHub, serverError, startFakeGitHub } from '../helpers/fake-github/index.js';
 import { judgeAction, unclearFailure } from '../helpers/reliability/action-judge.js';
-import { type ActionWorld, actionWorld, failedBatch, runDispatchedRelaunches } from '../helpers/reliability/action-world.js';
+import {
+  type ActionWorld,
+  actionWorld,
+  failedBatch,
+  runDispatchedRelaunches,
+} from '../helpers/reliability/action-world.js';
 import { type ClassSpec, mergeProblems, noProblems, recorder } from '../helpers/reliability/recorder.js';
 import { writeReliabilityReport } from '../helpers/reliability/report.js';
-import {
-  type FakeGitHub,
-  primaryRateLimit,
-  secondaryRateLimit,
-  serverError,
-  startFakeGitHub,
-} from '../helpers/fake-github/index.js';
 
 const rec = recorder(import.meta.url);
 let gh: FakeGitHub;
@@ -40,7 +38,8 @@ const spec = (klass: string, expected: string): ClassSpec => ({
 const ISSUES = '/repos/{owner}/{repo}/issues';
 const REF = '/repos/{owner}/{repo}/git/refs/{ref}';
 const DISPATCH = '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
-const filed = (w: ActionWorld) => [...w.repo().issues.values()].filter((i) => i.labels.includes('sweepwatch'));
+const filed = (w: ActionWorld) =>
+  [...w.repo().issues.values()].filter((i) => i.labels.includes('sweepwatch'));
 
 /** A failed batch launched; returns the manifest before the faulty tick. */
 async function ready(): Promise<ActionWorld> {
@@ -59,7 +58,12 @@ describe('GitHub answering 500 and 502', () => {
     const problems = mergeProblems(judgeAction(w, before), { crash: unclearFailure(tick, /./) });
     if (filed(w).length !== 1) problems.duplicate.push(`${filed(w).length} issues filed`);
     if (again.failed !== undefined) problems.crash.push(`next tick failed: ${again.failed}`);
-    expect(rec.check(spec('500/502 on issue creation (it landed)', 'the marker lookup finds it: one issue'), problems)).toEqual(noProblems());
+    expect(
+      rec.check(
+        spec('500/502 on issue creation (it landed)', 'the marker lookup finds it: one issue'),
+        problems,
+      ),
+    ).toEqual(noProblems());
   });
 
   it('an issue creation refused with 500: the tick says so, the next tick files it once', async () => {
@@ -68,12 +72,21 @@ describe('GitHub answering 500 and 502', () => {
     gh.inject({ method: 'POST', route: ISSUES, ...serverError(500) });
     const tick = await w.action('tick');
     const problems = judgeAction(w, before);
-    if (!/issue for code\\?_error not written/.test(tick.summary)) problems.crash.push('the summary does not say the issue failed');
+    if (!/issue for code\\?_error not written/.test(tick.summary))
+      problems.crash.push('the summary does not say the issue failed');
     if (filed(w).length !== 0) problems.duplicate.push('an issue despite the 500');
     await w.action('tick');
     if (filed(w).length !== 1) problems.lost.push(`${filed(w).length} issues after the next tick`);
     mergeProblems(problems, judgeAction(w, before));
-    expect(rec.check(spec('500 on issue creation (it did not land)', 'reported in the summary; filed once by the next tick'), problems)).toEqual(noProblems());
+    expect(
+      rec.check(
+        spec(
+          '500 on issue creation (it did not land)',
+          'reported in the summary; filed once by the next tick',
+        ),
+        problems,
+      ),
+    ).toEqual(noProblems());
   });
 
   it('502 twice on the state ref update: retried with backoff, saved once', async () => {
@@ -83,81 +96,50 @@ describe('GitHub answering 500 and 502', () => {
     const tick = await w.action('tick');
     const problems = mergeProblems(judgeAction(w, before), { crash: unclearFailure(tick, /^$/) });
     if (gh.faults.pending() !== 0) problems.crash.push('the faults were not all served');
-    if (w.manifest()?.decisions.length === before?.decisions.length) problems.lost.push('the tick was not saved');
-    expect(rec.check(spec('502 on the state ref update (transient)', 'retried (≤ 3, growing delays); saved'), problems)).toEqual(noProblems());
+    if (w.manifest()?.decisions.length === before?.decisions.length)
+      problems.lost.push('the tick was not saved');
+    expect(
+      rec.check(
+        spec('502 on the state ref update (transient)', 'retried (≤ 3, growing delays); saved'),
+        problems,
+      ),
+    ).toEqual(noProblems());
   });
 
   it('GitHub down for the whole run: a clear failure, nothing acted on, the next tick recovers', async () => {
     const w = await ready();
     const before = w.manifest();
-    gh.inject({ method: 'GET', route: '/repos/{owner}/{repo}/git/ref/{ref}', ...serverError(502), times: 50 });
+    gh.inject({
+      method: 'GET',
+      route: '/repos/{owner}/{repo}/git/ref/{ref}',
+      ...serverError(502),
+      times: 50,
+    });
     const tick = await w.action('tick');
     gh.faults.clear();
     // Clear: the outputs must not call a GitHub outage a sweepwatch bug, and the message must
     // say it was GitHub that failed.
     const problems = mergeProblems(judgeAction(w, before), {
-      crash: tick.failed === undefined ? ['a tick without its manifest did not fail'] : unclearFailure(tick, /GitHub/),
+      crash:
+        tick.failed === undefined
+          ? ['a tick without its manifest did not fail']
+          : unclearFailure(tick, /GitHub/),
     });
     if (tick.outputs['reason-code'] === 'internal_error')
       problems.crash.push(`reason-code internal_error for a GitHub outage: ${tick.failed}`);
-    if (w.repo().dispatches.length > 0 || filed(w).length > 0) problems.leak.push('acted without its manifest');
+    if (w.repo().dispatches.length > 0 || filed(w).length > 0)
+      problems.leak.push('acted without its manifest');
     const again = await w.action('tick');
     if (again.failed !== undefined) problems.crash.push(`the next tick failed: ${again.failed}`);
-    expect(rec.check(spec('500/502 on every request (GitHub down)', 'fails with the cause; acts on nothing; next tick recovers'), problems)).toEqual(noProblems());
-  });
-});
-
-describe('GitHub rate limits', () => {
-  /** The wait between the rate-limited answer and the retry of the same request, in ms. */
-  function waitAfter(w: ActionWorld, status: number, path: RegExp): number | null {
-    const at = w.sent.findIndex((r) => r.status === status && path.test(r.path));
-    const limited = w.sent[at];
-    const retry = w.sent.slice(at + 1).find((r) => r.method === limited?.method && r.path === limited?.path);
-    return limited === undefined || retry === undefined ? null : retry.sentAt - limited.sentAt;
-  }
-
-  it.each([
-    ['403 secondary rate limit', secondaryRateLimit(3, 403), 403],
-    ['429 with retry-after', secondaryRateLimit(3, 429), 429],
-  ])('%s (retry-after 3 s): waits what the header says, then goes on', async (name, fault, status) => {
-    const w = await ready();
-    const before = w.manifest();
-    gh.inject({ method: 'GET', route: ISSUES, ...fault });
-    // 1 "second" = 40 ms here: the wait must be ≥ 3 of them, and not much more.
-    const tick = await w.action('tick', undefined, {}, { msPerSecond: 40 });
-    const waited = waitAfter(w, status, /\/issues$/);
-    const problems = mergeProblems(judgeAction(w, before), { crash: unclearFailure(tick, /^$/) });
-    if (waited === null) problems.crash.push('the rate-limited request was never retried');
-    else if (waited < 120 || waited > 120 + 1500) problems.crash.push(`waited ${Math.round(waited)} ms for retry-after 3 × 40 ms`);
-    if (filed(w).length !== 1) problems.lost.push('the issue was not filed after the wait');
-    expect(rec.check(spec(`${name} with retry-after`, 'waits retry-after (header-driven), then retries; ≤ 2 retries'), problems)).toEqual(noProblems());
-  });
-
-  it('a primary rate limit: waits until x-ratelimit-reset, then goes on', async () => {
-    const w = await ready();
-    const before = w.manifest();
-    gh.inject({ method: 'GET', route: ISSUES, ...primaryRateLimit(Math.floor(Date.now() / 1000) + 2) });
-    const tick = await w.action('tick', undefined, {}, { msPerSecond: 40 });
-    const waited = waitAfter(w, 403, /\/issues$/);
-    const problems = mergeProblems(judgeAction(w, before), { crash: unclearFailure(tick, /^$/) });
-    if (waited === null || waited > 4 * 40 + 1500) problems.crash.push(`waited ${waited} ms for a reset 2 s away`);
-    if (filed(w).length !== 1) problems.lost.push('the issue was not filed after the wait');
-    expect(rec.check(spec('403 primary rate limit (x-ratelimit-reset)', 'waits until the reset (bounded), then retries'), problems)).toEqual(noProblems());
-  });
-
-  it('a retry-after of an hour: not waited for (bounded), reported; the next tick files the issue', async () => {
-    const w = await ready();
-    const before = w.manifest();
-    gh.inject({ method: 'GET', route: ISSUES, ...secondaryRateLimit(3600) });
-    const started = performance.now();
-    const tick = await w.action('tick', undefined, {}, { msPerSecond: 40 });
-    const took = performance.now() - started;
-    const problems = judgeAction(w, before);
-    if (took > 3000) problems.crash.push(`the tick stalled ${Math.round(took)} ms on a 1 h retry-after`);
-    if (!/secondary rate limit/.test(tick.summary)) problems.crash.push('the summary does not name the rate limit');
-    await w.action('tick');
-    if (filed(w).length !== 1) problems.lost.push(`${filed(w).length} issues after the next tick`);
-    expect(rec.check(spec('rate limit with retry-after > 120 s', 'gives up at once with the reason; the next tick retries'), problems)).toEqual(noProblems());
+    expect(
+      rec.check(
+        spec(
+          '500/502 on every request (GitHub down)',
+          'fails with the cause; acts on nothing; next tick recovers',
+        ),
+        problems,
+      ),
+    ).toEqual(noProblems());
   });
 });
 
@@ -171,16 +153,30 @@ describe('an issue deleted by a person', () => {
     const from = w.scheduler.calls.submit.length;
     await runDispatchedRelaunches(w);
     const canary = [...w.scheduler.jobs.values()].at(-1);
-    if (canary === undefined || w.scheduler.calls.submit.length === from) throw new Error('no canary submitted');
-    w.scheduler.set(canary.jobId, 'FAILED', { exit: { code: 1, signal: null }, log: 'torch.OutOfMemoryError: CUDA out of memory.' });
+    if (canary === undefined || w.scheduler.calls.submit.length === from)
+      throw new Error('no canary submitted');
+    w.scheduler.set(canary.jobId, 'FAILED', {
+      exit: { code: 1, signal: null },
+      log: 'torch.OutOfMemoryError: CUDA out of memory.',
+    });
     const before = w.manifest();
     // ...and a person deletes it between the tick's listing and its update.
-    w.before('PATCH', new RegExp(`/issues/${issue.number}$`), () => void w.repo().issues.delete(issue.number));
+    w.before(
+      'PATCH',
+      new RegExp(`/issues/${issue.number}$`),
+      () => void w.repo().issues.delete(issue.number),
+    );
     const tick = await w.action('tick');
     const problems = mergeProblems(judgeAction(w, before), { crash: unclearFailure(tick, /^$/) });
     if (!/not written: Not Found/.test(tick.summary)) problems.crash.push('the 404 is not reported');
-    if (w.manifest()?.decisions.length === before?.decisions.length) problems.lost.push('the tick was not saved');
-    expect(rec.check(spec('404 on a deleted issue', 'reported as not written; state saved; no crash, no duplicate'), problems)).toEqual(noProblems());
+    if (w.manifest()?.decisions.length === before?.decisions.length)
+      problems.lost.push('the tick was not saved');
+    expect(
+      rec.check(
+        spec('404 on a deleted issue', 'reported as not written; state saved; no crash, no duplicate'),
+        problems,
+      ),
+    ).toEqual(noProblems());
   });
 });
 
@@ -191,12 +187,18 @@ describe('a dispatch that fails', () => {
     gh.inject({ method: 'POST', route: DISPATCH, ...serverError(500) });
     const tick = await w.action('tick');
     const problems = judgeAction(w, before);
-    if (!/relaunch dispatch failed/.test(tick.summary)) problems.crash.push('the dispatch failure is not reported');
+    if (!/relaunch dispatch failed/.test(tick.summary))
+      problems.crash.push('the dispatch failure is not reported');
     await w.action('tick');
     if (w.repo().dispatches.length !== 1) problems.duplicate.push(`${w.repo().dispatches.length} dispatches`);
     await runDispatchedRelaunches(w);
     mergeProblems(problems, judgeAction(w, before));
-    expect(rec.check(spec('failing relaunch dispatch (500)', 'reported; dispatched once by the next tick'), problems)).toEqual(noProblems());
+    expect(
+      rec.check(
+        spec('failing relaunch dispatch (500)', 'reported; dispatched once by the next tick'),
+        problems,
+      ),
+    ).toEqual(noProblems());
   });
 
   it('dispatched but answered 502: dispatched again, and the second relaunch run submits nothing twice', async () => {
@@ -209,6 +211,14 @@ describe('a dispatch that fails', () => {
     const problems = judgeAction(w, before);
     if (runs.length < 2) problems.crash.push(`${runs.length} dispatches: the lost answer was not retried`);
     for (const r of runs) problems.crash.push(...unclearFailure(r, /^$/));
-    expect(rec.check(spec('dispatch landed, answer lost (502)', 'dispatched again; the duplicate run resumes and submits nothing twice'), problems)).toEqual(noProblems());
+    expect(
+      rec.check(
+        spec(
+          'dispatch landed, answer lost (502)',
+          'dispatched again; the duplicate run resumes and submits nothing twice',
+        ),
+        problems,
+      ),
+    ).toEqual(noProblems());
   });
 });

@@ -57,13 +57,20 @@ function hostile(): string[] {
 
 async function canaries(): Promise<string[]> {
   const ls = await world.transport.exec(['ls', '-A', `${world.dir}/canary`]);
-  return ls.stdout.split('\n').filter((l) => l !== '').map((f) => `canary ${f} was created: a level ran in a shell`);
+  return ls.stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((f) => `canary ${f} was created: a level ran in a shell`);
 }
 
 function sweep(tag: string, partition: string): LabAction {
   const levels = hostile();
   // The job prints its argument and its environment value: both must be the level, verbatim.
-  const s = labAction(gh, world, tag, (experiment) => `experiment: ${experiment}
+  const s = labAction(
+    gh,
+    world,
+    tag,
+    (experiment) => `experiment: ${experiment}
 scheduler: slurm
 factors:
   level: ${JSON.stringify(levels)}
@@ -73,7 +80,8 @@ template:
   workdir: ${world.dir}
   log_dir: ${world.dir}/logs
   resources: {time: 5, memory: 100M, cpus: 1, partition: ${partition}}
-`);
+`,
+  );
   experiments.push(s.experiment);
   return s;
 }
@@ -84,7 +92,14 @@ function comment(s: LabAction, body: string, id: number) {
   repo.setPermission('writer', 'write');
   const issue = repo.seedIssue({ title: 'sweep', user: 'writer' });
   const now = new Date().toISOString();
-  repo.comments.set(id, { id, issueNumber: issue.number, body, user: 'writer', createdAt: now, updatedAt: now });
+  repo.comments.set(id, {
+    id,
+    issueNumber: issue.number,
+    body,
+    user: 'writer',
+    createdAt: now,
+    updatedAt: now,
+  });
   const [example] = webhookExamples('issue_comment', 'created');
   return {
     name: 'issue_comment',
@@ -101,37 +116,57 @@ describe('shell metacharacters over real SSH', () => {
     const s = sweep('inj-run', world.lab.partitions.default);
     const launched = await s.action('launch');
     expect(launched.outputs['reason-code'], launched.summary).toBe('launched');
-    const attempts = (s.state()?.conditions ?? []).map((c) => ({ level: String(c.values.level), a: latestAttempt(c) }));
+    const attempts = (s.state()?.conditions ?? []).map((c) => ({
+      level: String(c.values.level),
+      a: latestAttempt(c),
+    }));
     // The lab is shared: the jobs may queue behind other suites' before they run.
-    await waitFor(world, attempts.map((x) => x.a?.jobId ?? ''), (st) => st === 'COMPLETED', 280_000);
+    await waitFor(
+      world,
+      attempts.map((x) => x.a?.jobId ?? ''),
+      (st) => st === 'COMPLETED',
+      280_000,
+    );
     const problems: Problems = noProblems();
     for (const { level, a } of attempts) {
       const out = await world.transport.exec(['cat', a?.stdoutPath ?? '/nonexistent']);
-      if (out.stdout !== `<${level}|${level}>`) problems.leak.push(`job for ${JSON.stringify(level)} printed ${JSON.stringify(out.stdout)}`);
+      if (out.stdout !== `<${level}|${level}>`)
+        problems.leak.push(`job for ${JSON.stringify(level)} printed ${JSON.stringify(out.stdout)}`);
     }
     await s.action('tick');
     problems.leak.push(...(await canaries()));
-    expect(rec.check(spec('factor levels with shell metacharacters', 'one literal argv element and env value each; no canary'), problems)).toEqual(noProblems());
+    expect(
+      rec.check(
+        spec(
+          'factor levels with shell metacharacters',
+          'one literal argv element and env value each; no canary',
+        ),
+        problems,
+      ),
+    ).toEqual(noProblems());
   }, 300_000);
 
   it('condition filters and comment arguments with metacharacters cancel exactly their condition, and run nothing', async () => {
     const s = sweep('inj-cmd', world.lab.partitions.down);
     expect((await s.action('launch')).outputs['reason-code']).toBe('launched');
-    const jobOf = (level: string) =>
-      {
-        const c = s.state()?.conditions.find((x) => x.values.level === level);
-        return (c === undefined ? null : latestAttempt(c)?.jobId) ?? '';
-      };
+    const jobOf = (level: string) => {
+      const c = s.state()?.conditions.find((x) => x.values.level === level);
+      return (c === undefined ? null : latestAttempt(c)?.jobId) ?? '';
+    };
     const problems: Problems = noProblems();
     // Filters cannot hold whitespace, commas or `=`: those levels are reached by the others.
     const targets = hostile().filter((l) => !/[\s,=]/.test(l));
     let id = 9000;
     for (const level of targets.slice(0, 4)) {
       const r = await s.action('', comment(s, `/sweepwatch cancel level=${level}`, ++id));
-      if (r.outputs['reason-code'] !== 'command_done') problems.crash.push(`cancel ${level}: ${r.outputs['reason-code']}`);
+      if (r.outputs['reason-code'] !== 'command_done')
+        problems.crash.push(`cancel ${level}: ${r.outputs['reason-code']}`);
     }
     // Arguments that are not levels at all: refused as data, never run.
-    for (const body of [`/sweepwatch explain $(touch$IFS${world.dir}/canary/x1)`, `/sweepwatch relaunch level=;touch$IFS${world.dir}/canary/x2 --dry-run`]) {
+    for (const body of [
+      `/sweepwatch explain $(touch$IFS${world.dir}/canary/x1)`,
+      `/sweepwatch relaunch level=;touch$IFS${world.dir}/canary/x2 --dry-run`,
+    ]) {
       await s.action('', comment(s, body, ++id));
     }
     const all = hostile().map(jobOf);
@@ -142,6 +177,14 @@ describe('shell metacharacters over real SSH', () => {
       if (got !== want) problems.leak.push(`${JSON.stringify(level)}: ${got}, expected ${want}`);
     }
     problems.leak.push(...(await canaries()));
-    expect(rec.check(spec('filters and comment arguments with shell metacharacters', 'matched as data: exactly the named condition cancelled; no canary'), problems)).toEqual(noProblems());
+    expect(
+      rec.check(
+        spec(
+          'filters and comment arguments with shell metacharacters',
+          'matched as data: exactly the named condition cancelled; no canary',
+        ),
+        problems,
+      ),
+    ).toEqual(noProblems());
   });
 });

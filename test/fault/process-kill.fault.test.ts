@@ -93,15 +93,26 @@ describe('the runner killed mid-run', () => {
     const after = s.state();
     const onCluster = await world.jobsOf(s.experiment);
     const problems = noProblems();
-    problems.duplicate.push(...duplicates([...onCluster].flatMap(([n, ids]) => ids.map(() => n)), 'job'));
+    problems.duplicate.push(
+      ...duplicates(
+        [...onCluster].flatMap(([n, ids]) => ids.map(() => n)),
+        'job',
+      ),
+    );
     if (onCluster.size !== 4) problems.lost.push(`${onCluster.size} of 4 conditions on the cluster`);
     const recorded = (after?.conditions ?? []).map((c) => latestAttempt(c)?.jobId ?? null);
-    if (orphan === undefined || !recorded.includes(orphan)) problems.lost.push(`the orphan job ${orphan} was not adopted`);
+    if (orphan === undefined || !recorded.includes(orphan))
+      problems.lost.push(`the orphan job ${orphan} was not adopted`);
     if (recorded.includes(null)) problems.lost.push('a condition without a job id');
     if (cut?.conditions.some((c) => latestAttempt(c)?.phase === 'submitting') !== true)
       problems.crash.push('the kill did not land between submission and save');
     if (healed.failed !== undefined) problems.crash.push(`the next launch failed: ${healed.failed}`);
-    expect(rec.check(spec('SIGKILL between submission and manifest save', 'next launch adopts the job by its scoped name'), problems)).toEqual(noProblems());
+    expect(
+      rec.check(
+        spec('SIGKILL between submission and manifest save', 'next launch adopts the job by its scoped name'),
+        problems,
+      ),
+    ).toEqual(noProblems());
   });
 
   it('between creating an issue and its manifest save: the next tick finds it by its marker, files nothing twice', async () => {
@@ -120,9 +131,19 @@ describe('the runner killed mid-run', () => {
     problems.duplicate.push(...duplicateIssues(issues));
     if (issues.length !== 1) problems.duplicate.push(`${issues.length} issues filed`);
     const number = Number(/^issue (\d+)$/.exec(checkpoint)?.[1]);
-    if (Object.keys(cut?.issues ?? {}).length > 0) problems.crash.push('the kill did not land before the save');
-    if (!Object.values(after?.issues ?? {}).includes(number)) problems.lost.push(`issue #${number} not recorded`);
+    if (Object.keys(cut?.issues ?? {}).length > 0)
+      problems.crash.push('the kill did not land before the save');
+    if (!Object.values(after?.issues ?? {}).includes(number))
+      problems.lost.push(`issue #${number} not recorded`);
     if (healed.failed !== undefined) problems.crash.push(`the next tick failed: ${healed.failed}`);
-    expect(rec.check(spec('SIGKILL between issue creation and manifest save', 'next tick finds the issue by its hidden marker'), problems)).toEqual(noProblems());
+    expect(
+      rec.check(
+        spec(
+          'SIGKILL between issue creation and manifest save',
+          'next tick finds the issue by its hidden marker',
+        ),
+        problems,
+      ),
+    ).toEqual(noProblems());
   });
 });

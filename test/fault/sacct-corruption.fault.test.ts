@@ -81,11 +81,22 @@ beforeAll(async () => {
   const ids = [...REPLAYED_JOBS];
   const store = createMemoryStore();
   const submitter = {
-    preflight: async () => ({ ok: true, user: 'alice', versions: {}, accountingAvailable: true, problems: [] }),
+    preflight: async () => ({
+      ok: true,
+      user: 'alice',
+      versions: {},
+      accountingAvailable: true,
+      problems: [],
+    }),
     findByName: async () => [],
     submit: async () => {
       const jobId = ids.shift() ?? '0';
-      return { ok: true as const, jobId, stdoutPath: `/home/alice/sc/${jobId}.out`, stderrPath: `/home/alice/sc/${jobId}.err` };
+      return {
+        ok: true as const,
+        jobId,
+        stdoutPath: `/home/alice/sc/${jobId}.out`,
+        stderrPath: `/home/alice/sc/${jobId}.err`,
+      };
     },
   };
   await launch(

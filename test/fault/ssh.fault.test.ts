@@ -7,7 +7,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshTransport } from '../../src/adapters/ssh/ssh-transport.js';
-import type { TickResult } from '../../src/app/tick.js';
 import type { SweepConfig } from '../../src/config/sweep-config.js';
 import { latestAttempt } from '../../src/core/manifest-model.js';
 import type { Scheduler } from '../../src/ports/scheduler.js';
@@ -65,7 +64,7 @@ async function brokenThenHealed(
   broken: () => Scheduler,
   message: RegExp,
   heal: () => Scheduler | Promise<Scheduler> = () => world.slurm,
-): Promise<TickResult | null> {
+): Promise<void> {
   const before = d.store.current();
   if (before === null) throw new Error('no manifest');
   const { scheduler, spy } = spyOn(broken());
@@ -86,7 +85,8 @@ async function brokenThenHealed(
 
   const healed = await tickOn(d, await heal(), config);
   const after = d.store.current();
-  if (healed.reasonCode === 'observation_failed') problems.crash.push('the next healthy tick did not recover');
+  if (healed.reasonCode === 'observation_failed')
+    problems.crash.push('the next healthy tick did not recover');
   if (after?.conditions.some((c) => latestAttempt(c)?.staleSince !== null))
     problems.crash.push('stale marks survived a healthy tick');
   const truth = await world.truth(ids);
@@ -98,7 +98,6 @@ async function brokenThenHealed(
   problems.duplicate.push(...spy.submitted.map((n) => `submitted ${n} while observing`));
   problems.leak.push(...cancelsOutside(spy.cancelRequested, during));
   expect(rec.check(klass, problems)).toEqual(noProblems());
-  return outcome.ok ? outcome.value : null;
 }
 
 /** Backoff sleeps an SshTransport asked for, without waiting for them. */
@@ -112,11 +111,21 @@ describe('SSH faults during a tick on the real lab', () => {
     const port = await unusedPort();
     const backoff = sleeps();
     await brokenThenHealed(
-      spec('connection refused', 'real use case, unused port', 'retried with backoff (≤ 3, capped), then a connect error; jobs kept'),
+      spec(
+        'connection refused',
+        'tick → an unused 127.0.0.1 port',
+        'retried with backoff (≤ 3, capped), then a connect error; jobs kept',
+      ),
       () =>
         world.scheduler(
           new SshTransport(
-            world.sshOptions({ port, connectRetries: 3, retryBaseDelayMs: 100, retryMaxDelayMs: 400, sleep: backoff.sleep }),
+            world.sshOptions({
+              port,
+              connectRetries: 3,
+              retryBaseDelayMs: 100,
+              retryMaxDelayMs: 400,
+              sleep: backoff.sleep,
+            }),
           ),
         ),
       /could not connect to alice@127\.0\.0\.1:\d+.*gave up after 4 attempts/,
@@ -131,7 +140,9 @@ describe('SSH faults during a tick on the real lab', () => {
       spec('authentication failure', 'real lab sshd', 'ssh_auth_failed at once, no retry; jobs kept'),
       () =>
         world.scheduler(
-          new SshTransport(world.sshOptions({ privateKey: generateEd25519().privateKey, sleep: backoff.sleep })),
+          new SshTransport(
+            world.sshOptions({ privateKey: generateEd25519().privateKey, sleep: backoff.sleep }),
+          ),
         ),
       /authentication failed for alice@127\.0\.0\.1:2222/,
     );
@@ -142,8 +153,13 @@ describe('SSH faults during a tick on the real lab', () => {
     const backoff = sleeps();
     const wrongPin = 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
     await brokenThenHealed(
-      spec('host-key mismatch', 'real lab sshd', 'ssh_host_key_rejected with the offered fingerprint; no retry'),
-      () => world.scheduler(new SshTransport(world.sshOptions({ knownHosts: wrongPin, sleep: backoff.sleep }))),
+      spec(
+        'host-key mismatch',
+        'real lab sshd',
+        'ssh_host_key_rejected with the offered fingerprint; no retry',
+      ),
+      () =>
+        world.scheduler(new SshTransport(world.sshOptions({ knownHosts: wrongPin, sleep: backoff.sleep }))),
       new RegExp(world.lab.ssh.hostKeySha256.replace(/[+/]/g, '\\$&')),
     );
     expect(backoff.delays).toEqual([]);
@@ -153,7 +169,11 @@ describe('SSH faults during a tick on the real lab', () => {
     proxy.mode = 'drop-mid-output';
     try {
       await brokenThenHealed(
-        spec('connection cut mid-observation', 'in-process ssh2 proxy to the lab', 'ssh_disconnected: every job kept stale; next tick recovers'),
+        spec(
+          'connection cut mid-observation',
+          'in-process ssh2 proxy to the lab',
+          'ssh_disconnected: every job kept stale; next tick recovers',
+        ),
         () =>
           world.scheduler(
             new SshTransport({
@@ -177,7 +197,11 @@ describe('SSH faults during a tick on the real lab', () => {
     const started = Date.now();
     try {
       await brokenThenHealed(
-        spec('command hangs past its timeout', 'in-process ssh2 proxy to the lab', 'ssh_timeout at the per-call deadline; jobs kept'),
+        spec(
+          'command hangs past its timeout',
+          'in-process ssh2 proxy to the lab',
+          'ssh_timeout at the per-call deadline; jobs kept',
+        ),
         () =>
           world.scheduler(
             new SshTransport({
@@ -209,7 +233,13 @@ describe('SSH faults during a tick on the real lab', () => {
             connectRetries: 1,
             retryBaseDelayMs: 50,
             jumpHosts: [
-              { host: '127.0.0.1', port, user: 'alice', privateKey: jumpKey.privateKey, knownHosts: jump.knownHostsLine },
+              {
+                host: '127.0.0.1',
+                port,
+                user: 'alice',
+                privateKey: jumpKey.privateKey,
+                knownHosts: jump.knownHostsLine,
+              },
             ],
           }),
         ),
@@ -220,7 +250,11 @@ describe('SSH faults during a tick on the real lab', () => {
     await jump.close();
     try {
       await brokenThenHealed(
-        spec('jump host down', 'real lab behind an in-process jump host', 'ssh_connect_failed naming the jump host; jobs kept'),
+        spec(
+          'jump host down',
+          'real lab behind an in-process jump host',
+          'ssh_connect_failed naming the jump host; jobs kept',
+        ),
         viaJump,
         new RegExp(`could not connect to alice@127\\.0\\.0\\.1:${port}`),
         // Healed through the same jump host, back up on its port with its host key.

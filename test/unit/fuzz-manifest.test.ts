@@ -36,33 +36,57 @@ function typed(text: string): Partial<Problems> {
 }
 
 /** Valid manifests as text (the compact encoding), with a few edits each. */
-const validTexts = fc.array(manifestArb, { minLength: 3, maxLength: 3 }).map((ms) => ms.map(serializeManifest));
+const validTexts = fc
+  .array(manifestArb, { minLength: 3, maxLength: 3 })
+  .map((ms) => ms.map(serializeManifest));
 
 describe('the manifest, fuzzed', () => {
-  it('arbitrary text', async () => {
-    const r = await fuzz(rec, spec('arbitrary text'), hostileText(4000), typed, options(300));
-    expect(r.failure).toBeNull();
-  }, fuzzTimeoutMs(20_000));
+  it(
+    'arbitrary text',
+    async () => {
+      const r = await fuzz(rec, spec('arbitrary text'), hostileText(4000), typed, options(300));
+      expect(r.failure).toBeNull();
+    },
+    fuzzTimeoutMs(20_000),
+  );
 
-  it('arbitrary JSON, prototype keys included', async () => {
-    const r = await fuzz(rec, spec('arbitrary JSON'), hostileJson().map((v) => JSON.stringify(v) ?? 'null'), typed, options(300));
-    expect(r.failure).toBeNull();
-  }, fuzzTimeoutMs(20_000));
+  it(
+    'arbitrary JSON, prototype keys included',
+    async () => {
+      const r = await fuzz(
+        rec,
+        spec('arbitrary JSON'),
+        hostileJson().map((v) => JSON.stringify(v) ?? 'null'),
+        typed,
+        options(300),
+      );
+      expect(r.failure).toBeNull();
+    },
+    fuzzTimeoutMs(20_000),
+  );
 
-  it('valid manifests with character edits (cut uploads, bad merges)', async () => {
-    const arb = validTexts.chain((texts) => mutatedText(texts));
-    const r = await fuzz(rec, spec('valid files, character edits'), arb, typed, options(300));
-    expect(r.failure).toBeNull();
-  }, fuzzTimeoutMs(30_000));
+  it(
+    'valid manifests with character edits (cut uploads, bad merges)',
+    async () => {
+      const arb = validTexts.chain((texts) => mutatedText(texts));
+      const r = await fuzz(rec, spec('valid files, character edits'), arb, typed, options(300));
+      expect(r.failure).toBeNull();
+    },
+    fuzzTimeoutMs(30_000),
+  );
 
-  it('valid manifests with a field replaced by hostile JSON', async () => {
-    const arb = fc.tuple(manifestArb, fc.nat(), hostileJson()).map(([m, at, value]) => {
-      const json = JSON.parse(serializeManifest(m)) as Record<string, unknown>;
-      const keys = Object.keys(json);
-      json[keys[at % keys.length] ?? 'experiment'] = value;
-      return JSON.stringify(json);
-    });
-    const r = await fuzz(rec, spec('valid files, hostile fields'), arb, typed, options(300));
-    expect(r.failure).toBeNull();
-  }, fuzzTimeoutMs(30_000));
+  it(
+    'valid manifests with a field replaced by hostile JSON',
+    async () => {
+      const arb = fc.tuple(manifestArb, fc.nat(), hostileJson()).map(([m, at, value]) => {
+        const json = JSON.parse(serializeManifest(m)) as Record<string, unknown>;
+        const keys = Object.keys(json);
+        json[keys[at % keys.length] ?? 'experiment'] = value;
+        return JSON.stringify(json);
+      });
+      const r = await fuzz(rec, spec('valid files, hostile fields'), arb, typed, options(300));
+      expect(r.failure).toBeNull();
+    },
+    fuzzTimeoutMs(30_000),
+  );
 });

@@ -15,7 +15,8 @@ import { hostileJson, hostileText, mutatedLines, mutatedText } from '../helpers/
 import { type ClassSpec, type Problems, recorder } from '../helpers/reliability/recorder.js';
 
 const rec = recorder(import.meta.url);
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/skypilot/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) =>
+  readFileSync(new URL(`../fixtures/skypilot/${name}`, import.meta.url), 'utf8');
 const options = (runs: number): FuzzOptions => ({ runs: fuzzRuns(runs), caseBudgetMs: 1000 });
 const spec = (klass: string, parser: string): ClassSpec => ({
   area: 'Parser fuzzing',
@@ -38,22 +39,50 @@ function sane(parsed: QueueParse, input: string): Partial<Problems> {
 }
 
 describe('the SkyPilot queue parsers, fuzzed', () => {
-  it('JSON: real output mutated, arbitrary records, arbitrary text', async () => {
-    const real = fixture('queue-v0.13-all-verbose.json');
-    const records = fc.array(hostileJson(), { maxLength: 8 }).map((r) => `Fetching managed jobs...\n${JSON.stringify(r, null, 2)}`);
-    const arb = fc.oneof(mutatedText([real]), records, hostileText(3000));
-    const r = await fuzz(rec, spec('sky jobs queue JSON', 'parseQueueJson'), arb, (t) => sane(parseQueueJson(t), t), options(400));
-    expect(r.failure).toBeNull();
-  }, fuzzTimeoutMs(20_000));
+  it(
+    'JSON: real output mutated, arbitrary records, arbitrary text',
+    async () => {
+      const real = fixture('queue-v0.13-all-verbose.json');
+      const records = fc
+        .array(hostileJson(), { maxLength: 8 })
+        .map((r) => `Fetching managed jobs...\n${JSON.stringify(r, null, 2)}`);
+      const arb = fc.oneof(mutatedText([real]), records, hostileText(3000));
+      const r = await fuzz(
+        rec,
+        spec('sky jobs queue JSON', 'parseQueueJson'),
+        arb,
+        (t) => sane(parseQueueJson(t), t),
+        options(400),
+      );
+      expect(r.failure).toBeNull();
+    },
+    fuzzTimeoutMs(20_000),
+  );
 
-  it('text table: real tables (colours, pipelines) mutated, and arbitrary text', async () => {
-    const tables = ['queue-v0.13-all-verbose.txt', 'queue-v0.10-all-verbose.txt', 'queue-v0.6-all.ansi.txt', 'queue-newest-all-verbose.txt', 'queue-connection-failure-v0.13.txt'].map(fixture);
-    const arb = fc.oneof(
-      mutatedText(tables),
-      fc.constantFrom(...tables).chain((t) => mutatedLines(t.split('\n')).map((l) => l.join('\n'))),
-      hostileText(3000),
-    );
-    const r = await fuzz(rec, spec('sky jobs queue table', 'parseQueueTable'), arb, (t) => sane(parseQueueTable(t), t), options(400));
-    expect(r.failure).toBeNull();
-  }, fuzzTimeoutMs(20_000));
+  it(
+    'text table: real tables (colours, pipelines) mutated, and arbitrary text',
+    async () => {
+      const tables = [
+        'queue-v0.13-all-verbose.txt',
+        'queue-v0.10-all-verbose.txt',
+        'queue-v0.6-all.ansi.txt',
+        'queue-newest-all-verbose.txt',
+        'queue-connection-failure-v0.13.txt',
+      ].map(fixture);
+      const arb = fc.oneof(
+        mutatedText(tables),
+        fc.constantFrom(...tables).chain((t) => mutatedLines(t.split('\n')).map((l) => l.join('\n'))),
+        hostileText(3000),
+      );
+      const r = await fuzz(
+        rec,
+        spec('sky jobs queue table', 'parseQueueTable'),
+        arb,
+        (t) => sane(parseQueueTable(t), t),
+        options(400),
+      );
+      expect(r.failure).toBeNull();
+    },
+    fuzzTimeoutMs(20_000),
+  );
 });

@@ -21,14 +21,19 @@ const EVENTS = ['schedule', 'workflow_dispatch', 'issue_comment', 'push', 'pull_
 function triggerTyped([eventName, payload]: [string, unknown]): Partial<Problems> {
   const t = readTrigger(eventName, payload);
   const crash: string[] = [];
-  const strings = Object.entries(t).filter(([k]) => !['issueNumber', 'commentId', 'onPullRequest'].includes(k));
+  const strings = Object.entries(t).filter(
+    ([k]) => !['issueNumber', 'commentId', 'onPullRequest'].includes(k),
+  );
   for (const [k, v] of strings) if (typeof v !== 'string') crash.push(`${k} is ${typeof v}`);
   if (t.kind === 'comment') {
     if (!Number.isInteger(t.issueNumber) || !Number.isInteger(t.commentId)) crash.push('a non-integer id');
     if (typeof t.onPullRequest !== 'boolean') crash.push('onPullRequest is not a boolean');
   }
   const mode = modeFor(t);
-  if (mode !== null && !['tick', 'launch', 'relaunch', 'cancel', 'report', 'preflight', 'comment'].includes(mode))
+  if (
+    mode !== null &&
+    !['tick', 'launch', 'relaunch', 'cancel', 'report', 'preflight', 'comment'].includes(mode)
+  )
     crash.push(`mode ${mode}`);
   return { crash };
 }
@@ -44,8 +49,13 @@ function mutatedWebhook(): fc.Arbitrary<unknown> {
       }
     })
     .map((x) => JSON.stringify(x));
-  return fc.tuple(fc.constantFrom(...examples), fc.array(fc.string({ maxLength: 12 }), { maxLength: 3 }), hostileJson()).map(
-    ([text, path, value]) => {
+  return fc
+    .tuple(
+      fc.constantFrom(...examples),
+      fc.array(fc.string({ maxLength: 12 }), { maxLength: 3 }),
+      hostileJson(),
+    )
+    .map(([text, path, value]) => {
       const root = JSON.parse(text) as Record<string, unknown>;
       let node: Record<string, unknown> = root;
       for (const key of path.slice(0, -1)) {
@@ -55,8 +65,7 @@ function mutatedWebhook(): fc.Arbitrary<unknown> {
       }
       node[path.at(-1) ?? 'comment'] = value;
       return root;
-    },
-  );
+    });
 }
 
 function payloadTyped(text: string): Partial<Problems> {
@@ -87,36 +96,68 @@ const triggerSpec = (klass: string): ClassSpec => ({
 });
 
 describe('webhook and relaunch payloads, fuzzed', () => {
-  it('arbitrary event payloads', async () => {
-    const arb = fc.tuple(fc.constantFrom(...EVENTS), fc.oneof(hostileJson(), fc.anything()));
-    const r = await fuzz(rec, triggerSpec('arbitrary values'), arb, triggerTyped, options(500));
-    expect(r.failure).toBeNull();
-  }, fuzzTimeoutMs(20_000));
+  it(
+    'arbitrary event payloads',
+    async () => {
+      const arb = fc.tuple(fc.constantFrom(...EVENTS), fc.oneof(hostileJson(), fc.anything()));
+      const r = await fuzz(rec, triggerSpec('arbitrary values'), arb, triggerTyped, options(500));
+      expect(r.failure).toBeNull();
+    },
+    fuzzTimeoutMs(20_000),
+  );
 
-  it('real webhook payloads with a hostile field', async () => {
-    const arb = fc.tuple(fc.constantFrom(...EVENTS), mutatedWebhook());
-    const r = await fuzz(rec, triggerSpec('real payloads, hostile fields'), arb, triggerTyped, options(400));
-    expect(r.failure).toBeNull();
-  }, fuzzTimeoutMs(20_000));
+  it(
+    'real webhook payloads with a hostile field',
+    async () => {
+      const arb = fc.tuple(fc.constantFrom(...EVENTS), mutatedWebhook());
+      const r = await fuzz(
+        rec,
+        triggerSpec('real payloads, hostile fields'),
+        arb,
+        triggerTyped,
+        options(400),
+      );
+      expect(r.failure).toBeNull();
+    },
+    fuzzTimeoutMs(20_000),
+  );
 
-  it('relaunch payloads: arbitrary text and JSON', async () => {
-    const arb = fc.oneof(hostileText(2000), hostileJson().map((v) => JSON.stringify(v) ?? ''));
-    const r = await fuzz(rec, payloadSpec('arbitrary text and JSON'), arb, payloadTyped, options(500));
-    expect(r.failure).toBeNull();
-  }, fuzzTimeoutMs(20_000));
+  it(
+    'relaunch payloads: arbitrary text and JSON',
+    async () => {
+      const arb = fc.oneof(
+        hostileText(2000),
+        hostileJson().map((v) => JSON.stringify(v) ?? ''),
+      );
+      const r = await fuzz(rec, payloadSpec('arbitrary text and JSON'), arb, payloadTyped, options(500));
+      expect(r.failure).toBeNull();
+    },
+    fuzzTimeoutMs(20_000),
+  );
 
-  it('relaunch payloads: the right shape with hostile values', async () => {
-    const arb = fc
-      .record({
-        experiment: fc.oneof(fc.constant('calib'), hostileText(80)),
-        conditions: fc.oneof(fc.constant('plan'), fc.array(hostileText(60), { maxLength: 5 }), hostileJson()),
-        cycle: fc.oneof(fc.integer({ min: -2, max: 5 }), fc.double(), hostileJson()),
-        reason: hostileText(400),
-        requested_by: fc.oneof(fc.constant('sweepwatch'), hostileText(150)),
-        force: fc.oneof(fc.boolean(), hostileJson()),
-      }, { requiredKeys: ['experiment', 'cycle'] })
-      .map((p) => JSON.stringify(p));
-    const r = await fuzz(rec, payloadSpec('right shape, hostile values'), arb, payloadTyped, options(500));
-    expect(r.failure).toBeNull();
-  }, fuzzTimeoutMs(20_000));
+  it(
+    'relaunch payloads: the right shape with hostile values',
+    async () => {
+      const arb = fc
+        .record(
+          {
+            experiment: fc.oneof(fc.constant('calib'), hostileText(80)),
+            conditions: fc.oneof(
+              fc.constant('plan'),
+              fc.array(hostileText(60), { maxLength: 5 }),
+              hostileJson(),
+            ),
+            cycle: fc.oneof(fc.integer({ min: -2, max: 5 }), fc.double(), hostileJson()),
+            reason: hostileText(400),
+            requested_by: fc.oneof(fc.constant('sweepwatch'), hostileText(150)),
+            force: fc.oneof(fc.boolean(), hostileJson()),
+          },
+          { requiredKeys: ['experiment', 'cycle'] },
+        )
+        .map((p) => JSON.stringify(p));
+      const r = await fuzz(rec, payloadSpec('right shape, hostile values'), arb, payloadTyped, options(500));
+      expect(r.failure).toBeNull();
+    },
+    fuzzTimeoutMs(20_000),
+  );
 });

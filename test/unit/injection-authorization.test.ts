@@ -33,7 +33,9 @@ const RELAUNCH: ClassSpec = {
 };
 
 const permissionRequests = (w: ActionWorld) =>
-  gh.requests({ route: '/repos/{owner}/{repo}/collaborators/{username}/permission' }).filter((r) => r.path.startsWith(`/repos/${w.owner}/`)).length;
+  gh
+    .requests({ route: '/repos/{owner}/{repo}/collaborators/{username}/permission' })
+    .filter((r) => r.path.startsWith(`/repos/${w.owner}/`)).length;
 
 interface Commenter {
   readonly login: string;
@@ -52,7 +54,14 @@ async function comment(w: ActionWorld, who: Commenter, body: string) {
   const issue = repo.seedIssue({ title: 'sweep', user: who.login });
   const id = 5000 + repo.comments.size;
   const now = new Date().toISOString();
-  repo.comments.set(id, { id, issueNumber: issue.number, body, user: who.login, createdAt: now, updatedAt: now });
+  repo.comments.set(id, {
+    id,
+    issueNumber: issue.number,
+    body,
+    user: who.login,
+    createdAt: now,
+    updatedAt: now,
+  });
   const [example] = webhookExamples('issue_comment', 'created');
   const asked = permissionRequests(w);
   const record = await w.action('', {
@@ -60,8 +69,17 @@ async function comment(w: ActionWorld, who: Commenter, body: string) {
     payload: {
       ...example,
       action: who.action ?? 'created',
-      issue: { ...(example?.issue as object), number: issue.number, pull_request: who.onPullRequest ? { url: 'https://api.github.com/pulls/1' } : undefined },
-      comment: { ...(example?.comment as object), id, body, user: { login: who.login, type: who.type ?? 'User' } },
+      issue: {
+        ...(example?.issue as object),
+        number: issue.number,
+        pull_request: who.onPullRequest ? { url: 'https://api.github.com/pulls/1' } : undefined,
+      },
+      comment: {
+        ...(example?.comment as object),
+        id,
+        body,
+        user: { login: who.login, type: who.type ?? 'User' },
+      },
     },
   });
   return { record, asked: permissionRequests(w) - asked, paused: w.manifest()?.paused === true };
@@ -75,16 +93,37 @@ describe('comment commands', () => {
     ['a writer', { login: 'writer', role: 'write' }, true, 'command_done'],
     ['a maintainer', { login: 'maintainer', role: 'maintain' }, true, 'command_done'],
     ['an admin', { login: 'admin', role: 'admin' }, true, 'command_done'],
-    ['a bot with admin rights', { login: 'deploy-bot', type: 'Bot', role: 'admin' }, false, 'command_ignored_bot'],
-    ['a [bot] login posing as a user', { login: 'renovate[bot]', role: 'admin' }, false, 'command_ignored_bot'],
-    ['a writer on a pull request (a fork)', { login: 'forker', role: 'write', onPullRequest: true }, false, 'command_ignored_pull_request'],
-    ['a writer editing an old comment', { login: 'editor', role: 'write', action: 'edited' }, false, 'command_ignored_edited'],
+    [
+      'a bot with admin rights',
+      { login: 'deploy-bot', type: 'Bot', role: 'admin' },
+      false,
+      'command_ignored_bot',
+    ],
+    [
+      'a [bot] login posing as a user',
+      { login: 'renovate[bot]', role: 'admin' },
+      false,
+      'command_ignored_bot',
+    ],
+    [
+      'a writer on a pull request (a fork)',
+      { login: 'forker', role: 'write', onPullRequest: true },
+      false,
+      'command_ignored_pull_request',
+    ],
+    [
+      'a writer editing an old comment',
+      { login: 'editor', role: 'write', action: 'edited' },
+      false,
+      'command_ignored_edited',
+    ],
   ])('%s', async (_name, who, obeyed, reason) => {
     const w = actionWorld(gh);
     await failedBatch(w);
     const { record, asked, paused } = await comment(w, who, '/sweepwatch pause');
     const problems: Problems = noProblems();
-    if (record.outputs['reason-code'] !== reason) problems.crash.push(`${record.outputs['reason-code']}, expected ${reason}`);
+    if (record.outputs['reason-code'] !== reason)
+      problems.crash.push(`${record.outputs['reason-code']}, expected ${reason}`);
     if (paused && !obeyed) problems.leak.push(`${who.login} paused the sweep`);
     if (!paused && obeyed) problems.lost.push(`${who.login}'s pause was not applied`);
     const shouldAsk = reason.startsWith('command_ignored') ? 0 : 1;
@@ -101,7 +140,8 @@ describe('comment commands', () => {
     const third = await comment(w, { login: 'writer', role: 'read' }, '/sweepwatch resume');
     const problems: Problems = noProblems();
     if (first.asked + second.asked + third.asked !== 3) problems.leak.push('a permission answer was reused');
-    if (third.record.outputs['reason-code'] !== 'command_refused_permission') problems.leak.push('a revoked writer was obeyed');
+    if (third.record.outputs['reason-code'] !== 'command_refused_permission')
+      problems.leak.push('a revoked writer was obeyed');
     if (!third.paused) problems.leak.push('the revoked writer resumed the sweep');
     expect(rec.check(COMMENTS, problems)).toEqual(noProblems());
   });
@@ -122,14 +162,25 @@ describe('the relaunch run re-checks who asked', () => {
     if (role !== null) w.repo().setPermission(login, role);
     const submitted = w.scheduler.calls.submit.length;
     const asked = permissionRequests(w);
-    const payload = JSON.stringify({ experiment: 'calib', conditions: 'plan', cycle: 1, reason: 'r', requested_by: login });
-    const r = await w.action('relaunch', { name: 'workflow_dispatch', payload: { inputs: { command: 'relaunch', payload } } });
+    const payload = JSON.stringify({
+      experiment: 'calib',
+      conditions: 'plan',
+      cycle: 1,
+      reason: 'r',
+      requested_by: login,
+    });
+    const r = await w.action('relaunch', {
+      name: 'workflow_dispatch',
+      payload: { inputs: { command: 'relaunch', payload } },
+    });
     const problems: Problems = noProblems();
     const refused = r.outputs['reason-code'] === 'requester_not_allowed';
     if (refused === allowed) problems.leak.push(`${login}: ${r.outputs['reason-code']}`);
-    if (!allowed && w.scheduler.calls.submit.length !== submitted) problems.leak.push(`${login}'s relaunch submitted jobs`);
+    if (!allowed && w.scheduler.calls.submit.length !== submitted)
+      problems.leak.push(`${login}'s relaunch submitted jobs`);
     const shouldAsk = login === 'sweepwatch' ? 0 : 1;
-    if (permissionRequests(w) - asked !== shouldAsk) problems.leak.push(`${permissionRequests(w) - asked} permission requests, expected ${shouldAsk}`);
+    if (permissionRequests(w) - asked !== shouldAsk)
+      problems.leak.push(`${permissionRequests(w) - asked} permission requests, expected ${shouldAsk}`);
     expect(rec.check(RELAUNCH, problems)).toEqual(noProblems());
   });
 });

@@ -30,8 +30,12 @@ afterAll(() => gh.close());
 
 describe('the safety check itself', () => {
   it('catches a raw log, a fence the log closes early, and a pipe that splits a table row', () => {
-    expect(markdownProblems(HOSTILE_LOG.split('\n').at(-1) ?? '').join('\n')).toMatch(/raw HTML[\s\S]*live @-mention/);
-    expect(markdownProblems(HOSTILE_LOG)).toContain('a code fence is never closed: the rest of the page is swallowed');
+    expect(markdownProblems(HOSTILE_LOG.split('\n').at(-1) ?? '').join('\n')).toMatch(
+      /raw HTML[\s\S]*live @-mention/,
+    );
+    expect(markdownProblems(HOSTILE_LOG)).toContain(
+      'a code fence is never closed: the rest of the page is swallowed',
+    );
     expect(markdownProblems(`\`\`\`\n${HOSTILE_LOG}\n\`\`\``)).not.toEqual([]);
     expect(markdownProblems('| a | b |\n|---|---|\n| x | y | z |')).not.toEqual([]);
     expect(markdownProblems(`\`\`\`\`\`\n${HOSTILE_LOG}\n\`\`\`\`\``)).toEqual([]);
@@ -44,18 +48,29 @@ describe('hostile logs in what sweepwatch writes', () => {
     await launched(h);
     const failing = jobsWhere(h, { model: 'vit' });
     for (const id of jobsWhere(h)) {
-      if (failing.includes(id)) h.scheduler.set(id, 'FAILED', { exit: { code: 1, signal: null }, log: HOSTILE_LOG });
+      if (failing.includes(id))
+        h.scheduler.set(id, 'FAILED', { exit: { code: 1, signal: null }, log: HOSTILE_LOG });
       else h.scheduler.set(id, 'COMPLETED', { exit: { code: 0, signal: null } });
     }
     const result = await runTick(h);
     const bodies = [...h.issues.issues.values()].map((i) => i.body);
-    expect(bodies.length, 'the hostile failure must be filed for the test to mean anything').toBeGreaterThan(0);
+    expect(bodies.length, 'the hostile failure must be filed for the test to mean anything').toBeGreaterThan(
+      0,
+    );
     expect(bodies.join('\n')).toContain('onerror');
     const issueProblems = bodies.flatMap((b) => markdownProblems(b));
-    expect(rec.check(spec('hostile log in an issue body', 'the real tick, rendered issue'), { leak: issueProblems })).toEqual(noProblems());
+    expect(
+      rec.check(spec('hostile log in an issue body', 'the real tick, rendered issue'), {
+        leak: issueProblems,
+      }),
+    ).toEqual(noProblems());
     expect(result.summaryMarkdown).toContain('onerror');
     const summaryProblems = markdownProblems(result.summaryMarkdown);
-    expect(rec.check(spec('hostile log in the tick summary', 'the real tick, job summary'), { leak: summaryProblems })).toEqual(noProblems());
+    expect(
+      rec.check(spec('hostile log in the tick summary', 'the real tick, job summary'), {
+        leak: summaryProblems,
+      }),
+    ).toEqual(noProblems());
   });
 
   it('a hostile scheduler error in the tick summary', async () => {
@@ -66,9 +81,11 @@ describe('hostile logs in what sweepwatch writes', () => {
     h.scheduler.failObserve = new TransportError('remote', HOSTILE_LOG);
     const result = await runTick(h);
     expect(result.summaryMarkdown).toContain('onerror');
-    expect(rec.check(spec('hostile scheduler error in the tick summary', 'the real tick, observation failed'), {
-      leak: markdownProblems(result.summaryMarkdown),
-    })).toEqual(noProblems());
+    expect(
+      rec.check(spec('hostile scheduler error in the tick summary', 'the real tick, observation failed'), {
+        leak: markdownProblems(result.summaryMarkdown),
+      }),
+    ).toEqual(noProblems());
   });
 
   it('replies to comments quoting hostile arguments', async () => {
@@ -88,7 +105,14 @@ describe('hostile logs in what sweepwatch writes', () => {
     for (const body of bodies) {
       id += 1;
       const now = new Date().toISOString();
-      repo.comments.set(id, { id, issueNumber: issue.number, body, user: 'writer', createdAt: now, updatedAt: now });
+      repo.comments.set(id, {
+        id,
+        issueNumber: issue.number,
+        body,
+        user: 'writer',
+        createdAt: now,
+        updatedAt: now,
+      });
       await w.action('', {
         name: 'issue_comment',
         payload: {
@@ -100,8 +124,13 @@ describe('hostile logs in what sweepwatch writes', () => {
     }
     const replies = repo.commentsOf(issue.number).filter((c) => c.user !== 'writer');
     expect(replies).toHaveLength(bodies.length);
-    expect(rec.check(spec('hostile command arguments in comment replies', 'main() + fake GitHub, posted replies'), {
-      leak: replies.flatMap((c) => markdownProblems(c.body)),
-    })).toEqual(noProblems());
+    expect(
+      rec.check(
+        spec('hostile command arguments in comment replies', 'main() + fake GitHub, posted replies'),
+        {
+          leak: replies.flatMap((c) => markdownProblems(c.body)),
+        },
+      ),
+    ).toEqual(noProblems());
   });
 });

@@ -6,8 +6,8 @@
  */
 import { createGitHubAdapters } from '../../../src/adapters/github/index.js';
 import type { GitHubClientOptions } from '../../../src/adapters/github/octokit.js';
-import { parseManifest } from '../../../src/core/manifest.js';
 import type { Manifest } from '../../../src/core/manifest.js';
+import { parseManifest } from '../../../src/core/manifest.js';
 import { run, type Wiring } from '../../../src/main.js';
 import { createFakeScheduler, type FakeScheduler } from '../../fakes/fake-scheduler.js';
 import { createFakeTransport } from '../../fakes/fake-transport.js';
@@ -92,9 +92,14 @@ export function actionWorld(gh: FakeGitHub): ActionWorld {
       return text === undefined ? null : parseManifest(text, { source: 'fake GitHub' });
     },
     async action(mode, event = { name: 'schedule', payload: {} }, inputs = {}, client = {}) {
-      const { runtime, record } = fakeRuntime({ mode, 'github-token': gh.token, ...inputs }, event.name, event.payload, {
-        repository: `${owner}/sweeps`,
-      });
+      const { runtime, record } = fakeRuntime(
+        { mode, 'github-token': gh.token, ...inputs },
+        event.name,
+        event.payload,
+        {
+          repository: `${owner}/sweeps`,
+        },
+      );
       await run(runtime, wiring(client));
       return record;
     },
@@ -125,7 +130,10 @@ export async function runDispatchedRelaunches(w: ActionWorld, from = 0) {
   for (const d of w.repo().dispatches.slice(from)) {
     const payload = String(d.inputs.payload ?? '');
     results.push(
-      await w.action('relaunch', { name: 'workflow_dispatch', payload: { inputs: { command: 'relaunch', payload } } }),
+      await w.action('relaunch', {
+        name: 'workflow_dispatch',
+        payload: { inputs: { command: 'relaunch', payload } },
+      }),
     );
   }
   return results;

@@ -12,10 +12,11 @@
  * SWCHILD_INPUTS (the Action's inputs, JSON), SWCHILD_SWEEP (the sweep file's path),
  * SWCHILD_API (the fake GitHub's URL), SWCHILD_REPO (owner/repo), SWCHILD_MODE.
  */
-import { createGitHubAdapters } from '../../../src/adapters/github/index.js';
+
 import type { ActionRuntime } from '../../../src/action/runtime.js';
-import { loadSweepConfig } from '../../../src/config/sweep-config.js';
 import { DEFAULT_WIRING } from '../../../src/action/session.js';
+import { createGitHubAdapters } from '../../../src/adapters/github/index.js';
+import { loadSweepConfig } from '../../../src/config/sweep-config.js';
 import { run, type Wiring } from '../../../src/main.js';
 import type { Scheduler } from '../../../src/ports/scheduler.js';
 
@@ -54,7 +55,12 @@ const wiring: Wiring = {
   ...DEFAULT_WIRING,
   createScheduler: (name, context) => crashingScheduler(DEFAULT_WIRING.createScheduler(name, context)),
   createGitHub: (options) => {
-    const adapters = createGitHubAdapters({ ...options, writeSpacingMs: 0, notificationSpacingMs: 0, msPerSecond: 5 });
+    const adapters = createGitHubAdapters({
+      ...options,
+      writeSpacingMs: 0,
+      notificationSpacingMs: 0,
+      msPerSecond: 5,
+    });
     if (crash !== 'after-issue') return adapters;
     const issues = adapters.issues;
     const ensureIssue: typeof issues.ensureIssue = async (spec) => {
@@ -62,6 +68,8 @@ const wiring: Wiring = {
       if (ensured.outcome === 'created') await freeze(`issue ${ensured.issue.number}`);
       return ensured;
     };
+    // The tracker is also the session's conversation (replies, reactions): only ensureIssue is
+    // overridden, every other method is inherited from the real one.
     return { ...adapters, issues: Object.assign(Object.create(issues) as typeof issues, { ensureIssue }) };
   },
   loadConfig: () => loadSweepConfig(env('SWCHILD_SWEEP')),
@@ -81,7 +89,13 @@ const runtime: ActionRuntime = {
   appendSummary: async () => {},
   eventName: 'schedule',
   readEvent: () => ({}),
-  github: { repository: env('SWCHILD_REPO'), apiUrl: env('SWCHILD_API'), sha: 'c0ffee', actor: 'alice', refName: 'main' },
+  github: {
+    repository: env('SWCHILD_REPO'),
+    apiUrl: env('SWCHILD_API'),
+    sha: 'c0ffee',
+    actor: 'alice',
+    refName: 'main',
+  },
 };
 
 await run(runtime, wiring);

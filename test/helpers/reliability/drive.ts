@@ -32,7 +32,12 @@ export interface Drive {
 }
 
 export function drive(clock: Clock = systemClock): Drive {
-  return { store: createMemoryStore(), issues: createFakeIssues(), dispatcher: createFakeDispatcher(), clock };
+  return {
+    store: createMemoryStore(),
+    issues: createFakeIssues(),
+    dispatcher: createFakeDispatcher(),
+    clock,
+  };
 }
 
 const noSleep = { sleep: async () => {} };
@@ -70,7 +75,9 @@ export function isTypedError(error: unknown): boolean {
   );
 }
 
-export type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+export type Settled<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: unknown };
 
 export async function settle<T>(run: () => Promise<T>): Promise<Settled<T>> {
   try {

@@ -17,6 +17,7 @@ export const NASTY = [
   '\u001b[31mred\u001b[0m',
   '\u202etxt.exe',
   '\ufeff',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression, as data.
   '${{ secrets.GITHUB_TOKEN }}',
   '$(touch /tmp/pwned)',
   '`id`',
@@ -83,7 +84,11 @@ type LineEdit =
 
 const lineEditArb: fc.Arbitrary<LineEdit> = fc.oneof(
   fc.record({ op: fc.constantFrom('drop' as const, 'repeat' as const, 'swap' as const), at: fc.nat() }),
-  fc.record({ op: fc.constantFrom('insert' as const, 'replace' as const), at: fc.nat(), text: hostileText(200) }),
+  fc.record({
+    op: fc.constantFrom('insert' as const, 'replace' as const),
+    at: fc.nat(),
+    text: hostileText(200),
+  }),
 );
 
 /** Real lines, some dropped, repeated, swapped or replaced by hostile text. */
@@ -103,7 +108,10 @@ export function mutatedLines(samples: readonly string[], maxEdits = 8): fc.Arbit
 
 /** JSON-like values with hostile strings and keys, bounded in depth and breadth. */
 export function hostileJson(): fc.Arbitrary<unknown> {
-  const key = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'prototype'));
+  const key = fc.oneof(
+    fc.string({ maxLength: 12 }),
+    fc.constantFrom('__proto__', 'constructor', 'prototype'),
+  );
   return fc.letrec<{ value: unknown }>((tie) => ({
     value: fc.oneof(
       { depthSize: 'small', maxDepth: 4 },

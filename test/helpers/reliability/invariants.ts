@@ -32,7 +32,10 @@ export function lostAttempts(before: Manifest, after: Manifest | null): string[]
  * Attempts recorded in a failed state whose job, by the ground truth, did not fail. A failure
  * the truth cannot confirm counts: sweepwatch must not invent one.
  */
-export function falseFailures(after: Manifest | null, truth: (jobId: string) => JobState | undefined): string[] {
+export function falseFailures(
+  after: Manifest | null,
+  truth: (jobId: string) => JobState | undefined,
+): string[] {
   if (after === null) return [];
   const problems: string[] = [];
   for (const c of after.conditions) {

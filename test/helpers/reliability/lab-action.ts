@@ -82,24 +82,12 @@ export function labAction(
   };
 }
 
-/** A sweep file on the lab: one factor, the job's argv, the partition. */
+/** A sweep file on the lab for labAction: the experiment id is filled in by labAction. */
 export function labSweepYaml(
   world: LabWorld,
   partition: string,
   command: readonly string[],
-  factor: Readonly<Record<string, readonly (string | number)[]>>,
+  factors: Readonly<Record<string, readonly (string | number)[]>>,
 ): (experiment: string) => string {
-  const factors = Object.entries(factor)
-    .map(([name, levels]) => `  ${name}: ${JSON.stringify(levels)}`)
-    .join('\n');
-  return (experiment) => `experiment: ${experiment}
-scheduler: slurm
-factors:
-${factors}
-template:
-  command: ${JSON.stringify(command)}
-  workdir: ${world.dir}
-  log_dir: ${world.dir}/logs
-  resources: {time: 5, memory: 100M, cpus: 1, partition: ${partition}}
-`;
+  return (experiment) => world.sweepYaml({ experiment, factors, command, partition });
 }

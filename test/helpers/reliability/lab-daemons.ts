@@ -22,8 +22,17 @@ export async function stopDaemon(daemon: LabDaemon): Promise<void> {
   if (alive(pid)) throw new Error(`${daemon} (pid ${pid}) did not stop`);
 }
 
-/** Restores every lab daemon; throws with up.sh's output when it cannot. */
-export function restoreLab(): void {
-  const up = spawnSync('bash', [UP], { encoding: 'utf8', timeout: 10 * 60_000 });
-  if (up.status !== 0) throw new Error(`scripts/lab/up.sh failed:\n${up.stdout}\n${up.stderr}`);
+/**
+ * Restores every lab daemon; throws with up.sh's output when it cannot. The lab is shared, so
+ * up.sh may lose a race with another suite's (its readiness job waits behind their jobs): it is
+ * idempotent, and is run again before giving up.
+ */
+export function restoreLab(attempts = 3): void {
+  let last = '';
+  for (let i = 0; i < attempts; i++) {
+    const up = spawnSync('bash', [UP], { encoding: 'utf8', timeout: 10 * 60_000 });
+    if (up.status === 0) return;
+    last = `${up.stdout}\n${up.stderr}`.split('\n').slice(-30).join('\n');
+  }
+  throw new Error(`scripts/lab/up.sh failed ${attempts} times; last output:\n${last}`);
 }

@@ -31,6 +31,8 @@ export interface LabWorld {
   readonly dir: string;
   /** A fresh experiment id with this tag, unique per run. */
   experimentId(tag: string): string;
+  /** The sweep file's text: the lab's scratch directory, small resources. */
+  sweepYaml(spec: LabSweepSpec): string;
   sweep(spec: LabSweepSpec): SweepConfig;
   /** Options for a transport to the lab as alice; tests override what they break. */
   sshOptions(overrides?: Partial<SshTransportOptions>): SshTransportOptions;
@@ -80,19 +82,11 @@ export async function openLabWorld(tag: string): Promise<LabWorld> {
     return new Map([...byName].map(([name, ids]) => [name, [...ids]]));
   };
 
-  return {
-    lab,
-    transport,
-    slurm,
-    dir,
-    experimentId: (t) => `${t}-${run}`,
-    sweep(spec) {
-      const factors = Object.entries(spec.factors)
-        .map(([name, levels]) => `  ${name}: ${JSON.stringify(levels)}`)
-        .join('\n');
-      const partition = spec.partition ?? lab.partitions.down;
-      return parseSweepConfig(
-        `experiment: ${spec.experiment}
+  const sweepYaml = (spec: LabSweepSpec): string => {
+    const factors = Object.entries(spec.factors)
+      .map(([name, levels]) => `  ${name}: ${JSON.stringify(levels)}`)
+      .join('\n');
+    return `experiment: ${spec.experiment}
 scheduler: slurm
 factors:
 ${factors}
@@ -100,11 +94,18 @@ template:
   command: ${JSON.stringify(spec.command)}
   workdir: ${dir}
   log_dir: ${dir}/logs
-  resources: {time: 5, memory: 100M, cpus: 1, partition: ${partition}}
-`,
-        `${spec.experiment}.yml`,
-      );
-    },
+  resources: {time: 5, memory: 100M, cpus: 1, partition: ${spec.partition ?? lab.partitions.down}}
+`;
+  };
+
+  return {
+    lab,
+    transport,
+    slurm,
+    dir,
+    experimentId: (t) => `${t}-${run}`,
+    sweepYaml,
+    sweep: (spec) => parseSweepConfig(sweepYaml(spec), `${spec.experiment}.yml`),
     sshOptions,
     scheduler: (t, options = {}) => new SlurmScheduler({ transport: t, timeoutMs: 60_000, ...options }),
     jobsOf,
@@ -116,8 +117,7 @@ template:
     async close(experiments) {
       for (const experiment of experiments) {
         const ids = [...(await jobsOf(experiment)).values()].flat();
-        if (ids.length > 0)
-          await slurm.cancel(ids, { jobIds: ids, namePrefix: sweepNamePrefix(experiment) });
+        if (ids.length > 0) await slurm.cancel(ids, { jobIds: ids, namePrefix: sweepNamePrefix(experiment) });
       }
       await transport.exec(['rm', '-rf', dir]);
       await transport.close();
@@ -135,10 +135,12 @@ export async function waitFor(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const truth = await world.truth(ids);
-    if (ids.every((id) => {
-      const s = truth.get(id);
-      return s !== undefined && done(s);
-    }))
+    if (
+      ids.every((id) => {
+        const s = truth.get(id);
+        return s !== undefined && done(s);
+      })
+    )
       return truth;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${ids.join(',')}: ${[...truth]}`);
     await new Promise((r) => setTimeout(r, 1500));

@@ -40,7 +40,10 @@ function outsideCodeSpans(line: string): string {
  * Problems found; empty when the markdown is safe. A fence closed early by hostile text shows as
  * the HTML and mentions that follow it landing outside code.
  */
-export function markdownProblems(md: string, hostileHandles: readonly string[] = ['octocat', 'org']): string[] {
+export function markdownProblems(
+  md: string,
+  hostileHandles: readonly string[] = ['octocat', 'org'],
+): string[] {
   // Only the hostile text's handles: a reply addresses its commenter with a deliberate mention.
   const mention = new RegExp(`(^|[^\\w\`\\\\])@(${hostileHandles.join('|')})\\b`);
   const problems: string[] = [];
@@ -50,7 +53,8 @@ export function markdownProblems(md: string, hostileHandles: readonly string[] =
     const at = `line ${i + 1}`;
     const f = FENCE.exec(line);
     if (fence !== null) {
-      const closing = f !== null && f[1]?.[0] === fence.char && (f[1]?.length ?? 0) >= fence.length && f[2]?.trim() === '';
+      const closing =
+        f !== null && f[1]?.[0] === fence.char && (f[1]?.length ?? 0) >= fence.length && f[2]?.trim() === '';
       if (closing) fence = null;
       return;
     }
@@ -67,7 +71,8 @@ export function markdownProblems(md: string, hostileHandles: readonly string[] =
     if (text.trimStart().startsWith('|')) {
       const cells = text.replace(/\\\|/g, '').split('|').length;
       if (tableCells === null) tableCells = cells;
-      else if (cells !== tableCells) problems.push(`${at}: ${cells - 1} cells in a ${tableCells - 1}-cell table`);
+      else if (cells !== tableCells)
+        problems.push(`${at}: ${cells - 1} cells in a ${tableCells - 1}-cell table`);
     } else tableCells = null;
   });
   if (fence !== null) problems.push('a code fence is never closed: the rest of the page is swallowed');

@@ -69,10 +69,21 @@ function tableRow(r: ReliabilityRow): string {
 }
 
 export function renderReport(suites: readonly SuiteFile[], missing: readonly string[]): string {
+  const fileOf = new Map(suites.flatMap((s) => s.rows.map((r) => [r, s.file] as const)));
   const rows = suites
     .flatMap((s) => s.rows)
     .slice()
     .sort((a, b) => AREAS.indexOf(a.area) - AREAS.indexOf(b.area));
+  const failing = rows.filter((r) => VIOLATION_KINDS.some((k) => r.violating[k] > 0));
+  const open =
+    failing.length === 0
+      ? ''
+      : `\n## Failing now\n\nEach is a failing test, left failing because it found a defect in \`src/\`:\n\n${failing
+          .map(
+            (r) =>
+              `- ${r.area}, ${r.klass}: \`test/${fileOf.get(r)?.endsWith('.fault.test.ts') ? 'fault' : 'unit'}/${fileOf.get(r) ?? '?'}\``,
+          )
+          .join('\n')}\n`;
   const total = (k: ViolationKind) => rows.reduce((n, r) => n + r.violating[k], 0);
   const cases = rows.reduce((n, r) => n + r.cases, 0);
   const bad = VIOLATION_KINDS.reduce((n, k) => n + total(k), 0);
@@ -104,16 +115,18 @@ in a column when it had at least one such violation:
 Every column must be zero; the tests assert it, so a non-zero cell is also a failing test.
 ${notRun}
 ${[header, rule, ...rows.map(tableRow), totals].join('\n')}
-
+${open}
 ## Regenerate
 
 \`\`\`sh
 ${REGENERATE.join('\n')}
 \`\`\`
 
-Fuzzing runs 200–500 cases per parser by default; \`SWEEPWATCH_FUZZ_RUNS=<n>\` runs more (each
-property stays bounded in time). The recordings live in \`${'$'}SWEEPWATCH_RELIABILITY_DIR\` (default
-\`<tmp>/sweepwatch-reliability\`), one JSON per test file.
+Fuzzing runs 200–500 cases per class by default, from a fixed seed, so the counts above are the
+same on every machine; \`SWEEPWATCH_FUZZ_RUNS=<n>\` runs more from a random seed (or
+\`SWEEPWATCH_FUZZ_SEED\`), each property bounded by \`SWEEPWATCH_FUZZ_SECONDS\` (default 120). The
+recordings live in \`${'$'}SWEEPWATCH_RELIABILITY_DIR\` (default \`<tmp>/sweepwatch-reliability\`), one
+JSON per test file; the table is built from the last run of each.
 `;
 }
 

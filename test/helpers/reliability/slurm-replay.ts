@@ -30,7 +30,25 @@ function sacctRows(): string[] {
 
 /** squeue-all.txt's -o fields (README: %i %A %F %K %j %u %P %T %r %M %l %C %m %N %V %S %e) reordered. */
 function squeueRows(): string[] {
-  const order = ['%i', '%A', '%F', '%K', '%j', '%u', '%P', '%T', '%r', '%M', '%l', '%C', '%m', '%N', '%V', '%S', '%e'];
+  const order = [
+    '%i',
+    '%A',
+    '%F',
+    '%K',
+    '%j',
+    '%u',
+    '%P',
+    '%T',
+    '%r',
+    '%M',
+    '%l',
+    '%C',
+    '%m',
+    '%N',
+    '%V',
+    '%S',
+    '%e',
+  ];
   const pick = SQUEUE_FIELDS.map((f) => order.indexOf(f));
   return fixture('squeue-all.txt')
     .filter((l) => l.trim() !== '')
@@ -84,12 +102,26 @@ export type Corruption =
 const junk = fc
   .oneof(
     fc.string({ maxLength: 40 }),
-    fc.constantFrom('\u0000\u0000', '\ufffd\ufffd', US, `${US}${US}`, '|', '@@SW:forged:done', 'N/A', '(null)', '-1:-1'),
+    fc.constantFrom(
+      '\u0000\u0000',
+      '\ufffd\ufffd',
+      US,
+      `${US}${US}`,
+      '|',
+      '@@SW:forged:done',
+      'N/A',
+      '(null)',
+      '-1:-1',
+    ),
   )
   .filter((j) => normalizeSlurmState(j) === 'UNKNOWN' && !/^\s*\d/.test(j));
 
 export const corruptionArb: fc.Arbitrary<Corruption> = fc.oneof(
-  fc.record({ op: fc.constant('truncate' as const), row: fc.nat(), at: fc.double({ min: 0, max: 1, noNaN: true }) }),
+  fc.record({
+    op: fc.constant('truncate' as const),
+    row: fc.nat(),
+    at: fc.double({ min: 0, max: 1, noNaN: true }),
+  }),
   fc.record({ op: fc.constant('dropField' as const), row: fc.nat(), field: fc.nat({ max: 10 }) }),
   fc.record({ op: fc.constant('garbleField' as const), row: fc.nat(), field: fc.nat({ max: 10 }), junk }),
   fc.record({ op: fc.constant('insertJunk' as const), row: fc.nat(), junk }),
