@@ -101,6 +101,17 @@ const TRANSPORT_REASONS: Record<TransportError['kind'], ErrorReasonCode> = {
   remote: 'ssh_connect_failed',
 };
 
+/** Octokit's RequestError, recognised by shape so main() needs no Octokit import. */
+function githubFailure(error: unknown): string | null {
+  if (typeof error !== 'object' || error === null) return null;
+  const { status, request, message } = error as { status?: unknown; request?: { method?: unknown; url?: unknown }; message?: unknown };
+  if (typeof status !== 'number' || typeof request !== 'object' || request === null) return null;
+  // The URL's path only: no query string, and never a header (the token lives there).
+  const url = typeof request.url === 'string' ? request.url.replace(/^https?:\/\/[^/]+/, '').replace(/\?.*$/, '') : '';
+  const what = typeof message === 'string' ? message.split('\n')[0] : 'no message';
+  return `GitHub answered ${status} to ${String(request.method ?? '')} ${url} (${what})`;
+}
+
 function describeError(error: unknown): [ErrorReasonCode, string] {
   if (error instanceof InputError) return ['input_invalid', error.message];
   if (error instanceof ConfigError) return ['config_invalid', error.message];
@@ -108,6 +119,8 @@ function describeError(error: unknown): [ErrorReasonCode, string] {
   if (error instanceof UseCaseError) return [error.reasonCode, error.message];
   if (error instanceof TransportError) return [TRANSPORT_REASONS[error.kind], error.message];
   if (error instanceof UnavailableModeError) return ['mode_unavailable', error.message];
+  const github = githubFailure(error);
+  if (github !== null) return ['github_error', github];
   const message = error instanceof Error ? error.message : String(error);
   return ['internal_error', `unexpected error: ${message}`];
 }

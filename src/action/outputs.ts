@@ -13,6 +13,7 @@ export const ERROR_REASON_CODES = [
   'payload_invalid',
   'wrong_experiment',
   'mode_unavailable',
+  'github_error',
   'ssh_config',
   'ssh_connect_failed',
   'ssh_auth_failed',

@@ -14,8 +14,14 @@ import type { Scheduler } from '../ports/scheduler.js';
 import { type SaveWithRetryOptions, type StateStore, saveWithRetry } from '../ports/state-store.js';
 import { manifestJobIds, sweepNamePrefix } from './job-request.js';
 
-/** Cluster clocks and runner clocks disagree; a job this much older than our attempt is still ours. */
-const CLOCK_SKEW_MS = 10 * 60_000;
+/**
+ * How much older than our attempt a job may look and still be ours. Slurm reports submit times in
+ * the cluster's local time without a zone, read here as if they were the runner's, and the two
+ * clocks may also drift: up to 14 hours of zone offset plus skew. Jobs already in the manifest are
+ * excluded by id and the newest match wins, so the window only has to keep out jobs of an earlier
+ * day's run of the same experiment name.
+ */
+const CLOCK_SKEW_MS = 26 * 3600_000;
 
 export interface Adoption {
   readonly adopted: readonly { readonly conditionId: ConditionId; readonly jobId: string }[];

@@ -31,9 +31,12 @@ export interface Observed {
   readonly blind: boolean;
 }
 
-/** Only remote failures are observation errors; a bug in our code must still surface. */
+/**
+ * Only passing remote failures are observation errors. A bug in our code must still surface, and
+ * so must a refused host key or login: those are not outages, and waiting would hide them.
+ */
 function isRemoteFailure(error: unknown): error is Error {
-  return error instanceof TransportError || error instanceof SchedulerError;
+  return (error instanceof TransportError && error.transient) || error instanceof SchedulerError;
 }
 
 export async function observeLive(scheduler: Pick<Scheduler, 'observe'>, m: Manifest): Promise<Observed> {

@@ -1,4 +1,8 @@
 /** "Did you mean" for unknown keys and values: the closest candidate within a small edit distance. */
+import { clip } from './config-error.js';
+
+/** The most edits a suggestion may be away; a longer word is not a typo of a short one. */
+const MAX_EDITS = 3;
 
 /**
  * Levenshtein distance with adjacent transpositions counted as one edit (optimal string
@@ -38,14 +42,17 @@ export function closest(input: string, candidates: readonly string[]): string | 
   for (const candidate of candidates) {
     const [x, y] = [normalize(input), normalize(candidate)];
     const truncated = x.length >= 3 && (y.startsWith(`${x}_`) || x.startsWith(`${y}_`));
-    const distance = x === y || truncated ? 0 : editDistance(input, candidate);
+    // The distance is at least the difference in length: skip the quadratic table when that is
+    // already too far (a 200 KB key against a short name).
+    const tooFar = Math.abs(input.length - candidate.length) > MAX_EDITS;
+    const distance = x === y || truncated ? 0 : tooFar ? MAX_EDITS + 1 : editDistance(input, candidate);
     if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
   }
-  const limit = Math.min(3, Math.max(1, Math.floor(input.length / 3)));
+  const limit = Math.min(MAX_EDITS, Math.max(1, Math.floor(input.length / 3)));
   return bestDistance <= limit ? best : null;
 }
 
 export function didYouMean(input: string, candidates: readonly string[]): string {
   const match = closest(input, candidates);
-  return match === null ? '' : ` (did you mean "${match}"?)`;
+  return match === null ? '' : ` (did you mean "${clip(match)}"?)`;
 }

@@ -3,6 +3,7 @@
  * placeholders that exist, and resources that fit the chosen scheduler.
  */
 import { BUILTIN_PLACEHOLDERS, checkFactorial, levelText, placeholdersIn } from '../core/conditions.js';
+import { clip, listOf } from './config-error.js';
 import { didYouMean } from './suggest.js';
 import type { SweepConfig } from './sweep-config.js';
 
@@ -53,7 +54,7 @@ function factorProblems(config: SweepConfig): SemanticProblem[] {
     const [section, , key] = problem.path;
     let hint = '';
     if ((section === 'include' || section === 'exclude') && typeof key === 'string') {
-      if (!names.includes(key)) hint = `${didYouMean(key, names)}; factors: ${names.join(', ')}`;
+      if (!names.includes(key)) hint = `${didYouMean(key, names)}; factors: ${listOf(names)}`;
       else {
         const levels = config.factors.find((f) => f.name === key)?.levels.map(levelText) ?? [];
         const value = problem.path.length === 3 ? config.exclude[Number(problem.path[1])]?.[key] : undefined;
@@ -75,7 +76,7 @@ function placeholderProblems(config: SweepConfig): SemanticProblem[] {
       problems.push({
         path,
         message:
-          `unknown placeholder {${name}}${didYouMean(name, known)}; factors: ${factorNames.join(', ')}; ` +
+          `unknown placeholder {${clip(name)}}${didYouMean(name, known)}; factors: ${listOf(factorNames)}; ` +
           `built-ins: ${BUILTIN_PLACEHOLDERS.join(', ')} (write {{ and }} for literal braces)`,
       });
     }
@@ -110,7 +111,7 @@ function schedulerProblems(config: SweepConfig): SemanticProblem[] {
     const words = config.template.command.path.trim().split(/\s+/);
     problems.push({
       path: ['template', 'command'],
-      message: `looks like a command line; sweepwatch never runs shell strings, write it as a list: [${words.join(', ')}]`,
+      message: `looks like a command line; sweepwatch never runs shell strings, write it as a list: ${clip(`[${words.join(', ')}]`)}`,
     });
   }
   const slurmOnly = { partition: r.partition, account: r.account, qos: r.qos, constraint: r.constraint };

@@ -2,8 +2,22 @@
  * The sweep file as YAML: parsing with line tracking, and the way back from a key path to the
  * line it sits on, so every issue can point at the user's text.
  */
-import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { ConfigIssue } from './config-error.js';
+import {
+  type Alias,
+  type Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Pair,
+  parseDocument,
+  visit,
+  type YAMLMap,
+} from 'yaml';
+import { type ConfigIssue, clip } from './config-error.js';
+import { limitIssues } from './yaml-limits.js';
 
 export interface YamlSource {
   readonly doc: Document;
@@ -16,10 +30,16 @@ export type YamlResult = { ok: true; source: YamlSource } | { ok: false; issues:
 
 export const BRACE_HINT = " (quote values with {placeholders} inside [ ] or after '- ': '{model}')";
 
+/** Alias expansions allowed: plenty for reused blocks, far too few for a billion laughs. */
+const MAX_ALIAS_COUNT = 100;
+
 export function parseYaml(text: string): YamlResult {
+  const refused = limitIssues(text);
+  if (refused.length > 0) return { ok: false, issues: refused };
   const lines = new LineCounter();
-  // uniqueKeys: a duplicated key is almost always a paste error that would silently win.
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
+  // Duplicate keys are found below, not by yaml's uniqueKeys: it compares every pair of keys in
+  // a map, so 25,000 keys in 256 KiB took 6 s.
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: true });
   if (doc.errors.length > 0) {
     const sourceLines = text.split('\n');
     return {
@@ -30,11 +50,90 @@ export function parseYaml(text: string): YamlResult {
         const hint = line !== null && /\[.*\{/.test(sourceLines[line - 1] ?? '') ? BRACE_HINT : '';
         // prettyErrors adds the position and a code frame; the line field carries the position.
         const first = (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-        return { path: '', message: `YAML syntax: ${first}${hint}`, line };
+        return { path: '', message: `YAML syntax: ${clip(first, 2 * 80)}${hint}`, line };
       }),
     };
   }
-  return { ok: true, source: { doc, lines, data: doc.toJS({ maxAliasCount: 100 }) } };
+  const { issues, aliases } = structureIssues(doc, lines);
+  if (issues.length > 0) return { ok: false, issues };
+  try {
+    return { ok: true, source: { doc, lines, data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) } };
+  } catch (error) {
+    return { ok: false, issues: [aliasIssue(error, aliases, lines)] };
+  }
+}
+
+/**
+ * Mapping keys that are lists, mappings or aliases are refused: JavaScript objects only have
+ * string keys, so YAML would stringify them (and nested `? ` keys grow quadratically when
+ * stringified); no sweep setting has such a key. A duplicated key is almost always a paste
+ * error that would silently win. The aliases are kept to place alias errors.
+ */
+function structureIssues(doc: Document, lines: LineCounter): { issues: ConfigIssue[]; aliases: Alias[] } {
+  const issues: ConfigIssue[] = [];
+  const aliases: Alias[] = [];
+  visit(doc, {
+    Alias: (_key, node) => {
+      aliases.push(node);
+    },
+    Map: (_key, map) => {
+      // Keys as the plain data will have them: `1` and '1' are the same object key.
+      const seen = new Map<string, unknown>();
+      for (const { key } of map.items) {
+        if (!isScalar(key)) continue;
+        const name = String(key.value);
+        const first = seen.get(name);
+        if (first === undefined) seen.set(name, key);
+        else issues.push(duplicateKey(name, lines, first, key));
+      }
+    },
+    Pair: (_key, pair) => {
+      const key: unknown = pair.key;
+      if (key === null || isScalar(key)) return;
+      const what = isAlias(key) ? `the alias *${clip(key.source)}` : isSeq(key) ? 'a list' : 'a mapping';
+      issues.push({
+        path: '',
+        message: `a mapping key must be a plain name, not ${what} (a stray '? ' or a key written as [ ] or { }?)`,
+        line: lineOf(lines, key),
+      });
+      // The key's own contents are not looked into: one issue per complex key is enough.
+      return visit.SKIP;
+    },
+  });
+  return { issues, aliases };
+}
+
+function duplicateKey(name: string, lines: LineCounter, first: unknown, again: unknown): ConfigIssue {
+  const firstLine = lineOf(lines, first);
+  const where = firstLine === null ? '' : ` (first on line ${firstLine})`;
+  return {
+    path: '',
+    message: `duplicate key "${clip(name)}"${where}; the later one would silently win`,
+    line: lineOf(lines, again),
+  };
+}
+
+/** yaml throws from toJS on an alias without its anchor and on too many alias expansions. */
+function aliasIssue(error: unknown, aliases: readonly Alias[], lines: LineCounter): ConfigIssue {
+  const text = error instanceof Error ? error.message : String(error);
+  const unresolved = /^Unresolved alias[^:]*: (.*)$/.exec(text);
+  if (unresolved !== null) {
+    const name = unresolved[1] ?? '';
+    const node = aliases.find((a) => a.source === name);
+    return {
+      path: '',
+      message: `YAML alias *${clip(name)} is not defined (an anchor &${clip(name)} must come before it)`,
+      line: node === undefined ? null : lineOf(lines, node),
+    };
+  }
+  if (/alias count/i.test(text)) {
+    return {
+      path: '',
+      message: `too many aliases (a YAML bomb?): they would expand past ${MAX_ALIAS_COUNT} copies; write the values out`,
+      line: aliases[0] === undefined ? null : lineOf(lines, aliases[0]),
+    };
+  }
+  return { path: '', message: `YAML: ${clip(text, 2 * 80)}`, line: null };
 }
 
 function lineOf(lines: LineCounter, node: unknown): number | null {
@@ -43,6 +142,23 @@ function lineOf(lines: LineCounter, node: unknown): number | null {
     if (typeof offset === 'number') return lines.linePos(offset).line;
   }
   return null;
+}
+
+const indexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+/** A map's pairs by key, built once: one lookup per issue would be quadratic in a huge map. */
+function keyIndex(map: YAMLMap): Map<string, Pair> {
+  let index = indexes.get(map);
+  if (index === undefined) {
+    index = new Map();
+    for (const p of map.items) {
+      const key = isPair(p) && isScalar(p.key) ? String(p.key.value) : null;
+      // The first pair wins, as the plain search did.
+      if (key !== null && !index.has(key)) index.set(key, p);
+    }
+    indexes.set(map, index);
+  }
+  return index;
 }
 
 /**
@@ -54,9 +170,7 @@ export function lineForPath(source: YamlSource, path: readonly PropertyKey[]): n
   let line = lineOf(source.lines, node);
   for (const segment of path) {
     if (isMap(node)) {
-      const pair = node.items.find(
-        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment),
-      );
+      const pair = keyIndex(node).get(String(segment));
       if (!pair) break;
       line = lineOf(source.lines, pair.key) ?? line;
       node = pair.value;

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { ConfigIssue } from './config-error.js';
-import { formatPath } from './config-error.js';
+import { clip, formatPath } from './config-error.js';
 import { didYouMean } from './suggest.js';
 import { BRACE_HINT } from './yaml-source.js';
 
@@ -41,9 +41,8 @@ export function describeValue(value: unknown): string {
   if (value === null) return 'null (an empty value)';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string')
-    return `the string ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}`;
-  return `${typeof value} ${String(value)}`;
+  if (typeof value === 'string') return `the string ${JSON.stringify(clip(value))}`;
+  return `${typeof value} ${clip(String(value))}`;
 }
 
 export function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {

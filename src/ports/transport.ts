@@ -54,6 +54,13 @@ export const TRANSPORT_ERROR_KINDS = [
 export type TransportErrorKind = (typeof TRANSPORT_ERROR_KINDS)[number];
 
 /**
+ * Kinds that are monitoring hiccups: the network or the host is away for now, and the next tick
+ * may well get through. The others (a refused host key, a refused key, bad options) will not fix
+ * themselves and may be an attack: they fail the run loudly instead of passing as an outage.
+ */
+const TRANSIENT: ReadonlySet<TransportErrorKind> = new Set(['connect', 'timeout', 'disconnected', 'remote']);
+
+/**
  * Every transport failure. It is a monitoring error, never a job failure.
  * Messages carry host, port, user and command name, and never a key or a passphrase.
  */
@@ -66,5 +73,10 @@ export class TransportError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+
+  /** True for an outage worth waiting out; false for a problem a person must fix. */
+  get transient(): boolean {
+    return TRANSIENT.has(this.kind);
   }
 }

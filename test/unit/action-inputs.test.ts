@@ -48,6 +48,12 @@ describe('action inputs', () => {
     expect(inputs({ ...ssh, 'ssh-port': '70000' }).read).toThrow('input ssh-port: "70000" is not a TCP port');
   });
 
+  it('never echoes a secret pasted into the wrong input', () => {
+    const read = inputs({ ...ssh, 'ssh-private-key-passphrase': 'correct-horse', 'ssh-port': 'correct-horse' }).read;
+    expect(read).toThrow('input ssh-port: (value not shown) is not a TCP port');
+    expect(read).not.toThrow(/correct-horse/);
+  });
+
   it('parses jump hosts nearest first, each with its own pinned fingerprint', () => {
     const parsed = inputs({
       ...ssh,

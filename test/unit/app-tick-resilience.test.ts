@@ -27,6 +27,25 @@ function killSwitchBatch(h: Harness): void {
     h.scheduler.set(id, 'RUNNING', { startedAt: ago(h, 3000) });
 }
 
+describe('tick when the cluster refuses us', () => {
+  it.each([
+    ['host_key', 'ssh: the host key of 127.0.0.1:22 is not the pinned one'],
+    ['auth', 'ssh: alice@127.0.0.1:22 was refused'],
+  ] as const)(
+    'a refused %s fails the tick loudly instead of passing as an outage, and writes nothing',
+    async (kind, message) => {
+      const h = harness();
+      await launched(h);
+      const before = h.store.current();
+      h.scheduler.failObserve = new TransportError(kind, message);
+      await expect(runTick(h)).rejects.toMatchObject({ kind });
+      expect(h.store.current()).toEqual(before);
+      expect(h.scheduler.calls.cancel).toEqual([]);
+      expect(h.issues.writes).toEqual([]);
+    },
+  );
+});
+
 describe('tick when observing fails', () => {
   it.each([
     [

@@ -44,7 +44,8 @@ export async function observeJobs(
   try {
     answer = await queryQueue(transport, options);
   } catch (error) {
-    if (!(error instanceof TransportError)) throw error;
+    // A refused host key or login is no outage: it must fail the run, not pass as a stale tick.
+    if (!(error instanceof TransportError) || !error.transient) throw error;
     const errors: ObservationError[] = [{ kind: 'transport', source: 'transport', message: error.message }];
     const result = { observations: new Map(), missing: invalid, unobserved: requested, diagnostics, errors };
     return { result, answer: undefined };

@@ -57,7 +57,8 @@ export async function observeJobs(
     framed = parseFramed(result.stdout, result.stderr, options.nonce);
     if (result.stdoutTruncated) framed = { ...framed, done: false };
   } catch (error) {
-    if (!(error instanceof TransportError)) throw error;
+    // A refused host key or login is no outage: it must fail the run, not pass as a stale tick.
+    if (!(error instanceof TransportError) || !error.transient) throw error;
     // Nothing was seen this tick: every job keeps its last known state.
     const errors: ObservationError[] = [{ kind: 'transport', source: 'transport', message: error.message }];
     return { observations: new Map(), missing: invalid, unobserved: requested, diagnostics, errors };
