@@ -6,6 +6,11 @@
  * records a decision carries the still-relevant ones forward, so they survive the trimming of
  * the decision history. (A dedicated manifest field would be cleaner; the model is owned
  * elsewhere, and this keeps the file format unchanged.)
+ *
+ * A tick saves its dispatch (or release) entry with compare-and-swap BEFORE it dispatches: the
+ * entry is the claim on the cycle, so of two ticks running at once only the one whose save wins
+ * dispatches; the other re-applies on top of the winner, sees the claim and does not. A dispatch
+ * that then fails is taken back by a `withdrawn` entry, so the next tick dispatches again.
  */
 import { currentCycle, type DecisionRecord, type Manifest } from '../core/manifest-model.js';
 import { isRootCause, type RootCause } from '../core/types.js';
@@ -22,9 +27,11 @@ export interface Ledger {
 export type LedgerEntry =
   | { readonly kind: 'dispatched'; readonly cycle: number; readonly at: string }
   | { readonly kind: 'hold'; readonly cycle: number; readonly causes: readonly RootCause[] }
-  | { readonly kind: 'released'; readonly cycle: number; readonly at: string };
+  | { readonly kind: 'released'; readonly cycle: number; readonly at: string }
+  /** Takes back a `dispatched` or `released` entry whose dispatch failed. Never carried forward. */
+  | { readonly kind: 'withdrawn'; readonly cycle: number; readonly of: 'dispatched' | 'released' };
 
-const TOKEN = /\[(dispatched|hold|released) cycle=(\d+)(?: (?:at|causes)=([^\]\s]+))?\]/g;
+const TOKEN = /\[(dispatched|hold|released|withdrawn) cycle=(\d+)(?: (?:at|causes|of)=([^\]\s]+))?\]/g;
 
 export function readLedger(m: Manifest): Ledger {
   const dispatched = new Map<number, string>();
@@ -34,6 +41,10 @@ export function readLedger(m: Manifest): Ledger {
     for (const [, kind, n, arg] of (d.note ?? '').matchAll(TOKEN)) {
       const cycle = Number(n);
       if (kind === 'hold') holds.set(cycle, (arg ?? '').split('+').filter(isRootCause));
+      else if (kind === 'withdrawn') {
+        if (arg === 'dispatched') dispatched.delete(cycle);
+        else if (arg === 'released') released.delete(cycle);
+      }
       // A carried-forward token keeps its original time, so patience is measured from the dispatch.
       else if (kind === 'dispatched') dispatched.set(cycle, arg ?? d.at);
       else released.set(cycle, arg ?? d.at);
@@ -43,9 +54,9 @@ export function readLedger(m: Manifest): Ledger {
 }
 
 export function tokenOf(e: LedgerEntry): string {
-  return e.kind === 'hold'
-    ? `[hold cycle=${e.cycle} causes=${e.causes.join('+')}]`
-    : `[${e.kind} cycle=${e.cycle} at=${e.at}]`;
+  if (e.kind === 'hold') return `[hold cycle=${e.cycle} causes=${e.causes.join('+')}]`;
+  if (e.kind === 'withdrawn') return `[withdrawn cycle=${e.cycle} of=${e.of}]`;
+  return `[${e.kind} cycle=${e.cycle} at=${e.at}]`;
 }
 
 /** The entries that still matter: the current cycle's hold and release, dispatches not yet run. */
@@ -62,10 +73,12 @@ export function liveEntries(m: Manifest, ledger: Ledger = readLedger(m)): Ledger
 
 /**
  * A note that starts with the tokens (recordDecision bounds notes by cutting their end), with
- * `added` replacing carried entries of the same kind and cycle.
+ * `added` replacing carried entries of the same kind and cycle (a `withdrawn` one: the entry it
+ * takes back).
  */
 export function noteWithLedger(m: Manifest, added: readonly LedgerEntry[], text: string): string | null {
-  const same = (a: LedgerEntry, b: LedgerEntry) => a.kind === b.kind && a.cycle === b.cycle;
+  const same = (a: LedgerEntry, b: LedgerEntry) =>
+    a.cycle === b.cycle && (a.kind === 'withdrawn' ? a.of === b.kind : a.kind === b.kind);
   const carried = liveEntries(m).filter((e) => !added.some((a) => same(a, e)));
   const tokens = [...carried, ...added].map(tokenOf).join(' ');
   const note = [tokens, text].filter((s) => s !== '').join(' ');

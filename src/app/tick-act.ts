@@ -2,18 +2,25 @@
  * The acting half of a tick, in the order the rules allow: cancels (kill switch, hard stops),
  * issues for what no relaunch will fix, then at most one relaunch dispatch. A failed action is
  * reported and left to the next tick; it never hides the others or the save.
+ *
+ * The dispatch is claimed before it is sent: its ledger entry is saved with compare-and-swap
+ * first (re-checked against whatever another run saved meanwhile), so of two ticks running at
+ * once only the one whose save wins dispatches; the other sees the claim and does not. A
+ * dispatch that then fails is withdrawn in the ledger, so the next tick dispatches again.
  */
 import type { Manifest } from '../core/manifest.js';
+import { recordDecision } from '../core/manifest-transitions.js';
 import type { Outcome } from '../core/outcome.js';
 import type { Policy } from '../core/policy.js';
 import type { SweepSnapshot } from '../core/snapshot.js';
 import type { IssueFinder, IssueWriter } from '../ports/issue-tracker.js';
 import type { Scheduler } from '../ports/scheduler.js';
+import { type SaveWithRetryOptions, type StateStore, saveWithRetry } from '../ports/state-store.js';
 import type { WorkflowDispatcher } from '../ports/workflow-dispatcher.js';
 import { cancelScope, manifestJobIds } from './job-request.js';
-import type { Ledger, LedgerEntry } from './ledger.js';
+import { type Ledger, type LedgerEntry, ledgerRecord, readLedger } from './ledger.js';
 import { POLICY_ACTOR, serializePayload } from './relaunch-payload.js';
-import { planDispatch, type RelaunchWorkflow } from './tick-dispatch.js';
+import { claimable, planDispatch, type RelaunchWorkflow } from './tick-dispatch.js';
 import { syncIssues } from './tick-issues.js';
 import type { TickActions } from './tick-result.js';
 
@@ -21,6 +28,9 @@ export interface ActDeps {
   readonly scheduler: Pick<Scheduler, 'cancel'>;
   readonly issues: IssueFinder & IssueWriter;
   readonly dispatcher: WorkflowDispatcher;
+  /** Where a dispatch's ledger entry is saved before the dispatch is sent. */
+  readonly store: StateStore;
+  readonly saveOptions?: SaveWithRetryOptions;
 }
 
 export interface ActContext {
@@ -86,21 +96,41 @@ export async function act(deps: ActDeps, ctx: ActContext): Promise<Acted> {
       reason: intent.reason,
       requested_by: ctx.approvedBy ?? POLICY_ACTOR,
     });
+    const release = intent.kind === 'release';
+    const entry: LedgerEntry = {
+      kind: release ? 'released' : 'dispatched',
+      cycle: intent.cycle,
+      at: ctx.now,
+    };
+    const what = `${release ? 'release' : 'relaunch'} of cycle ${intent.cycle} (${intent.conditions.length} conditions)`;
+    // null: the claim could not be saved, and nothing is sent.
+    let claimed: Claim | null = null;
     try {
-      const run = await deps.dispatcher.dispatch(
-        ctx.relaunchWorkflow.workflowFile,
-        ctx.relaunchWorkflow.ref,
-        {
-          payload,
-        },
-      );
-      const release = intent.kind === 'release';
-      dispatch = { cycle: intent.cycle, conditions: intent.conditions.length, release, url: run.htmlUrl };
-      ledger.push({ kind: release ? 'released' : 'dispatched', cycle: intent.cycle, at: ctx.now });
+      claimed = await claim(deps, ctx, intent, entry, what);
     } catch (error) {
-      // Unknown outcome: not recorded, so the next tick dispatches again; the relaunch run
-      // refuses a cycle that is already recorded, so a double dispatch cannot double-submit.
-      errors.push(`relaunch dispatch failed: ${message(error)}`);
+      errors.push(`${what} not dispatched: its ledger entry could not be saved first: ${message(error)}`);
+    }
+    if (claimed === 'won') {
+      try {
+        const run = await deps.dispatcher.dispatch(
+          ctx.relaunchWorkflow.workflowFile,
+          ctx.relaunchWorkflow.ref,
+          {
+            payload,
+          },
+        );
+        dispatch = { cycle: intent.cycle, conditions: intent.conditions.length, release, url: run.htmlUrl };
+        ledger.push(entry);
+      } catch (error) {
+        // Unknown outcome: withdrawn, so the next tick dispatches again; the relaunch run resumes
+        // a cycle that is already recorded, so a double dispatch cannot double-submit.
+        errors.push(`relaunch dispatch failed: ${message(error)}`);
+        errors.push(...(await withdraw(deps, ctx, entry, what)));
+      }
+    } else if (claimed === 'taken') {
+      notes.push(`${what} was already dispatched by another sweepwatch run; not dispatched again`);
+    } else if (claimed === 'paused') {
+      notes.push(`${what} not dispatched: sweepwatch was paused for this sweep meanwhile`);
     }
   }
   return {
@@ -117,4 +147,73 @@ export async function act(deps: ActDeps, ctx: ActContext): Promise<Acted> {
     ledger,
     issues: issueWork.recorded,
   };
+}
+
+/** won: this run saved the entry; taken: another run recorded it first; paused meanwhile. */
+type Claim = 'won' | 'taken' | 'paused';
+
+/**
+ * Saves the dispatch's ledger entry with compare-and-swap; on a conflict it is re-checked
+ * against what the other writer saved, so two runs cannot both win the same cycle.
+ */
+async function claim(
+  deps: ActDeps,
+  ctx: ActContext,
+  intent: { readonly kind: 'plan' | 'release'; readonly cycle: number },
+  entry: LedgerEntry,
+  what: string,
+): Promise<Claim> {
+  let outcome: Claim = 'taken';
+  await saveWithRetry(
+    deps.store,
+    (current) => {
+      if (current === null) throw new Error('the manifest disappeared');
+      outcome = current.paused
+        ? 'paused'
+        : claimable(current, intent, ctx.now, ctx.patienceSeconds)
+          ? 'won'
+          : 'taken';
+      if (outcome !== 'won') return current;
+      return recordDecision(
+        current,
+        ledgerRecord(
+          current,
+          ctx.now,
+          `${entry.kind === 'released' ? 'release' : 'relaunch'}_dispatching`,
+          [entry],
+          `dispatching the ${what}`,
+        ),
+      );
+    },
+    deps.saveOptions,
+  );
+  return outcome;
+}
+
+/** Takes a failed dispatch's entry back (unless another run has replaced it); errors as text. */
+async function withdraw(deps: ActDeps, ctx: ActContext, entry: LedgerEntry, what: string): Promise<string[]> {
+  if (entry.kind !== 'dispatched' && entry.kind !== 'released') return [];
+  const of = entry.kind;
+  try {
+    await saveWithRetry(
+      deps.store,
+      (current) => {
+        if (current === null) throw new Error('the manifest disappeared');
+        const ledger = readLedger(current);
+        const recorded = (of === 'dispatched' ? ledger.dispatched : ledger.released).get(entry.cycle);
+        if (recorded !== entry.at) return current;
+        const withdrawn: LedgerEntry = { kind: 'withdrawn', cycle: entry.cycle, of };
+        return recordDecision(
+          current,
+          ledgerRecord(current, ctx.now, 'dispatch_failed', [withdrawn], `the ${what} failed; withdrawn`),
+        );
+      },
+      deps.saveOptions,
+    );
+    return [];
+  } catch (error) {
+    return [
+      `the failed ${what} could not be withdrawn (${message(error)}); it is dispatched again after the patience`,
+    ];
+  }
 }

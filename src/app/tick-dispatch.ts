@@ -3,13 +3,18 @@
  * cycle), or the release of conditions held behind a canary that succeeded (the same cycle).
  * At most one dispatch per cycle: a dispatch is recorded in the ledger and not repeated while
  * it is pending (the relaunch run records the cycle, which moves the plan to the next one).
+ * The record is saved before the dispatch is sent, and `claimable` is checked inside that
+ * compare-and-swap save: of two ticks planning the same dispatch at once, only the one whose
+ * save wins sends it. (Were a dispatch sent twice anyway, the relaunch run is idempotent per
+ * cycle: the second run finds the cycle recorded, resumes it, and submits only what never
+ * became a job.)
  */
 import { currentCycle, type Manifest } from '../core/manifest-model.js';
 import type { Outcome } from '../core/outcome.js';
 import type { Policy } from '../core/policy.js';
 import type { SweepSnapshot } from '../core/snapshot.js';
 import { allHeld, holdView, releasable } from './canary.js';
-import { type Ledger, stillPending } from './ledger.js';
+import { type Ledger, readLedger, stillPending } from './ledger.js';
 
 export interface RelaunchWorkflow {
   /** The workflow file, e.g. `sweepwatch-relaunch.yml`. */
@@ -76,4 +81,22 @@ export function planDispatch(ctx: DispatchContext): DispatchIntent {
     return none(`relaunch cycle ${plan.cycle} is already dispatched; waiting for it to run`);
   }
   return { kind: 'plan', cycle: plan.cycle, conditions, reason: outcome.reasonCode };
+}
+
+/**
+ * Whether `m`, the manifest this tick's save lands on (re-read after a lost race), still leaves
+ * the dispatch to this tick: no other run has recorded the same dispatch since this tick planned
+ * it, and the relaunch run has not moved the cycle on.
+ */
+export function claimable(
+  m: Manifest,
+  claim: { readonly kind: 'plan' | 'release'; readonly cycle: number },
+  now: string,
+  patienceSeconds: number,
+): boolean {
+  const ledger = readLedger(m);
+  const cycle = currentCycle(m);
+  if (claim.kind === 'release')
+    return cycle === claim.cycle && ledger.released.get(claim.cycle) === undefined;
+  return cycle < claim.cycle && !stillPending(ledger.dispatched.get(claim.cycle), now, patienceSeconds);
 }

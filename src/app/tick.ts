@@ -13,7 +13,7 @@ import { evaluateSweep } from '../core/outcome.js';
 import { renderTickSummary } from '../core/report.js';
 import { currentConditions } from '../core/snapshot.js';
 import type { Clock } from '../ports/clock.js';
-import type { IssueFinder, IssueWriter } from '../ports/issue-tracker.js';
+import type { IssueConversation, IssueFinder, IssueWriter } from '../ports/issue-tracker.js';
 import { type Logger, silentLogger } from '../ports/logger.js';
 import type { Scheduler } from '../ports/scheduler.js';
 import { type SaveWithRetryOptions, type StateStore, saveWithRetry } from '../ports/state-store.js';
@@ -21,6 +21,7 @@ import type { WorkflowDispatcher } from '../ports/workflow-dispatcher.js';
 import { manifestMissing, UseCaseError } from './errors.js';
 import { noteWithLedger, readLedger } from './ledger.js';
 import { act } from './tick-act.js';
+import { dashboardApproval, maintainDashboard } from './tick-dashboard.js';
 import type { RelaunchWorkflow } from './tick-dispatch.js';
 import { applyObserved, diagnose, observeLive } from './tick-observe.js';
 import { actedUpon, NO_ACTIONS, resultJson, type TickReasonCode, type TickResult } from './tick-result.js';
@@ -32,6 +33,8 @@ export interface TickDeps {
   readonly store: StateStore;
   readonly scheduler: Pick<Scheduler, 'observe' | 'readLogTails' | 'cancel'>;
   readonly issues: IssueFinder & IssueWriter;
+  /** Comments on the dashboard (when jobs are cancelled); absent: no comment. */
+  readonly conversation?: Pick<IssueConversation, 'comment'>;
   readonly dispatcher: WorkflowDispatcher;
   readonly clock: Clock;
   readonly logger?: Logger;
@@ -51,6 +54,8 @@ export interface TickInput {
   /** A dispatch not yet run after this long is dispatched again (default 1 h). */
   readonly dispatchPatienceSeconds?: number;
   readonly replicateFactor?: string;
+  /** Maintain the experiment's dashboard issue and read its approval box (default off). */
+  readonly dashboard?: boolean;
 }
 
 /** Whether any condition record changed (transitions share what they leave alone). */
@@ -109,6 +114,15 @@ export async function tick(deps: TickDeps, input: TickInput): Promise<TickResult
   const stateChanged = conditionsChanged(before, after);
 
   const ledger = readLedger(after);
+  // A ticked dashboard box approves the pending relaunch (see tick-dashboard.ts for who can tick it).
+  const approvedBy =
+    input.approvedBy ??
+    (input.dashboard === true
+      ? await dashboardApproval(
+          { issues: deps.issues, logger },
+          { experiment: config.experiment, outcome, policy },
+        )
+      : undefined);
   const acted =
     after.paused || blind
       ? { actions: NO_ACTIONS, ledger: [], issues: new Map<string, number>() }
@@ -122,7 +136,7 @@ export async function tick(deps: TickDeps, input: TickInput): Promise<TickResult
           now,
           changed: stateChanged || decisionChanged,
           relaunchWorkflow: input.relaunchWorkflow,
-          ...(input.approvedBy !== undefined ? { approvedBy: input.approvedBy } : {}),
+          ...(approvedBy !== undefined ? { approvedBy } : {}),
           patienceSeconds: input.dispatchPatienceSeconds ?? 3600,
         });
   const newIssues = [...acted.issues].filter(([fp, n]) => before.issues[fp] !== n);
@@ -147,6 +161,19 @@ export async function tick(deps: TickDeps, input: TickInput): Promise<TickResult
     deps.saveOptions,
   );
   if (!changed) logger.info('no material change since the last tick');
+  const actions =
+    input.dashboard === true
+      ? await maintainDashboard(deps, {
+          experiment: config.experiment,
+          manifest: saved.manifest,
+          snapshot,
+          outcome,
+          current: { decision, reasonCode, reason },
+          policy,
+          ...(approvedBy !== undefined ? { approvedBy } : {}),
+          actions: acted.actions,
+        })
+      : acted.actions;
 
   const summaryMarkdown = renderTickSummary(
     {
@@ -157,7 +184,7 @@ export async function tick(deps: TickDeps, input: TickInput): Promise<TickResult
       snapshot,
       bands: policy.bands,
       observationErrors,
-      actions: acted.actions,
+      actions,
       changed,
     },
     input.summaryMaxBytes !== undefined ? { maxBytes: input.summaryMaxBytes } : {},
@@ -172,7 +199,7 @@ export async function tick(deps: TickDeps, input: TickInput): Promise<TickResult
     diagnostics: observed.diagnostics,
     newlyFailed,
     logTailRequests: diagnosed.tailRequests,
-    actions: acted.actions,
+    actions,
     changed,
     manifest: saved.manifest,
     summaryMarkdown,
@@ -182,7 +209,7 @@ export async function tick(deps: TickDeps, input: TickInput): Promise<TickResult
       cancelJobIds,
       changed,
       errors: observationErrors,
-      actions: acted.actions,
+      actions,
     }),
   };
 }

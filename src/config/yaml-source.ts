@@ -39,17 +39,31 @@ export function parseYaml(text: string): YamlResult {
   const lines = new LineCounter();
   // Duplicate keys are found below, not by yaml's uniqueKeys: it compares every pair of keys in
   // a map, so 25,000 keys in 256 KiB took 6 s.
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: true });
+  // prettyErrors is off: its code frame re-reads the error's whole line, so a 64 KiB line of
+  // `]` took seconds; the line comes from the LineCounter instead.
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
   if (doc.errors.length > 0) {
     const sourceLines = text.split('\n');
+    // Once per line, not per error: a long hostile line can hold thousands of errors.
+    const hints = new Map<number, string>();
+    const hintFor = (line: number): string => {
+      let hint = hints.get(line);
+      if (hint === undefined) {
+        // A {placeholder} inside [ ] opens a YAML mapping: the commonest way to break a sweep file.
+        // indexOf, not /\[.*\{/: the regexp backtracks quadratically on a line of `[`.
+        const text = sourceLines[line - 1] ?? '';
+        const open = text.indexOf('[');
+        hint = open >= 0 && text.indexOf('{', open) > open ? BRACE_HINT : '';
+        hints.set(line, hint);
+      }
+      return hint;
+    };
     return {
       ok: false,
       issues: doc.errors.map((e) => {
-        const line = e.linePos?.[0].line ?? null;
-        // A {placeholder} inside [ ] opens a YAML mapping: the commonest way to break a sweep file.
-        const hint = line !== null && /\[.*\{/.test(sourceLines[line - 1] ?? '') ? BRACE_HINT : '';
-        // prettyErrors adds the position and a code frame; the line field carries the position.
-        const first = (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+        const line = lines.linePos(e.pos[0]).line;
+        const hint = hintFor(line);
+        const first = e.message.split('\n')[0] ?? '';
         return { path: '', message: `YAML syntax: ${clip(first, 2 * 80)}${hint}`, line };
       }),
     };
@@ -81,7 +95,8 @@ function structureIssues(doc: Document, lines: LineCounter): { issues: ConfigIss
       const seen = new Map<string, unknown>();
       for (const { key } of map.items) {
         if (!isScalar(key)) continue;
-        const name = String(key.value);
+        // yaml turns an empty (null) key into '', as it does `null` itself.
+        const name = key.value === null ? '' : String(key.value);
         const first = seen.get(name);
         if (first === undefined) seen.set(name, key);
         else issues.push(duplicateKey(name, lines, first, key));
@@ -108,7 +123,7 @@ function duplicateKey(name: string, lines: LineCounter, first: unknown, again: u
   const where = firstLine === null ? '' : ` (first on line ${firstLine})`;
   return {
     path: '',
-    message: `duplicate key "${clip(name)}"${where}; the later one would silently win`,
+    message: `duplicate ${name === '' ? 'empty key' : `key "${clip(name)}"`}${where}; the later one would silently win`,
     line: lineOf(lines, again),
   };
 }

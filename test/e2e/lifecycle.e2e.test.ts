@@ -177,7 +177,8 @@ const counts = (run: ActionRun) => json<Counts>(run.outputs.counts);
 const rootCauses = (run: ActionRun) => json<RootCauseRow[]>(run.outputs['root-causes']);
 const failedConditions = (run: ActionRun) => json<string[]>(run.outputs['failed-conditions']).sort();
 const repo = () => gh.repo(OWNER, REPO);
-const filed = () => [...repo().issues.values()].filter((i) => i.labels.includes('sweepwatch'));
+const filed = () =>
+  [...repo().issues.values()].filter((i) => i.labels.some((l) => l.startsWith('root-cause:')));
 
 /** Ticks every TICK_EVERY_MS until no job is live; the tick that saw it is returned. */
 async function tickUntilTerminal(label: string): Promise<ActionRun> {

@@ -8,22 +8,27 @@ import type { Clock } from '../../src/ports/clock.js';
 import type { ClusterFiles, QuarantineResult } from '../../src/ports/cluster-files.js';
 import type {
   EnsuredIssue,
+  IssueConversation,
   IssueFinder,
   IssueSpec,
   IssueWriter,
+  PostedComment,
   TrackedIssue,
 } from '../../src/ports/issue-tracker.js';
 import type { DispatchedRun, WorkflowDispatcher } from '../../src/ports/workflow-dispatcher.js';
 
-export interface FakeIssues extends IssueFinder, IssueWriter {
+export interface FakeIssues extends IssueFinder, IssueWriter, Pick<IssueConversation, 'comment'> {
   readonly issues: Map<number, TrackedIssue>;
   /** Every write (create, update, close), in order. */
   readonly writes: { kind: 'create' | 'update' | 'close'; number: number }[];
+  /** Every comment posted through `comment`, in order (not counted in `writes`). */
+  readonly comments: { number: number; body: string }[];
 }
 
 export function createFakeIssues(): FakeIssues {
   const issues = new Map<number, TrackedIssue>();
   const writes: FakeIssues['writes'] = [];
+  const comments: FakeIssues['comments'] = [];
   let next = 1;
   const find = (label: string, marker: string) =>
     [...issues.values()]
@@ -32,6 +37,15 @@ export function createFakeIssues(): FakeIssues {
   const fake = {
     issues,
     writes,
+    comments,
+    async comment(issueNumber: number, body: string): Promise<PostedComment> {
+      if (!issues.has(issueNumber)) throw new Error(`no issue #${issueNumber}`);
+      comments.push({ number: issueNumber, body });
+      return {
+        id: comments.length,
+        url: `https://github.test/issues/${issueNumber}#comment-${comments.length}`,
+      };
+    },
     async findByMarker(label: string, marker: string): Promise<TrackedIssue | null> {
       return find(label, marker);
     },

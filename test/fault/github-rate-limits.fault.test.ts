@@ -38,7 +38,7 @@ const spec = (klass: string, expected: string): ClassSpec => ({
 });
 const ISSUES = '/repos/{owner}/{repo}/issues';
 const filed = (w: ActionWorld) =>
-  [...w.repo().issues.values()].filter((i) => i.labels.includes('sweepwatch'));
+  [...w.repo().issues.values()].filter((i) => i.labels.some((l) => l.startsWith('root-cause:')));
 
 async function ready(): Promise<ActionWorld> {
   const w = actionWorld(gh);

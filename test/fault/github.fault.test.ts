@@ -39,7 +39,7 @@ const ISSUES = '/repos/{owner}/{repo}/issues';
 const REF = '/repos/{owner}/{repo}/git/refs/{ref}';
 const DISPATCH = '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
 const filed = (w: ActionWorld) =>
-  [...w.repo().issues.values()].filter((i) => i.labels.includes('sweepwatch'));
+  [...w.repo().issues.values()].filter((i) => i.labels.some((l) => l.startsWith('root-cause:')));
 
 /** A failed batch launched; returns the manifest before the faulty tick. */
 async function ready(): Promise<ActionWorld> {

@@ -126,7 +126,9 @@ describe('the runner killed mid-run', () => {
     const cut = s.state();
     const healed = await s.action('tick');
     const after = s.state();
-    const issues = [...s.repo().issues.values()].filter((i) => i.labels.includes('sweepwatch'));
+    const issues = [...s.repo().issues.values()].filter((i) =>
+      i.labels.some((l) => l.startsWith('root-cause:')),
+    );
     const problems = noProblems();
     problems.duplicate.push(...duplicateIssues(issues));
     if (issues.length !== 1) problems.duplicate.push(`${issues.length} issues filed`);

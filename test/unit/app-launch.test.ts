@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { SlurmScheduler } from '../../src/adapters/slurm/slurm-scheduler.js';
 import { launch } from '../../src/app/launch.js';
 import { latestAttempt } from '../../src/core/manifest-model.js';
+import type { Scheduler } from '../../src/ports/scheduler.js';
+import { TransportError } from '../../src/ports/transport.js';
+import { createFakeTransport, type ExecHandler } from '../fakes/fake-transport.js';
 import { DIGEST, type Harness, harness } from '../fakes/sweep-fixture.js';
 
 const run = (h: Harness, chunkSize = 5) =>
@@ -130,5 +134,106 @@ describe('launch', () => {
     expect(result.reason).toContain('partition gpu does not exist');
     expect(h.scheduler.calls.submit).toHaveLength(0);
     expect(h.store.current()).toBeNull();
+  });
+});
+
+/**
+ * The real Slurm submit (sbatch over a fake transport) behind the launch: the cluster accepts
+ * two jobs, then answers every sbatch with `fault`. Preflight and adoption are the fake's.
+ */
+function slurmSubmitting(
+  h: Harness,
+  fault: ExecHandler,
+): Pick<Scheduler, 'preflight' | 'submit' | 'findByName'> {
+  let accepted = 0;
+  const transport = createFakeTransport((argv, options) => {
+    if (accepted < 2) return { stdout: `${900 + ++accepted}\n` };
+    return fault(argv, options);
+  });
+  const slurm = new SlurmScheduler({ transport, user: 'alice' });
+  return {
+    preflight: (r) => h.scheduler.preflight(r),
+    findByName: (p) => h.scheduler.findByName(p),
+    submit: (r) => slurm.submit(r),
+  };
+}
+
+const phases = (h: Harness) =>
+  h.store.current()?.conditions.map((c) => latestAttempt(c)?.phase ?? 'none') ?? [];
+
+describe('launch when sbatch cannot tell whether the job exists', () => {
+  const sbatchSays =
+    (stderr: string): ExecHandler =>
+    () => ({ stderr: `${stderr}\n`, code: 1 });
+  it.each<[string, ExecHandler]>([
+    [
+      'controller down',
+      sbatchSays(
+        'sbatch: error: Batch job submission failed: Unable to contact slurm controller (connect failure)',
+      ),
+    ],
+    [
+      'socket timeout',
+      sbatchSays('sbatch: error: Batch job submission failed: Socket timed out on send/recv operation'),
+    ],
+    [
+      'backup in standby',
+      sbatchSays('sbatch: error: Batch job submission failed: Slurm backup controller in standby mode'),
+    ],
+    [
+      'zero bytes',
+      sbatchSays('sbatch: error: Batch job submission failed: Zero Bytes were transmitted or received'),
+    ],
+    [
+      'SSH dropped',
+      () => {
+        throw new TransportError('disconnected', "'sbatch' on alice@login:22: the connection was lost");
+      },
+    ],
+  ])(
+    '%s: submit_interrupted, no rejection, attempts left in flight; the next launch sends each once',
+    async (_name, fault) => {
+      const h = harness();
+      const result = await launch(
+        { store: h.store, scheduler: slurmSubmitting(h, fault), clock: h.clock, saveOptions: h.saveOptions },
+        { config: h.config, digest: DIGEST, requestedBy: 'alice', chunkSize: 5 },
+      );
+      expect(result.reasonCode).toBe('submit_interrupted');
+      expect(result.rejected).toEqual([]);
+      expect(result.submitted).toHaveLength(2);
+      // The 3rd is unknown and the 4th and 5th were claimed but not sent: all left to adoption.
+      expect(phases(h).filter((p) => p === 'submitting')).toHaveLength(3);
+      expect(phases(h)).not.toContain('submit_failed');
+
+      // The controller is back (the fake cluster has none of them): adopted as lost, sent once.
+      const again = await run(h);
+      expect(again.reasonCode).toBe('launched');
+      expect(again.submitted).toHaveLength(10);
+      expect(phases(h).every((p) => p === 'submitted')).toBe(true);
+      const names = h.scheduler.calls.submit.map((r) => r.name);
+      expect(new Set(names).size).toBe(10);
+    },
+  );
+
+  it.each([
+    'sbatch: error: invalid partition specified: nosuch\nsbatch: error: Batch job submission failed: Invalid partition name specified',
+    'sbatch: error: Batch job submission failed: Invalid account or account/partition combination specified',
+    "sbatch: error: Batch job submission failed: Job violates accounting/QOS policy (job submit limit, user's size and/or time limits)",
+    'sbatch: error: Batch job submission failed: Requested node configuration is not available',
+  ])('a real refusal is still submission_rejected (%s)', async (stderr) => {
+    const h = harness();
+    const result = await launch(
+      {
+        store: h.store,
+        scheduler: slurmSubmitting(h, sbatchSays(stderr)),
+        clock: h.clock,
+        saveOptions: h.saveOptions,
+      },
+      { config: h.config, digest: DIGEST, requestedBy: 'alice', chunkSize: 5 },
+    );
+    expect(result.reasonCode).toBe('submission_rejected');
+    expect(result.rejected).toHaveLength(10);
+    expect(phases(h).filter((p) => p === 'submit_failed')).toHaveLength(10);
+    expect(phases(h)).not.toContain('submitting');
   });
 });

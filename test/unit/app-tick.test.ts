@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { readLedger } from '../../src/app/ledger.js';
 import { parsePayload } from '../../src/app/relaunch-payload.js';
+import { tick } from '../../src/app/tick.js';
+import { setPaused } from '../../src/core/manifest-transitions.js';
 import { issueFingerprint } from '../../src/core/report.js';
+import type { WorkflowDispatcher } from '../../src/ports/workflow-dispatcher.js';
 import {
   ago,
   CODE_ERROR_LOG,
@@ -197,5 +201,95 @@ describe('tick', () => {
     expect(after.reasonCode).toBe('complete');
     expect(after.actions.issuesClosed).toEqual([1]);
     expect(h.issues.issues.get(1)?.state).toBe('closed');
+  });
+});
+
+/** All terminal: vit ran out of memory (a relaunch to dispatch), two resnet × ce hit a code error. */
+async function failedBatch(h: Harness): Promise<void> {
+  await launched(h);
+  for (const id of jobsWhere(h, { model: 'vit' })) fail(h, id, OOM_LOG);
+  const codeErrors = jobsWhere(h, { model: 'resnet', loss: 'ce' }).slice(0, 2);
+  for (const id of codeErrors) fail(h, id, CODE_ERROR_LOG, 30);
+  for (const id of jobsWhere(h, { model: 'resnet' }).filter((id) => !codeErrors.includes(id))) succeed(h, id);
+}
+
+/** A tick with its own dispatcher (the harness's always succeeds). */
+function tickWith(h: Harness, dispatcher: WorkflowDispatcher) {
+  return tick(
+    {
+      store: h.store,
+      scheduler: h.scheduler,
+      issues: h.issues,
+      dispatcher,
+      clock: h.clock,
+      saveOptions: h.saveOptions,
+    },
+    { config: h.config, relaunchWorkflow: RELAUNCH_WORKFLOW },
+  );
+}
+
+describe('the relaunch dispatch is claimed in the ledger before it is sent', () => {
+  it('two ticks at once: the one whose save lands first dispatches, the other sees its claim and does not', async () => {
+    const h = harness();
+    await failedBatch(h);
+    const loaded = h.store.current();
+    // Tick A has loaded and planned; right before A saves its claim, tick B runs to the end
+    // from the same manifest (B's own saves win), so A's save loses the compare-and-swap.
+    let b: Awaited<ReturnType<typeof runTick>> | undefined;
+    h.store.beforeSave = async () => {
+      b = await runTick(h);
+    };
+    const a = await runTick(h);
+    expect(b?.actions.dispatch).toMatchObject({ cycle: 1, release: false });
+    expect(a.actions.dispatch).toBeNull();
+    expect(a.actions.notes.join()).toContain('already dispatched by another sweepwatch run');
+    expect(h.dispatcher.runs).toHaveLength(1);
+    expect(h.store.conflicts).toBeGreaterThan(0);
+    const m = h.store.current();
+    if (m === null || loaded === null) throw new Error('no manifest');
+    expect(readLedger(m).dispatched.has(1)).toBe(true);
+    // A's decision was re-applied on top of B's, not lost: B's claim and record, then A's.
+    expect(m.decisions.length).toBe(loaded.decisions.length + 3);
+    // A later tick does not dispatch cycle 1 again.
+    h.clock.advance(900);
+    await runTick(h);
+    expect(h.dispatcher.runs).toHaveLength(1);
+  });
+
+  it('a dispatch that fails is withdrawn, so the next tick dispatches it (once)', async () => {
+    const h = harness();
+    await failedBatch(h);
+    let failures = 1;
+    const flaky: WorkflowDispatcher = {
+      async dispatch(file, ref, inputs) {
+        if (failures-- > 0) throw new Error('Server Error (500)');
+        return h.dispatcher.dispatch(file, ref, inputs);
+      },
+    };
+    const first = await tickWith(h, flaky);
+    expect(first.actions.dispatch).toBeNull();
+    expect(first.actions.errors.join()).toContain('relaunch dispatch failed: Server Error (500)');
+    const m = h.store.current();
+    expect(m && readLedger(m).dispatched.has(1)).toBe(false);
+    expect(m?.decisions.some((d) => d.note?.includes('[withdrawn cycle=1 of=dispatched]'))).toBe(true);
+    const second = await tickWith(h, flaky);
+    expect(second.actions.dispatch).toMatchObject({ cycle: 1 });
+    const third = await tickWith(h, flaky);
+    expect(third.actions.dispatch).toBeNull();
+    expect(h.dispatcher.runs).toHaveLength(1);
+  });
+
+  it('a pause saved between the plan and the claim stops the dispatch', async () => {
+    const h = harness();
+    await failedBatch(h);
+    h.store.beforeSave = (store) => {
+      const m = store.current();
+      if (m !== null) store.put(setPaused(m, true));
+    };
+    const result = await runTick(h);
+    expect(result.actions.dispatch).toBeNull();
+    expect(result.actions.notes.join()).toContain('paused');
+    expect(h.dispatcher.runs).toEqual([]);
+    expect(h.store.current()?.paused).toBe(true);
   });
 });

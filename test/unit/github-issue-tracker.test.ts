@@ -106,11 +106,12 @@ describe('ensureIssue', () => {
     expect(repo.issues.size).toBe(1);
   });
 
-  it('lists a label once per tick however many issues it ensures', async () => {
+  it('lists a label once per tick however many issues it ensures, plus once after each create', async () => {
     const t = tick();
     for (let i = 0; i < 5; i++) await t.ensureIssue({ ...spec, marker: issueMarker('root-cause', `c${i}`) });
+    expect(gh.count({ route: 'issues/list-for-repo' })).toBe(1 + 5);
     for (let i = 0; i < 5; i++) await t.ensureIssue({ ...spec, marker: issueMarker('root-cause', `c${i}`) });
-    expect(gh.count({ route: 'issues/list-for-repo' })).toBe(1);
+    expect(gh.count({ route: 'issues/list-for-repo' })).toBe(1 + 5);
     expect(gh.count({ route: 'issues/create' })).toBe(5);
     expect(repo.issues.size).toBe(5);
   });
@@ -135,6 +136,56 @@ describe('ensureIssue', () => {
     await expect(tick().ensureIssue(spec)).rejects.toMatchObject({ status: 502 });
     expect(repo.issues.size).toBe(0);
     expect((await tick().ensureIssue(spec)).outcome).toBe('created');
+  });
+});
+
+describe('two runs creating the same issue at once', () => {
+  const openCarrying = () =>
+    [...repo.issues.values()].filter((i) => i.state === 'open' && (i.body ?? '').includes(oom));
+
+  it('the later creator sees both, keeps the oldest and closes its own as a duplicate', async () => {
+    const [a, b] = [tick(), tick()];
+    // Both look the marker up before either creates: neither finds it.
+    expect(await Promise.all([a.findByMarker('sweepwatch', oom), b.findByMarker('sweepwatch', oom)])).toEqual(
+      [null, null],
+    );
+    const first = await a.ensureIssue(spec);
+    const second = await b.ensureIssue(spec);
+    expect(first).toMatchObject({ outcome: 'created', issue: { number: 1, state: 'open' } });
+    expect(second).toMatchObject({ outcome: 'unchanged', issue: { number: 1, state: 'open' } });
+    expect(gh.count({ route: 'issues/create' })).toBe(2);
+    expect(openCarrying().map((i) => i.number)).toEqual([1]);
+    expect(repo.issues.get(2)).toMatchObject({ state: 'closed', stateReason: 'not_planned' });
+    expect(repo.commentsOf(2).map((c) => c.body)).toEqual(['Duplicate of #1 (two sweepwatch runs raced).']);
+    expect(repo.commentsOf(1)).toEqual([]);
+  });
+
+  it('creating concurrently, both converge on one open issue, the oldest', async () => {
+    const [a, b] = [tick(), tick()];
+    await Promise.all([a.findByMarker('sweepwatch', oom), b.findByMarker('sweepwatch', oom)]);
+    const ensured = await Promise.all([a.ensureIssue(spec), b.ensureIssue(spec)]);
+    expect(ensured.map((e) => e.issue.number)).toEqual([1, 1]);
+    expect(openCarrying().map((i) => i.number)).toEqual([1]);
+    expect(repo.issues.get(2)?.state).toBe('closed');
+  });
+
+  it('the later creator brings the kept issue up to date with its own body', async () => {
+    const [a, b] = [tick(), tick()];
+    await Promise.all([a.findByMarker('sweepwatch', oom), b.findByMarker('sweepwatch', oom)]);
+    await a.ensureIssue(spec);
+    const later = await b.ensureIssue({ ...spec, body: 'Now 4 jobs.' });
+    expect(later).toMatchObject({ outcome: 'updated', issue: { number: 1 } });
+    expect(repo.issues.get(1)?.body).toBe(`${oom}\nNow 4 jobs.`);
+  });
+
+  it('a lookup that finds duplicates left by an earlier race closes them without listing again', async () => {
+    repo.seedIssue({ title: 'first', body: oom, labels: ['sweepwatch'] });
+    repo.seedIssue({ title: 'second', body: oom, labels: ['sweepwatch'] });
+    const ensured = await tick().ensureIssue({ ...spec, title: 'first', body: oom });
+    expect(ensured).toMatchObject({ outcome: 'unchanged', issue: { number: 1 } });
+    expect(openCarrying().map((i) => i.number)).toEqual([1]);
+    expect(gh.count({ route: 'issues/list-for-repo' })).toBe(1);
+    expect(gh.count({ route: 'issues/create' })).toBe(0);
   });
 });
 

@@ -102,7 +102,8 @@ describe('the Action through a sweep’s life', () => {
     const repo = gh.repo(owner, 'sweeps');
     expect(repo.dispatches).toHaveLength(1);
     // One issue for the unrecoverable cause (code_error); the OOM is relaunched, not filed.
-    const filed = () => [...repo.issues.values()].filter((i) => i.labels.includes('sweepwatch'));
+    const filed = () =>
+      [...repo.issues.values()].filter((i) => i.labels.some((l) => l.startsWith('root-cause:')));
     expect(filed().flatMap((i) => i.labels)).toContain('root-cause:code_error');
     expect(filed()).toHaveLength(1);
 

@@ -9,7 +9,7 @@ import { OBSERVE_SCRIPT } from '../../src/adapters/slurm/observe-script.js';
 import { SlurmScheduler } from '../../src/adapters/slurm/slurm-scheduler.js';
 import { buildSbatchArgv, parseSbatchOutput } from '../../src/adapters/slurm/submit.js';
 import type { JobObservation } from '../../src/core/types.js';
-import type { SubmitRequest } from '../../src/ports/scheduler.js';
+import { SchedulerError, type SubmitRequest } from '../../src/ports/scheduler.js';
 import { TransportError } from '../../src/ports/transport.js';
 import { createFakeTransport } from '../fakes/fake-transport.js';
 
@@ -273,6 +273,60 @@ describe('submit', () => {
       expect(result).toEqual({ ok: false, rootCause: 'submission_rejected', message: stderr.trim() });
     },
   );
+
+  // What sbatch prints when slurmctld did not answer: the job may or may not have been queued.
+  const UNREACHABLE = [
+    'sbatch: error: Batch job submission failed: Unable to contact slurm controller (connect failure)',
+    'sbatch: error: Batch job submission failed: Unable to contact slurm controller (send failure)',
+    'sbatch: error: Batch job submission failed: Unable to contact slurm controller (receive failure)',
+    'sbatch: error: Batch job submission failed: Socket timed out on send/recv operation',
+    'sbatch: error: Batch job submission failed: Slurm backup controller in standby mode',
+    'sbatch: error: slurm_load_partitions: Unable to contact slurm controller (connect failure)',
+    'sbatch: error: Batch job submission failed: Zero Bytes were transmitted or received',
+    'sbatch: error: Batch job submission failed: Communication connection failure',
+    'sbatch: error: _open_persist_conn: failed to open persistent connection to ctld:6817: Connection refused',
+    'sbatch: error: slurm_send_recv_msg: connect to ctld:6817: Connection timed out',
+  ];
+  it.each(UNREACHABLE)('controller unreachable is no rejection: SchedulerError (%s)', async (stderr) => {
+    const { s } = scheduler(() => ({ stderr: `${stderr}\n`, code: 1 }));
+    const error = await s.submit(base).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SchedulerError);
+    expect(error).toMatchObject({ source: 'sbatch', message: expect.stringContaining(stderr) });
+  });
+
+  it('sbatch killed by a signal: outcome unknown, SchedulerError', async () => {
+    const { s } = scheduler(() => ({ code: null, signal: 'KILL' }));
+    await expect(s.submit(base)).rejects.toBeInstanceOf(SchedulerError);
+  });
+
+  it('SSH dropped during sbatch: the TransportError propagates (outcome unknown), no rejection', async () => {
+    const { s } = scheduler(() => {
+      throw new TransportError('disconnected', "'sbatch' on alice@login:22: connection lost");
+    });
+    await expect(s.submit(base)).rejects.toBeInstanceOf(TransportError);
+  });
+
+  // Real refusals: the controller answered no, so the job does not exist.
+  it.each([
+    fixture('rejected-partition.stderr.txt'),
+    fixture('rejected-mem.stderr.txt'),
+    'sbatch: error: Batch job submission failed: Invalid account or account/partition combination specified',
+    'sbatch: error: Batch job submission failed: Invalid qos specification',
+    "sbatch: error: QOSMaxSubmitJobPerUserLimit\nsbatch: error: Batch job submission failed: Job violates accounting/QOS policy (job submit limit, user's size and/or time limits)",
+    'sbatch: error: Batch job submission failed: Requested node configuration is not available',
+    'sbatch: error: Batch job submission failed: Requested time limit is invalid (missing or exceeds some limit)',
+    'sbatch: error: Invalid generic resource (gres) specification',
+  ])('a rejection stays submission_rejected (%s)', async (stderr) => {
+    const { s } = scheduler(() => ({ stderr, code: 1 }));
+    expect(await s.submit(base)).toEqual({
+      ok: false,
+      rootCause: 'submission_rejected',
+      message: stderr.trim(),
+    });
+  });
 
   it('a refusal before sending costs no exec', async () => {
     const { s, transport } = scheduler(() => ({ stdout: '1\n' }));

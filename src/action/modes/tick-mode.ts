@@ -22,10 +22,13 @@ export async function runTick(
       dispatcher: session.dispatcher,
       clock: systemClock,
       logger: session.logger,
+      // Comments on the dashboard are writes too: a dry run makes none.
+      ...(session.dryRun === null ? { conversation: session.conversation } : {}),
     },
     {
       config: session.config,
       relaunchWorkflow: { workflowFile: inputs.relaunchWorkflow, ref: runtime.github.refName || 'main' },
+      dashboard: true,
     },
   );
   runtime.info(

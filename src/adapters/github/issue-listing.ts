@@ -46,6 +46,13 @@ export async function listLabelledIssues(gh: GitHubRepo, label: string): Promise
   return found;
 }
 
+/** The open issues carrying the marker, oldest (lowest number) first. */
+export function openByMarker(issues: readonly TrackedIssue[], marker: string): TrackedIssue[] {
+  return issues
+    .filter((i) => i.state === 'open' && i.body.includes(marker))
+    .sort((a, b) => a.number - b.number);
+}
+
 /** Open issues win over closed ones, then the oldest: the one a duplicate would have copied. */
 export function pickByMarker(issues: readonly TrackedIssue[], marker: string): TrackedIssue | null {
   const carrying = issues.filter((i) => i.body.includes(marker));

@@ -8,13 +8,18 @@ import type {
   TrackedIssue,
 } from '../../ports/issue-tracker.js';
 import { fitBody, GitHubIssueConversation } from './issue-conversation.js';
-import { listLabelledIssues, pickByMarker, toTrackedIssue } from './issue-listing.js';
+import { listLabelledIssues, openByMarker, pickByMarker, toTrackedIssue } from './issue-listing.js';
 import { type GitHubRepo, httpStatus } from './octokit.js';
 
 /**
  * IssueTracker on GitHub issues. An instance serves one tick: the first lookup of a label lists
  * its issues once (all pages) and later lookups and writes of the tick reuse and update that
  * listing, so N root causes cost one listing, not N.
+ *
+ * The marker lookup cannot stop two runs that list at the same moment from both creating the
+ * issue, so a create is followed by one more listing: of the open issues carrying the marker the
+ * oldest is kept and the others are closed as its duplicates. The later of two racing creators
+ * always sees both, so the pair converges on one open issue.
  */
 
 /** GitHub stores what it is sent, but a body edited in the web UI comes back with CRLF. */
@@ -67,8 +72,69 @@ export class GitHubIssueTracker implements IssueTracker {
 
   async ensureIssue(spec: IssueSpec): Promise<EnsuredIssue> {
     const body = bodyFor(spec);
-    const existing = await this.findByMarker(spec.labels[0], spec.marker);
-    if (!existing) return { outcome: 'created', issue: await this.create(spec, body) };
+    const label = spec.labels[0];
+    const existing = await this.findByMarker(label, spec.marker);
+    if (!existing) {
+      const created = await this.create(spec, body);
+      return this.converge(spec, body, created.issue, created.listedAfter);
+    }
+    // Duplicates left by an earlier race (seen in the listing already made: no extra request).
+    if (existing.state === 'open') {
+      await this.closeDuplicates(openByMarker(await this.listing(label), spec.marker), existing);
+    }
+    return this.bringUpToDate(existing, spec, body);
+  }
+
+  /**
+   * After a create: lists the label again and keeps the oldest open issue carrying the marker,
+   * closing the others. Ours is `created` when it is the one kept; otherwise the kept one is
+   * brought up to date as a found issue would be. A failed listing leaves ours as it is (the
+   * next tick's lookup finds the oldest, and closes the rest).
+   */
+  private async converge(
+    spec: IssueSpec,
+    body: string,
+    created: TrackedIssue,
+    listedAfter: boolean,
+  ): Promise<EnsuredIssue> {
+    const label = spec.labels[0];
+    if (!listedAfter) this.listings.delete(label.toLowerCase());
+    let listed: TrackedIssue[];
+    try {
+      listed = await this.listing(label);
+    } catch {
+      return { outcome: 'created', issue: created };
+    }
+    const open = openByMarker(listed, spec.marker);
+    if (created.state === 'open' && !open.some((i) => i.number === created.number)) {
+      open.push(created);
+      open.sort((a, b) => a.number - b.number);
+    }
+    const kept = open[0];
+    if (kept === undefined || kept.number === created.number) {
+      await this.closeDuplicates(open, created);
+      return { outcome: 'created', issue: created };
+    }
+    await this.closeDuplicates(open, kept);
+    return this.bringUpToDate(kept, spec, body);
+  }
+
+  /**
+   * Closes every issue of `open` but `kept`, pointing at it. Best effort: a close that fails is
+   * left to the next tick, whose lookup finds the same duplicates and closes them then.
+   */
+  private async closeDuplicates(open: readonly TrackedIssue[], kept: TrackedIssue): Promise<void> {
+    for (const duplicate of open) {
+      if (duplicate.number === kept.number) continue;
+      await this.closeAs(
+        duplicate.number,
+        `Duplicate of #${kept.number} (two sweepwatch runs raced).`,
+        'not_planned',
+      ).catch(() => undefined);
+    }
+  }
+
+  private async bringUpToDate(existing: TrackedIssue, spec: IssueSpec, body: string): Promise<EnsuredIssue> {
     const patch = patchFor(existing, spec, body);
     if (!patch) return { outcome: 'unchanged', issue: existing };
     const { data } = await this.gh.api.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
@@ -82,7 +148,16 @@ export class GitHubIssueTracker implements IssueTracker {
     return { outcome: 'updated', issue };
   }
 
-  async close(issueNumber: number, comment?: string): Promise<void> {
+  close(issueNumber: number, comment?: string): Promise<void> {
+    return this.closeAs(issueNumber, comment, 'completed');
+  }
+
+  /** `not_planned` for duplicates: `duplicate` is newer than some GitHub Enterprise servers. */
+  private async closeAs(
+    issueNumber: number,
+    comment: string | undefined,
+    reason: 'completed' | 'not_planned',
+  ): Promise<void> {
     if ((await this.known(issueNumber))?.state === 'closed') return;
     if (comment !== undefined) await this.conversation.comment(issueNumber, comment);
     const { data } = await this.gh.api.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
@@ -90,7 +165,7 @@ export class GitHubIssueTracker implements IssueTracker {
       repo: this.gh.repo,
       issue_number: issueNumber,
       state: 'closed',
-      state_reason: 'completed',
+      state_reason: reason,
     });
     await this.remember(toTrackedIssue(data));
   }
@@ -112,7 +187,10 @@ export class GitHubIssueTracker implements IssueTracker {
    * issue. Instead the label is listed afresh: if the issue landed it is returned, if not the
    * error is rethrown and the next tick creates it.
    */
-  private async create(spec: IssueSpec, body: string): Promise<TrackedIssue> {
+  private async create(
+    spec: IssueSpec,
+    body: string,
+  ): Promise<{ issue: TrackedIssue; listedAfter: boolean }> {
     try {
       const { data } = await this.gh.api.request('POST /repos/{owner}/{repo}/issues', {
         owner: this.gh.owner,
@@ -124,12 +202,12 @@ export class GitHubIssueTracker implements IssueTracker {
       });
       const issue = toTrackedIssue(data);
       await this.remember(issue);
-      return issue;
+      return { issue, listedAfter: false };
     } catch (error) {
       if (!outcomeUnknown(error)) throw error;
       this.listings.delete(spec.labels[0].toLowerCase());
       const landed = await this.findByMarker(spec.labels[0], spec.marker);
-      if (landed) return landed;
+      if (landed) return { issue: landed, listedAfter: true };
       throw error;
     }
   }

@@ -73,7 +73,8 @@ export class SlurmScheduler implements Scheduler {
     if (typeof call === 'string') {
       return { ok: false, rootCause: 'submission_rejected', message: `refused before submission: ${call}` };
     }
-    // A TransportError propagates: whether sbatch ran is then unknown, and only findByName can tell.
+    // A TransportError propagates, and so does submitResult's SchedulerError when the controller
+    // did not answer: whether the job exists is then unknown, and only findByName can tell.
     const out = await this.transport.exec(call.argv, { timeoutMs: this.timeoutMs });
     return submitResult(call, request, out, this.user);
   }

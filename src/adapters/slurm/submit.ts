@@ -7,7 +7,7 @@
  * #SBATCH lines still apply. Names that sbatch would read as its own input (SBATCH_*, SLURM_*)
  * are refused rather than silently changing the submission.
  */
-import type { SubmitRequest, SubmitResult } from '../../ports/scheduler.js';
+import { SchedulerError, type SubmitRequest, type SubmitResult } from '../../ports/scheduler.js';
 import { shellQuote } from '../ssh/shell-quote.js';
 import { defaultLogPatterns, expandLogPattern } from './log-paths.js';
 
@@ -124,6 +124,36 @@ export function rejectionMessage(stderr: string, stdout: string, code: number | 
   return stdout.trim() !== '' ? stdout.trim() : `sbatch exited ${code ?? 'on a signal'} without a message`;
 }
 
+/**
+ * sbatch's words when it could not get an answer from slurmctld (Slurm's own error strings,
+ * slurm_errno.c, and the socket errors under them). The controller may have queued the job
+ * before the answer was lost, so these say nothing about the job: they are not rejections.
+ */
+const CONTROLLER_UNREACHABLE: readonly RegExp[] = [
+  /unable to contact slurm controller/i, // connect, send, receive or shutdown failure
+  /slurm_load_\w+(?: error)?: unable to contact/i,
+  /socket timed out on send\/recv operation/i,
+  /backup controller in standby mode/i,
+  /zero bytes were transmitted or received/i,
+  /communication (?:connection|send|receive|shutdown) failure/i,
+  /message (?:send|receive) failure/i,
+  /connection refused/i,
+  /connection timed out/i,
+  /connection reset by peer/i,
+  /no route to host/i,
+  /network is unreachable/i,
+];
+
+/** Whether sbatch failed to reach the controller (the job may or may not exist). */
+export function controllerUnreachable(text: string): boolean {
+  return CONTROLLER_UNREACHABLE.some((re) => re.test(text));
+}
+
+/**
+ * A rejection (`submission_rejected`: the controller answered no) or the job id. Throws
+ * SchedulerError when the outcome is unknown (the controller was unreachable, or sbatch died of
+ * a signal): the attempt then stays in flight and adoption by name finds out whether it exists.
+ */
 export function submitResult(
   call: SbatchCall,
   req: SubmitRequest,
@@ -131,6 +161,15 @@ export function submitResult(
   user?: string,
 ): SubmitResult {
   const parsed = out.code === 0 ? parseSbatchOutput(out.stdout) : undefined;
+  if (!parsed && out.code !== 0) {
+    const words = rejectionMessage(out.stderr, out.stdout, out.code);
+    if (out.code === null || controllerUnreachable(`${out.stderr}\n${out.stdout}`)) {
+      throw new SchedulerError(
+        'sbatch',
+        `sbatch for ${req.name} got no answer from the Slurm controller; the job may or may not exist (adopt by name): ${words}`,
+      );
+    }
+  }
   if (!parsed) {
     const message =
       out.code === 0
