@@ -69,6 +69,8 @@ if (only.has('lab') && !labReady) {
       : `no lab (${LAB_JSON}; run bash scripts/lab/up.sh)`;
 }
 
+const failed: string[] = [];
+
 async function suite<T>(name: (typeof SUITES)[number], run: () => Promise<T> | T): Promise<T | null> {
   if (skipped[name] !== undefined) return null;
   log(`bench: ${name}…`);
@@ -78,6 +80,8 @@ async function suite<T>(name: (typeof SUITES)[number], run: () => Promise<T> | T
     log(`bench: ${name} done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return result;
   } catch (error) {
+    // A suite that breaks is a miss under --check, never a silent pass.
+    failed.push(`${name}.failed`);
     skipped[name] = `failed: ${error instanceof Error ? error.message : String(error)}`;
     log(`bench: ${name} ${skipped[name]}`);
     return null;
@@ -125,7 +129,8 @@ const partial: Omit<BenchResults, 'checks' | 'missed'> = {
   skipped,
 };
 const checks = checksOf({ ...partial, checks: [], missed: [] });
-const results: BenchResults = { ...partial, checks, missed: checks.filter((c) => !c.pass).map((c) => c.id) };
+const missed = [...failed, ...checks.filter((c) => !c.pass).map((c) => c.id)];
+const results: BenchResults = { ...partial, checks, missed };
 
 say(renderTables(results));
 if (values.json !== undefined) {

@@ -5,7 +5,9 @@
  * say where the time goes. The input is a fixture directory (sim/fixture.ts) written by the
  * parent. Prints one JSON line.
  *
- *   node --import tsx bench/suites/core-child.ts <fixture dir>
+ *   node --import tsx bench/suites/core-child.ts <fixture dir> [--tick-only]
+ *
+ * --tick-only skips the stage breakdown (for profiling the tick alone, or a very slow src).
  */
 import { SlurmScheduler } from '../../src/adapters/slurm/slurm-scheduler.js';
 import { tick } from '../../src/app/tick.js';
@@ -60,8 +62,14 @@ async function main(): Promise<void> {
   const peakRssBytes = process.resourceUsage().maxRSS * 1024;
   const bytesIn = transport.stats().bytesIn;
 
-  // The stages again, one by one, on the same input (JIT now warm: the sum is below tickMs).
   const stages: Record<string, number> = {};
+  if (process.argv[3] === '--tick-only') {
+    process.stdout.write(
+      `${JSON.stringify({ size: meta.size, tickMs, peakRssBytes, decision: result.decision })}\n`,
+    );
+    return;
+  }
+  // The stages again, one by one, on the same input (JIT now warm: the sum is below tickMs).
   const time = async <T>(name: string, f: () => T | Promise<T>): Promise<T> => {
     const busy = transport.busyMs;
     const s = performance.now();

@@ -33,8 +33,9 @@ export interface BenchResults {
     readonly load: readonly [number, number];
   };
   readonly suites: BenchSuites;
-  /** Why a suite did not run (no lab, --only). */
+  /** Why a suite did not run (no lab, --only, or it failed). */
   readonly skipped: Readonly<Record<string, string>>;
   readonly checks: readonly Check[];
+  /** Ids of missed checks, and `<suite>.failed` for a suite that threw. */
   readonly missed: readonly string[];
 }

@@ -6,7 +6,7 @@
  * save conflict), not a manifest.
  */
 import type { AttemptRef, Manifest } from '../core/manifest.js';
-import { getAttempt } from '../core/manifest-model.js';
+import type { Attempt } from '../core/manifest-model.js';
 import {
   applyObservations,
   type ClassificationEntry,
@@ -105,8 +105,9 @@ export async function diagnose(
   newlyFailed: readonly AttemptRef[],
   maxBytesPerFile: number,
 ): Promise<Diagnosed> {
+  const attemptOf = attemptIndex(m);
   const targets = newlyFailed.flatMap((ref) => {
-    const a = getAttempt(m, ref);
+    const a = attemptOf(ref);
     return a === null || a.jobId === null ? [] : [{ ref, attempt: a, jobId: a.jobId }];
   });
   const requests = targets.map((t) => ({
@@ -146,6 +147,13 @@ export function applyObserved(
   let next = observed.observations.length > 0 ? applyObservations(m, observed.observations, now).manifest : m;
   next = markStale(next, observed.staleIds, now);
   // Against a newer manifest an attempt may have been classified meanwhile: same result, kept.
-  const fresh = classifications.filter((e) => getAttempt(next, e.ref)?.classification === null);
+  const attemptOf = attemptIndex(next);
+  const fresh = classifications.filter((e) => attemptOf(e.ref)?.classification === null);
   return fresh.length > 0 ? recordClassification(next, fresh) : next;
+}
+
+/** getAttempt() for many refs: one id index instead of a linear search per ref. */
+function attemptIndex(m: Manifest): (ref: AttemptRef) => Attempt | null {
+  const byId = new Map(m.conditions.map((c) => [c.id, c]));
+  return (ref) => byId.get(ref.conditionId)?.attempts[ref.attempt] ?? null;
 }

@@ -3,6 +3,7 @@
  * a huge or deeply nested one is a mistake or an attack, and the parser's cost (and, once, its
  * memory: `'['.repeat(2000)` killed Node in a regexp allocation) grows faster than the text.
  */
+import { Lexer } from 'yaml';
 import type { ConfigIssue } from './config-error.js';
 
 /**
@@ -14,97 +15,79 @@ export const MAX_FILE_BYTES = 64 * 1024;
 /** Levels of nesting. Real sweep files nest about 5 deep. */
 export const MAX_DEPTH = 32;
 
-const BLOCK_SCALAR_HEADER = /^[|>][-+0-9]*\s*(#.*)?$/;
+/** The lexer's markers (document, flow error end, scalar): no text of their own. */
+const MARKERS = new Set(['\x02', '\x18', '\x1f']);
 
-interface ScanState {
-  /** Columns of the open block nodes (indentation levels and `- `/`? `/`: ` indicators). */
-  readonly columns: number[];
-  flow: number;
-  quote: '"' | "'" | null;
-  /** Indentation of a `|`/`>` header: deeper lines are literal text, not structure. */
-  blockScalar: number | null;
+/** Where the scan is: line and column of the next token, and what the line holds so far. */
+interface Cursor {
+  line: number;
+  column: number;
+  lineStart: boolean;
+  /** The line's first node is counted; later ones on the line sit beside it. */
+  counted: boolean;
+  colonSeen: boolean;
 }
 
-function indentOf(line: string): number {
-  let col = 0;
-  while (line[col] === ' ') col++;
-  return col;
-}
-
-/** Block structure of a line outside flow and quotes: its depth, and where scanning resumes. */
-function blockLevels(state: ScanState, line: string): number {
-  const col = indentOf(line);
-  const { columns } = state;
-  while (columns.length > 0 && (columns.at(-1) ?? 0) >= col) columns.pop();
-  let p = col;
-  // `- - - x` and `? ? x` nest one level per indicator on a single line.
-  while (
-    (line[p] === '-' || line[p] === '?' || line[p] === ':') &&
-    (p + 1 === line.length || line[p + 1] === ' ')
-  ) {
-    columns.push(p);
-    p++;
-    while (line[p] === ' ') p++;
+function advance(cursor: Cursor, token: string): void {
+  const last = token.lastIndexOf('\n');
+  if (last === -1) {
+    cursor.column += token.length;
+    return;
   }
-  if (p < line.length && line[p] !== '#') columns.push(p);
-  return p;
-}
-
-/** Scans one line's characters for quotes, flow brackets, comments and block scalar headers. */
-function scanChars(state: ScanState, line: string, from: number, max: number): boolean {
-  for (let i = from; i < line.length; i++) {
-    const ch = line[i];
-    if (state.quote === '"') {
-      if (ch === '\\') i++;
-      else if (ch === '"') state.quote = null;
-      continue;
-    }
-    if (state.quote === "'") {
-      // `''` is an escaped quote: closing and reopening at once gives the same result.
-      if (ch === "'") state.quote = null;
-      continue;
-    }
-    const prev = i === 0 ? ' ' : (line[i - 1] ?? ' ');
-    // Quotes and brackets only open at the start of a token: `don't` and `a[1]` are plain text;
-    // inside [ ] and { } a token also starts right after an indicator (`[[`, `{"a":1}`).
-    const space = prev === ' ' || prev === '\t';
-    const tokenStart = space || (state.flow > 0 && '[{,:'.includes(prev));
-    if (ch === '#' && space) return false;
-    if ((ch === '"' || ch === "'") && tokenStart) state.quote = ch;
-    else if ((ch === '[' || ch === '{') && (state.flow > 0 || tokenStart)) {
-      state.flow++;
-      if (state.columns.length + state.flow > max) return true;
-    } else if ((ch === ']' || ch === '}') && state.flow > 0) state.flow--;
-    else if ((ch === '|' || ch === '>') && state.flow === 0 && tokenStart) {
-      if (BLOCK_SCALAR_HEADER.test(line.slice(i))) {
-        state.blockScalar = indentOf(line);
-        return false;
-      }
-    }
-  }
-  return false;
+  for (let i = token.indexOf('\n'); i !== -1; i = token.indexOf('\n', i + 1)) cursor.line++;
+  cursor.column = token.length - last - 1;
+  // A quoted or plain scalar may span lines and be followed by more on its last line.
+  cursor.lineStart = token.endsWith('\n');
+  if (cursor.lineStart) [cursor.counted, cursor.colonSeen] = [false, false];
 }
 
 /**
- * The first line whose nesting exceeds `max`, or null. A linear scan that over-counts rather
- * than under-counts where YAML is ambiguous: refusing a strange file is cheaper than parsing it.
+ * The first line whose nesting exceeds `max`, or null. It runs yaml's own lexer (linear, no
+ * recursion, about 1 ms per KiB), so quotes, comments and block scalars are read exactly as
+ * the parser will read them; only the tree is not built. Depth counts flow brackets, the
+ * block indentation levels open at a line, and indicators that nest on one line (`- - x`,
+ * `? ? x`, `a: b: c`). It counts some levels twice (a `- ` item and its mapping) and none
+ * less than once: a strange file is cheaper refused than parsed.
  */
 export function tooDeepAt(text: string, max: number = MAX_DEPTH): number | null {
-  const state: ScanState = { columns: [], flow: 0, quote: null, blockScalar: null };
-  const lines = text.split('\n');
-  for (const [index, raw] of lines.entries()) {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (state.blockScalar !== null) {
-      if (line.trim() === '' || indentOf(line) > state.blockScalar) continue;
-      state.blockScalar = null;
+  /** Columns of the open block nodes. */
+  const columns: number[] = [];
+  let flow = 0;
+  let blockScalar: 'none' | 'header' | 'body' = 'none';
+  const at: Cursor = { line: 1, column: 0, lineStart: true, counted: false, colonSeen: false };
+  for (const token of new Lexer().lex(text)) {
+    if (MARKERS.has(token)) {
+      if (token === '\x1f' && blockScalar === 'header') blockScalar = 'body';
+      continue;
     }
-    let from = 0;
-    if (state.quote === null && state.flow === 0) {
-      if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
-      from = blockLevels(state, line);
-      if (state.columns.length > max) return index + 1;
+    const first = token[0] ?? '';
+    // A block scalar's text, spaces, newlines, comments and directives open nothing.
+    if (blockScalar === 'body' || ' \t\r\n#%'.includes(first)) {
+      if (blockScalar === 'body') blockScalar = 'none';
+      advance(at, token);
+      continue;
     }
-    if (scanChars(state, line, from, max)) return index + 1;
+    if (flow === 0 && at.lineStart) {
+      // A line's indentation closes the block nodes at or right of it.
+      while (columns.length > 0 && (columns.at(-1) ?? 0) >= at.column) columns.pop();
+    }
+    if (token === '---' || token === '...') {
+      [columns.length, flow] = [0, 0];
+    } else if (token === '[' || token === '{') {
+      flow++;
+    } else if (token === ']' || token === '}') {
+      flow = Math.max(0, flow - 1);
+    } else if (flow === 0) {
+      // The first `:` of a line ends its key; a second one nests a mapping inside the value.
+      const nests = token === '-' || token === '?' || (token === ':' && at.colonSeen);
+      if (nests || !at.counted) columns.push(at.column);
+      at.counted = true;
+      if (token === ':') at.colonSeen = true;
+      if (first === '|' || first === '>') blockScalar = 'header';
+    }
+    at.lineStart = false;
+    if (columns.length + flow > max) return at.line;
+    advance(at, token);
   }
   return null;
 }

@@ -1,5 +1,5 @@
 import type { CurrentCondition, SweepSnapshot } from './snapshot.js';
-import { currentConditions, effectiveCause, matchesFactors } from './snapshot.js';
+import { currentConditions, effectiveCause } from './snapshot.js';
 import { bonferroni, fisherExactGreater } from './stats.js';
 import type { RootCause } from './types.js';
 
@@ -84,21 +84,59 @@ export function analyzeConcentration(
     if (factor.levels.length < 2) continue;
     for (const level of factor.levels) singles.push([{ factor: factor.name, level }]);
   }
+  const interactions = options.interactions ?? true;
+  const candidates = interactions ? [...singles, ...pairsOf(singles)] : singles;
+  const table = membership(candidates, units, singles);
   return targets.map((target) =>
-    analyzeTarget(target, units, singles, { alpha, minCount, interactions: options.interactions ?? true }),
+    analyzeTarget(target, units, candidates, table, { alpha, minCount, interactions }),
   );
+}
+
+/** Which candidates each unit falls inside, and how many units each candidate holds: one pass. */
+interface Membership {
+  readonly inside: readonly Int32Array[];
+  readonly totals: Int32Array;
+}
+
+function membership(
+  candidates: readonly LevelRef[][],
+  units: readonly Unit[],
+  singles: readonly LevelRef[][],
+): Membership {
+  const key = (l: LevelRef) => `${l.factor}\u0000${l.level}`;
+  const slot = new Map(candidates.map((levels, i) => [levels.map(key).join('\u0001'), i]));
+  const factors = [...new Set(singles.flat().map((l) => l.factor))];
+  const totals = new Int32Array(candidates.length);
+  const inside = units.map((u) => {
+    const keys = factors.flatMap((f) => {
+      const level = u.factors[f];
+      return level === undefined ? [] : [key({ factor: f, level })];
+    });
+    const found: number[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const single = slot.get(keys[i] ?? '');
+      if (single !== undefined) found.push(single);
+      for (let j = i + 1; j < keys.length; j++) {
+        const pair = slot.get(`${keys[i]}\u0001${keys[j]}`);
+        if (pair !== undefined) found.push(pair);
+      }
+    }
+    for (const s of found) totals[s] = (totals[s] ?? 0) + 1;
+    return Int32Array.from(found);
+  });
+  return { inside, totals };
 }
 
 function analyzeTarget(
   target: ConcentrationTarget,
   units: readonly Unit[],
-  singles: readonly LevelRef[][],
+  candidates: readonly LevelRef[][],
+  table: Membership,
   options: Required<ConcentrationOptions>,
 ): Concentration {
   const isHit = (u: Unit): boolean => u.cause !== null && (target === 'any' || u.cause === target);
   const failures = units.filter(isHit).length;
-  const candidates = options.interactions ? [...singles, ...pairsOf(singles)] : singles;
-  const findings = testFamily(candidates, units, isHit, options);
+  const findings = testFamily(candidates, units, isHit, options, table);
   findings.sort((x, y) => x.adjustedPValue - y.adjustedPValue || x.levels.length - y.levels.length);
   const headline = bestExplanation(findings, failures);
   return {
@@ -116,8 +154,9 @@ function testFamily(
   units: readonly Unit[],
   isHit: (u: Unit) => boolean,
   options: Required<ConcentrationOptions>,
+  table: Membership,
 ): LevelTest[] {
-  const raw = candidates.map((levels) => tabulate(levels, units, isHit));
+  const raw = tabulate(candidates, units, isHit, table);
   const tested = raw.filter((t) => t.inside.total > 0 && t.outside.total > 0);
   const tests = tested.length;
   const significant: LevelTest[] = [];
@@ -137,30 +176,27 @@ function testFamily(
 }
 
 function tabulate(
-  levels: readonly LevelRef[],
+  candidates: readonly LevelRef[][],
   units: readonly Unit[],
   isHit: (u: Unit) => boolean,
-): Pick<LevelTest, 'levels' | 'inside' | 'outside'> {
-  const match = Object.fromEntries(levels.map((l) => [l.factor, l.level]));
-  let inFailed = 0;
-  let inTotal = 0;
-  let outFailed = 0;
-  let outTotal = 0;
-  for (const u of units) {
-    const hit = isHit(u) ? 1 : 0;
-    if (matchesFactors(u.factors, match)) {
-      inTotal++;
-      inFailed += hit;
-    } else {
-      outTotal++;
-      outFailed += hit;
-    }
-  }
-  return {
-    levels,
-    inside: { failed: inFailed, total: inTotal },
-    outside: { failed: outFailed, total: outTotal },
-  };
+  table: Membership,
+): Pick<LevelTest, 'levels' | 'inside' | 'outside'>[] {
+  const failed = new Int32Array(candidates.length);
+  let allFailed = 0;
+  units.forEach((u, k) => {
+    if (!isHit(u)) return;
+    allFailed++;
+    for (const s of table.inside[k] ?? []) failed[s] = (failed[s] ?? 0) + 1;
+  });
+  return candidates.map((levels, i) => {
+    const inFailed = failed[i] ?? 0;
+    const inTotal = table.totals[i] ?? 0;
+    return {
+      levels,
+      inside: { failed: inFailed, total: inTotal },
+      outside: { failed: allFailed - inFailed, total: units.length - inTotal },
+    };
+  });
 }
 
 /** Every pair of levels of two different factors. */

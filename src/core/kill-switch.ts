@@ -68,6 +68,8 @@ export function evaluateKillSwitch(snapshot: SweepSnapshot, policy: Policy): Kil
 
   const triggers: KillSwitchTrigger[] = [];
   const notes: string[] = [];
+  // The candidates for a cancel, once: a burst then scans the running jobs, not the whole sweep.
+  const cancellable = current.filter((c) => CANCELLABLE.has(c.attempt.state) && c.attempt.stale !== true);
   for (const failures of bursts.values()) {
     const burst = largestWindow(failures, policy.killSwitch.windowSeconds * 1000);
     if (burst.length < policy.killSwitch.identical) continue;
@@ -81,12 +83,7 @@ export function evaluateKillSwitch(snapshot: SweepSnapshot, policy: Policy): Kil
     }
     const point = Math.max(...points);
     const shared = sharedFactors(burst.map((f) => f.current.condition.factors));
-    const sameConfig = current.filter(
-      (c) =>
-        CANCELLABLE.has(c.attempt.state) &&
-        c.attempt.stale !== true &&
-        matchesFactors(c.condition.factors, shared),
-    );
+    const sameConfig = cancellable.filter((c) => matchesFactors(c.condition.factors, shared));
     const doomed = sameConfig.filter((c) => {
       const e = elapsedSeconds(c.attempt, now);
       return e !== undefined && e <= point;
@@ -123,13 +120,13 @@ export function evaluateKillSwitch(snapshot: SweepSnapshot, policy: Policy): Kil
 /** The most failures whose end times fit in one window (the earliest such window on ties). */
 function largestWindow(failures: readonly Failure[], windowMs: number): Failure[] {
   const sorted = [...failures].sort((a, b) => a.endMs - b.endMs);
-  let best: Failure[] = [];
+  let best = { start: 0, length: 0 };
   let start = 0;
   for (let end = 0; end < sorted.length; end++) {
     while ((sorted[end]?.endMs ?? 0) - (sorted[start]?.endMs ?? 0) > windowMs) start++;
-    if (end - start + 1 > best.length) best = sorted.slice(start, end + 1);
+    if (end - start + 1 > best.length) best = { start, length: end - start + 1 };
   }
-  return best;
+  return sorted.slice(best.start, best.start + best.length);
 }
 
 function describe(factors: Readonly<Record<string, string>>): string {

@@ -11,6 +11,7 @@ import { code, escapeInline, fenced } from './report-escape.js';
 import { FIX_GUIDES, recommendedOption } from './report-guide.js';
 import { fnv1a64 } from './signature.js';
 import type { SweepSnapshot } from './snapshot.js';
+import { factorsById } from './snapshot.js';
 
 /** Why the group goes to a person rather than to a relaunch. */
 export type IssueWhy =
@@ -69,7 +70,7 @@ function whyText(ctx: IssueContext): string {
 
 /** Per factor, the levels the group's conditions have, most frequent first. */
 function levelLines(ctx: IssueContext): string[] {
-  const byId = new Map(ctx.snapshot.conditions.map((c) => [c.id, c.factors]));
+  const byId = factorsById(ctx.snapshot);
   const members = ctx.group.conditionIds.map((id) => byId.get(id)).filter((f) => f !== undefined);
   return ctx.snapshot.factors.map((factor) => {
     const counts = new Map<string, number>();

@@ -6,7 +6,7 @@ import type { FailureGroup, StateCounts } from './aggregate.js';
 import type { Concentration } from './concentration.js';
 import { clipText, code, escapeInline } from './report-escape.js';
 import type { SweepSnapshot } from './snapshot.js';
-import { sharedFactors } from './snapshot.js';
+import { factorsById, sharedFactors } from './snapshot.js';
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
 
@@ -52,7 +52,7 @@ export function affectedLevels(
 ): string {
   const finding = concentration.find((c) => c.target === group.rootCause)?.headline;
   if (finding !== undefined) return finding.levels.map((l) => `${l.factor}=${l.level}`).join(' and ');
-  const byId = new Map(snapshot.conditions.map((c) => [c.id, c.factors]));
+  const byId = factorsById(snapshot);
   const members = group.conditionIds.map((id) => byId.get(id)).filter((f) => f !== undefined);
   const shared = Object.entries(sharedFactors(members));
   if (members.length > 1 && shared.length > 0) return shared.map(([k, v]) => `${k}=${v}`).join(', ');

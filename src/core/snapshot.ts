@@ -187,13 +187,21 @@ export interface CurrentCondition {
 
 /** Conditions that have at least one attempt, with their current state. */
 export function currentConditions(snapshot: SweepSnapshot): CurrentCondition[] {
-  const out: CurrentCondition[] = [];
-  for (const condition of snapshot.conditions) {
-    const attempt = latestAttempt(condition);
-    if (attempt !== undefined) out.push({ condition, attempt, status: attemptStatus(attempt) });
+  // Built once per snapshot: one evaluation asks for it from eight places.
+  let cached = CURRENT.get(snapshot);
+  if (cached === undefined) {
+    const out: CurrentCondition[] = [];
+    for (const condition of snapshot.conditions) {
+      const attempt = latestAttempt(condition);
+      if (attempt !== undefined) out.push({ condition, attempt, status: attemptStatus(attempt) });
+    }
+    cached = out;
+    CURRENT.set(snapshot, cached);
   }
-  return out;
+  return [...cached];
 }
+
+const CURRENT = new WeakMap<SweepSnapshot, readonly CurrentCondition[]>();
 
 /** Succeeded, but a checker found its outputs missing, empty or non-finite. */
 export function hasInvalidOutputs(current: CurrentCondition): boolean {
@@ -218,4 +226,16 @@ export function sharedFactors(
   return Object.fromEntries(
     Object.entries(first).filter(([name, level]) => rest.every((f) => f[name] === level)),
   );
+}
+
+const FACTORS_BY_ID = new WeakMap<SweepSnapshot, ReadonlyMap<string, Readonly<Record<string, string>>>>();
+
+/** Condition id → its factor levels, built once per snapshot (reports look up many groups). */
+export function factorsById(snapshot: SweepSnapshot): ReadonlyMap<string, Readonly<Record<string, string>>> {
+  let byId = FACTORS_BY_ID.get(snapshot);
+  if (byId === undefined) {
+    byId = new Map(snapshot.conditions.map((c) => [c.id, c.factors]));
+    FACTORS_BY_ID.set(snapshot, byId);
+  }
+  return byId;
 }

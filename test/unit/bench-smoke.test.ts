@@ -57,6 +57,7 @@ describe('npm run bench -- --quick', () => {
         pass: expect.any(Boolean),
       });
     }
+    // Every suite ran: a broken one would be listed as `<suite>.failed`.
     expect(results.missed).toEqual(results.checks.filter((c) => !c.pass).map((c) => c.id));
     expect(results.checks.find((c) => c.id === 'roundtrips.max')?.pass).toBe(true);
   }, 20_000);

@@ -58,6 +58,19 @@ export interface SacctParse {
   readonly diagnostics: readonly ObserveDiagnostic[];
 }
 
+const COLUMNS = new WeakMap<readonly string[], readonly number[]>();
+
+/** Where each of SACCT_FIELDS sits in a row of `fields`: worked out once per field list, not per row. */
+function columnsOf(fields: readonly string[]): readonly number[] {
+  let columns = COLUMNS.get(fields);
+  if (columns === undefined) {
+    const at = new Map(fields.map((name, i) => [name.toLowerCase(), i]));
+    columns = SACCT_FIELDS.map((name) => at.get(name.toLowerCase()) ?? -1);
+    COLUMNS.set(fields, columns);
+  }
+  return columns;
+}
+
 /**
  * One row; `fields` names the --format columns in order (default SACCT_FIELDS), `separator` the
  * --delimiter. JobID and State are required, the rest default to empty.
@@ -69,9 +82,9 @@ export function parseSacctRow(
 ): SacctRow | string {
   const f = line.split(separator);
   if (f.length !== fields.length) return `expected ${fields.length} fields, got ${f.length}`;
-  const at = new Map(fields.map((name, i) => [name.toLowerCase(), i]));
-  const get = (name: string) => f[at.get(name.toLowerCase()) ?? -1] ?? '';
-  const [id, raw, name, state, exit, reason, submit, start, end, elapsed, nodes] = SACCT_FIELDS.map(get) as [
+  const [id, raw, name, state, exit, reason, submit, start, end, elapsed, nodes] = columnsOf(fields).map(
+    (i) => f[i] ?? '',
+  ) as [
     string,
     string,
     string,
