@@ -25,13 +25,25 @@ export interface Ledger {
 }
 
 export type LedgerEntry =
-  | { readonly kind: 'dispatched'; readonly cycle: number; readonly at: string }
+  | {
+      readonly kind: 'dispatched' | 'released';
+      readonly cycle: number;
+      readonly at: string;
+      readonly claim?: string;
+    }
   | { readonly kind: 'hold'; readonly cycle: number; readonly causes: readonly RootCause[] }
-  | { readonly kind: 'released'; readonly cycle: number; readonly at: string }
   /** Takes back a `dispatched` or `released` entry whose dispatch failed. Never carried forward. */
   | { readonly kind: 'withdrawn'; readonly cycle: number; readonly of: 'dispatched' | 'released' };
 
-const TOKEN = /\[(dispatched|hold|released|withdrawn) cycle=(\d+)(?: (?:at|causes|of)=([^\]\s]+))?\]/g;
+/** The entry of a dispatch (a relaunch, or the release of held conditions). */
+export type DispatchEntry = Extract<LedgerEntry, { readonly kind: 'dispatched' | 'released' }>;
+
+/**
+ * `claim=` marks the entry a tick saved before its dispatch (an id of that run, so two runs'
+ * claims never save as the same bytes); later records carry the entry forward without it.
+ */
+const TOKEN =
+  /\[(dispatched|hold|released|withdrawn) cycle=(\d+)(?: (?:at|causes|of)=([^\]\s]+))?(?: claim=[^\]\s]+)?\]/g;
 
 export function readLedger(m: Manifest): Ledger {
   const dispatched = new Map<number, string>();
@@ -56,7 +68,7 @@ export function readLedger(m: Manifest): Ledger {
 export function tokenOf(e: LedgerEntry): string {
   if (e.kind === 'hold') return `[hold cycle=${e.cycle} causes=${e.causes.join('+')}]`;
   if (e.kind === 'withdrawn') return `[withdrawn cycle=${e.cycle} of=${e.of}]`;
-  return `[${e.kind} cycle=${e.cycle} at=${e.at}]`;
+  return `[${e.kind} cycle=${e.cycle} at=${e.at}${e.claim !== undefined ? ` claim=${e.claim}` : ''}]`;
 }
 
 /** The entries that still matter: the current cycle's hold and release, dispatches not yet run. */

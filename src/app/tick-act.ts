@@ -8,7 +8,7 @@
  * once only the one whose save wins dispatches; the other sees the claim and does not. A
  * dispatch that then fails is withdrawn in the ledger, so the next tick dispatches again.
  */
-import type { Manifest } from '../core/manifest.js';
+import type { DecisionRecord, Manifest } from '../core/manifest.js';
 import { recordDecision } from '../core/manifest-transitions.js';
 import type { Outcome } from '../core/outcome.js';
 import type { Policy } from '../core/policy.js';
@@ -18,7 +18,7 @@ import type { Scheduler } from '../ports/scheduler.js';
 import { type SaveWithRetryOptions, type StateStore, saveWithRetry } from '../ports/state-store.js';
 import type { WorkflowDispatcher } from '../ports/workflow-dispatcher.js';
 import { cancelScope, manifestJobIds } from './job-request.js';
-import { type Ledger, type LedgerEntry, ledgerRecord, readLedger } from './ledger.js';
+import { type DispatchEntry, type Ledger, type LedgerEntry, noteWithLedger, readLedger } from './ledger.js';
 import { POLICY_ACTOR, serializePayload } from './relaunch-payload.js';
 import { claimable, planDispatch, type RelaunchWorkflow } from './tick-dispatch.js';
 import { syncIssues } from './tick-issues.js';
@@ -97,7 +97,7 @@ export async function act(deps: ActDeps, ctx: ActContext): Promise<Acted> {
       requested_by: ctx.approvedBy ?? POLICY_ACTOR,
     });
     const release = intent.kind === 'release';
-    const entry: LedgerEntry = {
+    const entry: DispatchEntry = {
       kind: release ? 'released' : 'dispatched',
       cycle: intent.cycle,
       at: ctx.now,
@@ -149,6 +149,23 @@ export async function act(deps: ActDeps, ctx: ActContext): Promise<Acted> {
   };
 }
 
+/** A record of this tick's decision and band that carries a ledger entry. */
+function tickRecord(
+  m: Manifest,
+  ctx: ActContext,
+  reasonCode: string,
+  entry: LedgerEntry,
+  text: string,
+): DecisionRecord {
+  return {
+    at: ctx.now,
+    decision: ctx.outcome.decision,
+    band: ctx.outcome.health.band,
+    reasonCode,
+    note: noteWithLedger(m, [entry], text),
+  };
+}
+
 /** won: this run saved the entry; taken: another run recorded it first; paused meanwhile. */
 type Claim = 'won' | 'taken' | 'paused';
 
@@ -160,9 +177,12 @@ async function claim(
   deps: ActDeps,
   ctx: ActContext,
   intent: { readonly kind: 'plan' | 'release'; readonly cycle: number },
-  entry: LedgerEntry,
+  entry: DispatchEntry,
   what: string,
 ): Promise<Claim> {
+  // Two ticks started in the same second would save byte-identical claims, which the store's
+  // compare-and-swap cannot tell apart (both "win"): the claim carries an id of this run.
+  const claimed: DispatchEntry = { ...entry, claim: globalThis.crypto.randomUUID().slice(0, 8) };
   let outcome: Claim = 'taken';
   await saveWithRetry(
     deps.store,
@@ -174,15 +194,10 @@ async function claim(
           ? 'won'
           : 'taken';
       if (outcome !== 'won') return current;
+      const reasonCode = `${entry.kind === 'released' ? 'release' : 'relaunch'}_dispatching`;
       return recordDecision(
         current,
-        ledgerRecord(
-          current,
-          ctx.now,
-          `${entry.kind === 'released' ? 'release' : 'relaunch'}_dispatching`,
-          [entry],
-          `dispatching the ${what}`,
-        ),
+        tickRecord(current, ctx, reasonCode, claimed, `dispatching the ${what}`),
       );
     },
     deps.saveOptions,
@@ -191,8 +206,12 @@ async function claim(
 }
 
 /** Takes a failed dispatch's entry back (unless another run has replaced it); errors as text. */
-async function withdraw(deps: ActDeps, ctx: ActContext, entry: LedgerEntry, what: string): Promise<string[]> {
-  if (entry.kind !== 'dispatched' && entry.kind !== 'released') return [];
+async function withdraw(
+  deps: ActDeps,
+  ctx: ActContext,
+  entry: DispatchEntry,
+  what: string,
+): Promise<string[]> {
   const of = entry.kind;
   try {
     await saveWithRetry(
@@ -205,7 +224,7 @@ async function withdraw(deps: ActDeps, ctx: ActContext, entry: LedgerEntry, what
         const withdrawn: LedgerEntry = { kind: 'withdrawn', cycle: entry.cycle, of };
         return recordDecision(
           current,
-          ledgerRecord(current, ctx.now, 'dispatch_failed', [withdrawn], `the ${what} failed; withdrawn`),
+          tickRecord(current, ctx, 'dispatch_failed', withdrawn, `the ${what} failed; withdrawn`),
         );
       },
       deps.saveOptions,
