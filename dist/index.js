@@ -22672,7 +22672,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4741:
+/***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* unused reexport */ __nccwpck_require__(218);
@@ -53441,7 +53441,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shims_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(405);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(770);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(99);
 // The Action's entry: the CommonJS shim first (ssh2 needs it), then main(). Nothing else.
 
 
@@ -53452,7 +53452,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 770:
+/***/ 99:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -63062,7 +63062,7 @@ class InputError extends Error {
 }
 const port = coerce_number().int().min(1).max(65535);
 const JUMP_LINE = /^(?<user>[^@\s]+)@(?<host>[^:\s]+)(?::(?<port>\d+))?\s+(?<key>SHA256:[A-Za-z0-9+/]+=*)$/;
-function parseJumpHosts(text) {
+function parseJumpHosts(text, shown) {
     return text
         .split('\n')
         .map((line) => line.trim())
@@ -63070,37 +63070,54 @@ function parseJumpHosts(text) {
         .map((line, index) => {
         const m = JUMP_LINE.exec(line)?.groups;
         if (!m?.user || !m.host || !m.key) {
-            throw new InputError(`ssh-jump-hosts line ${index + 1}: expected "user@host[:port] SHA256:<fingerprint>", got "${line}"`);
+            throw new InputError(`ssh-jump-hosts line ${index + 1}: expected "user@host[:port] SHA256:<fingerprint>", got ${shown(line)}`);
         }
         return { user: m.user, host: m.host, port: port.parse(m.port ?? '22'), hostKey: m.key };
     });
 }
+/**
+ * How an invalid value is quoted in an error. The message reaches the job summary and the
+ * outputs, which sweepwatch writes itself (the runner only masks its own log), so a value is
+ * shown only when it looks like a typo of a plain setting and holds no secret: a passphrase
+ * pasted into the wrong field must not come back in the error.
+ */
+function quote(value, secrets) {
+    const plain = /^[A-Za-z0-9._/-]{1,40}$/.test(value);
+    const secret = secrets.some((s) => s.length >= 4 && (value.includes(s) || s.includes(value)));
+    return plain && !secret ? `"${value}"` : '(value not shown)';
+}
 function readInputs(getInput, setSecret) {
     const raw = (name) => getInput(name).trim();
+    const secrets = [];
     for (const [name, spec] of Object.entries(INPUTS)) {
         if ('secret' in spec && spec.secret) {
             const value = getInput(name);
             if (value !== '')
                 setSecret(value);
+            if (value.trim() !== '')
+                secrets.push(value.trim());
             // The runner masks a multi-line secret only as a whole, so a key printed line by line
             // would slip through: each substantial line is masked on its own as well.
             for (const line of value.split('\n')) {
-                if (line !== value && line.trim().length >= 8 && !line.startsWith('-----'))
+                if (line !== value && line.trim().length >= 8 && !line.startsWith('-----')) {
                     setSecret(line.trim());
+                    secrets.push(line.trim());
+                }
             }
         }
     }
+    const shown = (value) => quote(value, secrets);
     const modeText = raw('mode');
     const mode = modeText === '' ? null : schemas_enum(MODES).safeParse(modeText);
     if (mode !== null && !mode.success) {
-        throw new InputError(`input mode: "${modeText}" is not one of ${MODES.join(', ')}`);
+        throw new InputError(`input mode: ${shown(modeText)} is not one of ${MODES.join(', ')}`);
     }
     const host = raw('ssh-host');
     let ssh = null;
     if (host !== '') {
         const portResult = port.safeParse(raw('ssh-port') || '22');
         if (!portResult.success)
-            throw new InputError(`input ssh-port: "${raw('ssh-port')}" is not a TCP port`);
+            throw new InputError(`input ssh-port: ${shown(raw('ssh-port'))} is not a TCP port (1-65535)`);
         const missing = ['ssh-user', 'ssh-private-key', 'ssh-known-hosts'].filter((n) => raw(n) === '');
         if (missing.length > 0) {
             throw new InputError(`ssh-host is set, so ${missing.join(', ')} must be set too (the host key is never auto-accepted)`);
@@ -63113,19 +63130,19 @@ function readInputs(getInput, setSecret) {
             privateKey: getInput('ssh-private-key'),
             passphrase: getInput('ssh-private-key-passphrase'),
             knownHosts: raw('ssh-known-hosts'),
-            jumpHosts: parseJumpHosts(raw('ssh-jump-hosts')),
+            jumpHosts: parseJumpHosts(raw('ssh-jump-hosts'), shown),
         };
     }
     const dryRun = raw('dry-run').toLowerCase() || 'false';
     if (dryRun !== 'true' && dryRun !== 'false')
-        throw new InputError(`input dry-run: "${raw('dry-run')}" is not true or false`);
+        throw new InputError(`input dry-run: ${shown(raw('dry-run'))} is not true or false`);
     const branch = raw('state-branch') || INPUTS['state-branch'].default;
     if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(branch) || branch.includes('..')) {
-        throw new InputError(`input state-branch: "${branch}" is not a valid branch name`);
+        throw new InputError(`input state-branch: ${shown(branch)} is not a valid branch name`);
     }
     const workflow = raw('relaunch-workflow') || INPUTS['relaunch-workflow'].default;
     if (!/^[A-Za-z0-9._-]+\.ya?ml$/.test(workflow)) {
-        throw new InputError(`input relaunch-workflow: "${workflow}" must be a workflow file name such as sweepwatch-relaunch.yml`);
+        throw new InputError(`input relaunch-workflow: ${shown(workflow)} must be a workflow file name such as sweepwatch-relaunch.yml`);
     }
     return {
         mode: mode === null ? null : mode.data,
@@ -64262,10 +64279,19 @@ function liveJobIds(m) {
  * records a decision carries the still-relevant ones forward, so they survive the trimming of
  * the decision history. (A dedicated manifest field would be cleaner; the model is owned
  * elsewhere, and this keeps the file format unchanged.)
+ *
+ * A tick saves its dispatch (or release) entry with compare-and-swap BEFORE it dispatches: the
+ * entry is the claim on the cycle, so of two ticks running at once only the one whose save wins
+ * dispatches; the other re-applies on top of the winner, sees the claim and does not. A dispatch
+ * that then fails is taken back by a `withdrawn` entry, so the next tick dispatches again.
  */
 
 
-const TOKEN = /\[(dispatched|hold|released) cycle=(\d+)(?: (?:at|causes)=([^\]\s]+))?\]/g;
+/**
+ * `claim=` marks the entry a tick saved before its dispatch (an id of that run, so two runs'
+ * claims never save as the same bytes); later records carry the entry forward without it.
+ */
+const TOKEN = /\[(dispatched|hold|released|withdrawn) cycle=(\d+)(?: (?:at|causes|of)=([^\]\s]+))?(?: claim=[^\]\s]+)?\]/g;
 function readLedger(m) {
     const dispatched = new Map();
     const holds = new Map();
@@ -64275,6 +64301,12 @@ function readLedger(m) {
             const cycle = Number(n);
             if (kind === 'hold')
                 holds.set(cycle, (arg ?? '').split('+').filter(isRootCause));
+            else if (kind === 'withdrawn') {
+                if (arg === 'dispatched')
+                    dispatched.delete(cycle);
+                else if (arg === 'released')
+                    released.delete(cycle);
+            }
             // A carried-forward token keeps its original time, so patience is measured from the dispatch.
             else if (kind === 'dispatched')
                 dispatched.set(cycle, arg ?? d.at);
@@ -64285,9 +64317,11 @@ function readLedger(m) {
     return { dispatched, holds, released };
 }
 function tokenOf(e) {
-    return e.kind === 'hold'
-        ? `[hold cycle=${e.cycle} causes=${e.causes.join('+')}]`
-        : `[${e.kind} cycle=${e.cycle} at=${e.at}]`;
+    if (e.kind === 'hold')
+        return `[hold cycle=${e.cycle} causes=${e.causes.join('+')}]`;
+    if (e.kind === 'withdrawn')
+        return `[withdrawn cycle=${e.cycle} of=${e.of}]`;
+    return `[${e.kind} cycle=${e.cycle} at=${e.at}${e.claim !== undefined ? ` claim=${e.claim}` : ''}]`;
 }
 /** The entries that still matter: the current cycle's hold and release, dispatches not yet run. */
 function liveEntries(m, ledger = readLedger(m)) {
@@ -64306,10 +64340,11 @@ function liveEntries(m, ledger = readLedger(m)) {
 }
 /**
  * A note that starts with the tokens (recordDecision bounds notes by cutting their end), with
- * `added` replacing carried entries of the same kind and cycle.
+ * `added` replacing carried entries of the same kind and cycle (a `withdrawn` one: the entry it
+ * takes back).
  */
 function noteWithLedger(m, added, text) {
-    const same = (a, b) => a.kind === b.kind && a.cycle === b.cycle;
+    const same = (a, b) => a.cycle === b.cycle && (a.kind === 'withdrawn' ? a.of === b.kind : a.kind === b.kind);
     const carried = liveEntries(m).filter((e) => !added.some((a) => same(a, e)));
     const tokens = [...carried, ...added].map(tokenOf).join(' ');
     const note = [tokens, text].filter((s) => s !== '').join(' ');
@@ -64416,6 +64451,7 @@ const ERROR_REASON_CODES = (/* unused pure expression or super */ null && ([
     'payload_invalid',
     'wrong_experiment',
     'mode_unavailable',
+    'github_error',
     'ssh_config',
     'ssh_connect_failed',
     'ssh_auth_failed',
@@ -64641,14 +64677,21 @@ function elapsedSeconds(attempt, now) {
 }
 /** Conditions that have at least one attempt, with their current state. */
 function currentConditions(snapshot) {
-    const out = [];
-    for (const condition of snapshot.conditions) {
-        const attempt = snapshot_latestAttempt(condition);
-        if (attempt !== undefined)
-            out.push({ condition, attempt, status: attemptStatus(attempt) });
+    // Built once per snapshot: one evaluation asks for it from eight places.
+    let cached = CURRENT.get(snapshot);
+    if (cached === undefined) {
+        const out = [];
+        for (const condition of snapshot.conditions) {
+            const attempt = snapshot_latestAttempt(condition);
+            if (attempt !== undefined)
+                out.push({ condition, attempt, status: attemptStatus(attempt) });
+        }
+        cached = out;
+        CURRENT.set(snapshot, cached);
     }
-    return out;
+    return [...cached];
 }
+const CURRENT = new WeakMap();
 /** Succeeded, but a checker found its outputs missing, empty or non-finite. */
 function hasInvalidOutputs(current) {
     const outputs = current.condition.outputs;
@@ -64664,6 +64707,16 @@ function sharedFactors(all) {
     if (first === undefined)
         return {};
     return Object.fromEntries(Object.entries(first).filter(([name, level]) => rest.every((f) => f[name] === level)));
+}
+const FACTORS_BY_ID = new WeakMap();
+/** Condition id → its factor levels, built once per snapshot (reports look up many groups). */
+function factorsById(snapshot) {
+    let byId = FACTORS_BY_ID.get(snapshot);
+    if (byId === undefined) {
+        byId = new Map(snapshot.conditions.map((c) => [c.id, c.factors]));
+        FACTORS_BY_ID.set(snapshot, byId);
+    }
+    return byId;
 }
 
 ;// CONCATENATED MODULE: ./src/core/aggregate.ts
@@ -65994,13 +66047,42 @@ function analyzeConcentration(snapshot, options = {}) {
         for (const level of factor.levels)
             singles.push([{ factor: factor.name, level }]);
     }
-    return targets.map((target) => analyzeTarget(target, units, singles, { alpha, minCount, interactions: options.interactions ?? true }));
+    const interactions = options.interactions ?? true;
+    const candidates = interactions ? [...singles, ...pairsOf(singles)] : singles;
+    const table = membership(candidates, units, singles);
+    return targets.map((target) => analyzeTarget(target, units, candidates, table, { alpha, minCount, interactions }));
 }
-function analyzeTarget(target, units, singles, options) {
+function membership(candidates, units, singles) {
+    const key = (l) => `${l.factor}\u0000${l.level}`;
+    const slot = new Map(candidates.map((levels, i) => [levels.map(key).join('\u0001'), i]));
+    const factors = [...new Set(singles.flat().map((l) => l.factor))];
+    const totals = new Int32Array(candidates.length);
+    const inside = units.map((u) => {
+        const keys = factors.flatMap((f) => {
+            const level = u.factors[f];
+            return level === undefined ? [] : [key({ factor: f, level })];
+        });
+        const found = [];
+        for (let i = 0; i < keys.length; i++) {
+            const single = slot.get(keys[i] ?? '');
+            if (single !== undefined)
+                found.push(single);
+            for (let j = i + 1; j < keys.length; j++) {
+                const pair = slot.get(`${keys[i]}\u0001${keys[j]}`);
+                if (pair !== undefined)
+                    found.push(pair);
+            }
+        }
+        for (const s of found)
+            totals[s] = (totals[s] ?? 0) + 1;
+        return Int32Array.from(found);
+    });
+    return { inside, totals };
+}
+function analyzeTarget(target, units, candidates, table, options) {
     const isHit = (u) => u.cause !== null && (target === 'any' || u.cause === target);
     const failures = units.filter(isHit).length;
-    const candidates = options.interactions ? [...singles, ...pairsOf(singles)] : singles;
-    const findings = testFamily(candidates, units, isHit, options);
+    const findings = testFamily(candidates, units, isHit, options, table);
     findings.sort((x, y) => x.adjustedPValue - y.adjustedPValue || x.levels.length - y.levels.length);
     const headline = bestExplanation(findings, failures);
     return {
@@ -66012,8 +66094,8 @@ function analyzeTarget(target, units, singles, options) {
     };
 }
 /** Tests every candidate that has units on both sides; returns the significant ones. */
-function testFamily(candidates, units, isHit, options) {
-    const raw = candidates.map((levels) => tabulate(levels, units, isHit));
+function testFamily(candidates, units, isHit, options, table) {
+    const raw = tabulate(candidates, units, isHit, table);
     const tested = raw.filter((t) => t.inside.total > 0 && t.outside.total > 0);
     const tests = tested.length;
     const significant = [];
@@ -66033,28 +66115,25 @@ function testFamily(candidates, units, isHit, options) {
     }
     return significant;
 }
-function tabulate(levels, units, isHit) {
-    const match = Object.fromEntries(levels.map((l) => [l.factor, l.level]));
-    let inFailed = 0;
-    let inTotal = 0;
-    let outFailed = 0;
-    let outTotal = 0;
-    for (const u of units) {
-        const hit = isHit(u) ? 1 : 0;
-        if (matchesFactors(u.factors, match)) {
-            inTotal++;
-            inFailed += hit;
-        }
-        else {
-            outTotal++;
-            outFailed += hit;
-        }
-    }
-    return {
-        levels,
-        inside: { failed: inFailed, total: inTotal },
-        outside: { failed: outFailed, total: outTotal },
-    };
+function tabulate(candidates, units, isHit, table) {
+    const failed = new Int32Array(candidates.length);
+    let allFailed = 0;
+    units.forEach((u, k) => {
+        if (!isHit(u))
+            return;
+        allFailed++;
+        for (const s of table.inside[k] ?? [])
+            failed[s] = (failed[s] ?? 0) + 1;
+    });
+    return candidates.map((levels, i) => {
+        const inFailed = failed[i] ?? 0;
+        const inTotal = table.totals[i] ?? 0;
+        return {
+            levels,
+            inside: { failed: inFailed, total: inTotal },
+            outside: { failed: allFailed - inFailed, total: units.length - inTotal },
+        };
+    });
 }
 /** Every pair of levels of two different factors. */
 function pairsOf(singles) {
@@ -66344,6 +66423,8 @@ function evaluateKillSwitch(snapshot, policy) {
     }
     const triggers = [];
     const notes = [];
+    // The candidates for a cancel, once: a burst then scans the running jobs, not the whole sweep.
+    const cancellable = current.filter((c) => CANCELLABLE.has(c.attempt.state) && c.attempt.stale !== true);
     for (const failures of bursts.values()) {
         const burst = largestWindow(failures, policy.killSwitch.windowSeconds * 1000);
         if (burst.length < policy.killSwitch.identical)
@@ -66359,9 +66440,7 @@ function evaluateKillSwitch(snapshot, policy) {
         }
         const point = Math.max(...points);
         const shared = sharedFactors(burst.map((f) => f.current.condition.factors));
-        const sameConfig = current.filter((c) => CANCELLABLE.has(c.attempt.state) &&
-            c.attempt.stale !== true &&
-            matchesFactors(c.condition.factors, shared));
+        const sameConfig = cancellable.filter((c) => matchesFactors(c.condition.factors, shared));
         const doomed = sameConfig.filter((c) => {
             const e = elapsedSeconds(c.attempt, now);
             return e !== undefined && e <= point;
@@ -66394,15 +66473,15 @@ function evaluateKillSwitch(snapshot, policy) {
 /** The most failures whose end times fit in one window (the earliest such window on ties). */
 function largestWindow(failures, windowMs) {
     const sorted = [...failures].sort((a, b) => a.endMs - b.endMs);
-    let best = [];
+    let best = { start: 0, length: 0 };
     let start = 0;
     for (let end = 0; end < sorted.length; end++) {
         while ((sorted[end]?.endMs ?? 0) - (sorted[start]?.endMs ?? 0) > windowMs)
             start++;
         if (end - start + 1 > best.length)
-            best = sorted.slice(start, end + 1);
+            best = { start, length: end - start + 1 };
     }
-    return best;
+    return sorted.slice(best.start, best.start + best.length);
 }
 function kill_switch_describe(factors) {
     const parts = Object.entries(factors).map(([k, v]) => `${k}=${v}`);
@@ -66716,7 +66795,7 @@ function affectedLevels(group, snapshot, concentration) {
     const finding = concentration.find((c) => c.target === group.rootCause)?.headline;
     if (finding !== undefined)
         return finding.levels.map((l) => `${l.factor}=${l.level}`).join(' and ');
-    const byId = new Map(snapshot.conditions.map((c) => [c.id, c.factors]));
+    const byId = factorsById(snapshot);
     const members = group.conditionIds.map((id) => byId.get(id)).filter((f) => f !== undefined);
     const shared = Object.entries(sharedFactors(members));
     if (members.length > 1 && shared.length > 0)
@@ -66873,6 +66952,7 @@ function recommendedOption(guide, rerunsExhausted) {
 
 
 
+
 /**
  * The group's stable id in markers and the manifest: `<root cause>.<signature>`, with the
  * characters markers refuse replaced, hashed when long.
@@ -66904,7 +66984,7 @@ function whyText(ctx) {
 }
 /** Per factor, the levels the group's conditions have, most frequent first. */
 function levelLines(ctx) {
-    const byId = new Map(ctx.snapshot.conditions.map((c) => [c.id, c.factors]));
+    const byId = factorsById(ctx.snapshot);
     const members = ctx.group.conditionIds.map((id) => byId.get(id)).filter((f) => f !== undefined);
     return ctx.snapshot.factors.map((factor) => {
         const counts = new Map();
@@ -67114,6 +67194,11 @@ function allHeld(view) {
  * cycle), or the release of conditions held behind a canary that succeeded (the same cycle).
  * At most one dispatch per cycle: a dispatch is recorded in the ledger and not repeated while
  * it is pending (the relaunch run records the cycle, which moves the plan to the next one).
+ * The record is saved before the dispatch is sent, and `claimable` is checked inside that
+ * compare-and-swap save: of two ticks planning the same dispatch at once, only the one whose
+ * save wins sends it. (Were a dispatch sent twice anyway, the relaunch run is idempotent per
+ * cycle: the second run finds the cycle recorded, resumes it, and submits only what never
+ * became a job.)
  */
 
 
@@ -67152,6 +67237,18 @@ function planDispatch(ctx) {
         return none(`relaunch cycle ${plan.cycle} is already dispatched; waiting for it to run`);
     }
     return { kind: 'plan', cycle: plan.cycle, conditions, reason: outcome.reasonCode };
+}
+/**
+ * Whether `m`, the manifest this tick's save lands on (re-read after a lost race), still leaves
+ * the dispatch to this tick: no other run has recorded the same dispatch since this tick planned
+ * it, and the relaunch run has not moved the cycle on.
+ */
+function claimable(m, claim, now, patienceSeconds) {
+    const ledger = readLedger(m);
+    const cycle = currentCycle(m);
+    if (claim.kind === 'release')
+        return cycle === claim.cycle && ledger.released.get(claim.cycle) === undefined;
+    return cycle < claim.cycle && !stillPending(ledger.dispatched.get(claim.cycle), now, patienceSeconds);
 }
 
 ;// CONCATENATED MODULE: ./src/ports/issue-tracker.ts
@@ -67278,6 +67375,9 @@ async function syncIssues(issues, ctx) {
 
 
 
+
+
+
 const tick_act_message = (e) => (e instanceof Error ? e.message : String(e));
 async function act(deps, ctx) {
     const errors = [];
@@ -67317,18 +67417,41 @@ async function act(deps, ctx) {
             reason: intent.reason,
             requested_by: ctx.approvedBy ?? POLICY_ACTOR,
         });
+        const release = intent.kind === 'release';
+        const entry = {
+            kind: release ? 'released' : 'dispatched',
+            cycle: intent.cycle,
+            at: ctx.now,
+        };
+        const what = `${release ? 'release' : 'relaunch'} of cycle ${intent.cycle} (${intent.conditions.length} conditions)`;
+        // null: the claim could not be saved, and nothing is sent.
+        let claimed = null;
         try {
-            const run = await deps.dispatcher.dispatch(ctx.relaunchWorkflow.workflowFile, ctx.relaunchWorkflow.ref, {
-                payload,
-            });
-            const release = intent.kind === 'release';
-            dispatch = { cycle: intent.cycle, conditions: intent.conditions.length, release, url: run.htmlUrl };
-            ledger.push({ kind: release ? 'released' : 'dispatched', cycle: intent.cycle, at: ctx.now });
+            claimed = await tick_act_claim(deps, ctx, intent, entry, what);
         }
         catch (error) {
-            // Unknown outcome: not recorded, so the next tick dispatches again; the relaunch run
-            // refuses a cycle that is already recorded, so a double dispatch cannot double-submit.
-            errors.push(`relaunch dispatch failed: ${tick_act_message(error)}`);
+            errors.push(`${what} not dispatched: its ledger entry could not be saved first: ${tick_act_message(error)}`);
+        }
+        if (claimed === 'won') {
+            try {
+                const run = await deps.dispatcher.dispatch(ctx.relaunchWorkflow.workflowFile, ctx.relaunchWorkflow.ref, {
+                    payload,
+                });
+                dispatch = { cycle: intent.cycle, conditions: intent.conditions.length, release, url: run.htmlUrl };
+                ledger.push(entry);
+            }
+            catch (error) {
+                // Unknown outcome: withdrawn, so the next tick dispatches again; the relaunch run resumes
+                // a cycle that is already recorded, so a double dispatch cannot double-submit.
+                errors.push(`relaunch dispatch failed: ${tick_act_message(error)}`);
+                errors.push(...(await withdraw(deps, ctx, entry, what)));
+            }
+        }
+        else if (claimed === 'taken') {
+            notes.push(`${what} was already dispatched by another sweepwatch run; not dispatched again`);
+        }
+        else if (claimed === 'paused') {
+            notes.push(`${what} not dispatched: sweepwatch was paused for this sweep meanwhile`);
         }
     }
     return {
@@ -67345,6 +67468,258 @@ async function act(deps, ctx) {
         ledger,
         issues: issueWork.recorded,
     };
+}
+/** A record of this tick's decision and band that carries a ledger entry. */
+function tickRecord(m, ctx, reasonCode, entry, text) {
+    return {
+        at: ctx.now,
+        decision: ctx.outcome.decision,
+        band: ctx.outcome.health.band,
+        reasonCode,
+        note: noteWithLedger(m, [entry], text),
+    };
+}
+/**
+ * Saves the dispatch's ledger entry with compare-and-swap; on a conflict it is re-checked
+ * against what the other writer saved, so two runs cannot both win the same cycle.
+ */
+async function tick_act_claim(deps, ctx, intent, entry, what) {
+    // Two ticks started in the same second would save byte-identical claims, which the store's
+    // compare-and-swap cannot tell apart (both "win"): the claim carries an id of this run.
+    const claimed = { ...entry, claim: globalThis.crypto.randomUUID().slice(0, 8) };
+    let outcome = 'taken';
+    await saveWithRetry(deps.store, (current) => {
+        if (current === null)
+            throw new Error('the manifest disappeared');
+        outcome = current.paused
+            ? 'paused'
+            : claimable(current, intent, ctx.now, ctx.patienceSeconds)
+                ? 'won'
+                : 'taken';
+        if (outcome !== 'won')
+            return current;
+        const reasonCode = `${entry.kind === 'released' ? 'release' : 'relaunch'}_dispatching`;
+        return recordDecision(current, tickRecord(current, ctx, reasonCode, claimed, `dispatching the ${what}`));
+    }, deps.saveOptions);
+    return outcome;
+}
+/** Takes a failed dispatch's entry back (unless another run has replaced it); errors as text. */
+async function withdraw(deps, ctx, entry, what) {
+    const of = entry.kind;
+    try {
+        await saveWithRetry(deps.store, (current) => {
+            if (current === null)
+                throw new Error('the manifest disappeared');
+            const ledger = readLedger(current);
+            const recorded = (of === 'dispatched' ? ledger.dispatched : ledger.released).get(entry.cycle);
+            if (recorded !== entry.at)
+                return current;
+            const withdrawn = { kind: 'withdrawn', cycle: entry.cycle, of };
+            return recordDecision(current, tickRecord(current, ctx, 'dispatch_failed', withdrawn, `the ${what} failed; withdrawn`));
+        }, deps.saveOptions);
+        return [];
+    }
+    catch (error) {
+        return [
+            `the failed ${what} could not be withdrawn (${tick_act_message(error)}); it is dispatched again after the patience`,
+        ];
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/report-dashboard.ts
+
+
+
+
+const report_dashboard_BAND = {
+    healthy: '🟩 healthy',
+    degraded: '🟨 degraded',
+    systemic: '🟥 systemic',
+};
+const STATES = [
+    { key: 'pending', label: '⏳ pending' },
+    { key: 'running', label: '▶️ running' },
+    { key: 'unknown', label: '❔ unknown' },
+    { key: 'succeeded', label: '✅ succeeded' },
+    { key: 'failed', label: '❌ failed' },
+    { key: 'cancelled', label: '🚫 cancelled' },
+    { key: 'revoked', label: '↩️ revoked' },
+];
+function statusLines(counts) {
+    return [
+        '| status | jobs |',
+        '|---|---:|',
+        ...STATES.map((s) => `| ${s.label} | ${counts[s.key]} |`),
+        `| **total** | **${counts.total}** |`,
+    ];
+}
+/** One line per band change (the first record counts as one), oldest first. */
+function bandLines(decisions) {
+    const lines = [];
+    let band = null;
+    for (const d of decisions) {
+        if (d.band === band)
+            continue;
+        band = d.band;
+        lines.push(`- ${d.at} · ${report_dashboard_BAND[d.band]} · ${code(d.reasonCode)}`);
+    }
+    return lines.length > 0 ? lines : ['_No decision recorded yet._'];
+}
+/** The approval's identity: its cycle and a digest of the exact conditions it would relaunch. */
+function approvalKey(approval) {
+    return `cycle=${approval.cycle} plan=${fnv1a64([...approval.conditionIds].sort().join('\n'))}`;
+}
+const approvalMarker = (key) => `<!-- sweepwatch-approve ${key} -->`;
+function approvalLines(a) {
+    const causes = Object.entries(a.rootCauses)
+        .sort(([x, nx], [y, ny]) => ny - nx || x.localeCompare(y))
+        .map(([cause, n]) => `${code(cause)} ×${n}`)
+        .join(', ');
+    const box = a.approved ? '[x]' : '[ ]';
+    return [
+        `- ${box} Approve relaunch cycle ${a.cycle}: ${a.conditionIds.length} conditions (${causes}) ${approvalMarker(approvalKey(a))}`,
+        '',
+        a.approved
+            ? '_Approved: sweepwatch dispatches this relaunch once._'
+            : '_auto\\_relaunch is off: tick the box to approve; the next tick dispatches the relaunch. Only this cycle and exactly these conditions are approved._',
+    ];
+}
+/**
+ * The approval keys ticked in a dashboard body (`- [x] …<!-- sweepwatch-approve … -->`).
+ * Whoever can edit the body can approve: the issue is the bot's, so that is a collaborator
+ * with triage or write access (issue authors can edit their own issues; here the author is
+ * sweepwatch).
+ */
+function checkedApprovals(body) {
+    const keys = new Set();
+    for (const line of body.split(/\r?\n/)) {
+        const m = /^\s*[-*+] \[[xX]\] .*<!-- sweepwatch-approve (cycle=\d+ plan=[0-9a-f]+) -->\s*$/.exec(line);
+        if (m?.[1] !== undefined)
+            keys.add(m[1]);
+    }
+    return keys;
+}
+function dashboardTitle(experiment) {
+    return `sweepwatch dashboard: ${experiment}`;
+}
+function renderDashboard(input) {
+    const c = input.current;
+    const lines = [
+        input.marker,
+        `## sweepwatch dashboard · ${escapeInline(input.experiment)} · ${report_dashboard_BAND[c.band]}`,
+        '',
+        `**Decision:** ${c.decision} (${code(c.reasonCode)}): ${escapeInline(c.reason)}`,
+        ...(input.paused ? ['', '⏸️ **Paused:** sweepwatch observes but does not act.'] : []),
+    ];
+    if (input.approval !== null)
+        lines.push('', '### Approval', '', ...approvalLines(input.approval));
+    lines.push('', '### Jobs', '', ...statusLines(input.counts));
+    lines.push('', '### Health band history', '', ...bandLines(input.decisions));
+    lines.push('', '### Factor heat map', '', ...heatMap(input.snapshot, input.bands));
+    lines.push('', '<sub>Maintained by sweepwatch: rewritten only when the sweep changes. Edit nothing but the approval box; other edits are overwritten.</sub>');
+    return fitMarkdown(`${lines.join('\n')}\n`, input.maxChars ?? ISSUE_BODY_MAX_CHARS, (n) => `> ✂️ ${n} lines cut to fit GitHub's issue size limit; the manifest has everything.`, chars);
+}
+/** The comment posted on the dashboard when a tick cancels jobs (kill switch or hard stop). */
+function renderCancelComment(input) {
+    const lines = [
+        `🛑 **Cancelled ${input.cancelled.length} job${input.cancelled.length === 1 ? '' : 's'}** (${code(input.reasonCode)}): ${escapeInline(input.reason)}`,
+        '',
+        ...input.cancelled.map((id) => `- ${code(id)}`),
+        ...input.refused.map((r) => `- not cancelled: ${code(r.jobId)}: ${escapeInline(r.reason)}`),
+    ];
+    return fitMarkdown(`${lines.join('\n')}\n`, input.maxChars ?? ISSUE_BODY_MAX_CHARS, (n) => `> ✂️ ${n} lines cut to fit GitHub's comment size limit; the tick's \`result\` lists every job.`, chars);
+}
+
+;// CONCATENATED MODULE: ./src/app/tick-dashboard.ts
+
+
+
+
+/** The first label is the one the dashboard is looked up by. */
+const DASHBOARD_LABEL = 'sweepwatch:dashboard';
+/** `approvedBy` of a relaunch approved by ticking the dashboard's box (the editor is unknown). */
+const DASHBOARD_APPROVER = 'dashboard checkbox';
+const dashboardMarker = (experiment) => issueMarker('dashboard', experiment);
+const tick_dashboard_message = (e) => (e instanceof Error ? e.message : String(e));
+/** The relaunch the policy proposes but holds for a person (auto_relaunch off), or null. */
+function pendingApproval(outcome, policy, approved = false) {
+    const plan = outcome.relaunchPlan;
+    if (policy.autoRelaunch || plan === null || plan.refused !== undefined)
+        return null;
+    const items = [...plan.relaunch, ...plan.deferred];
+    if (items.length === 0)
+        return null;
+    const rootCauses = {};
+    for (const i of items)
+        rootCauses[i.rootCause] = (rootCauses[i.rootCause] ?? 0) + 1;
+    return { cycle: plan.cycle, conditionIds: items.map((i) => i.conditionId), rootCauses, approved };
+}
+/**
+ * `DASHBOARD_APPROVER` when the dashboard's box for exactly the pending relaunch (its cycle and
+ * conditions) is ticked; a box left from an older cycle or another plan approves nothing.
+ */
+async function dashboardApproval(deps, ctx) {
+    const pending = pendingApproval(ctx.outcome, ctx.policy);
+    if (pending === null)
+        return undefined;
+    try {
+        // Looked up under the shared label: the tracker lists it once per tick for every sweepwatch issue.
+        const found = await deps.issues.findByMarker(ISSUE_LABEL, dashboardMarker(ctx.experiment));
+        if (found === null || found.state !== 'open')
+            return undefined;
+        return checkedApprovals(found.body).has(approvalKey(pending)) ? DASHBOARD_APPROVER : undefined;
+    }
+    catch (error) {
+        // Not approved this time; the next tick reads the box again.
+        deps.logger.warning(`dashboard approval not read: ${tick_dashboard_message(error)}`);
+        return undefined;
+    }
+}
+/** Ensures the dashboard, comments on cancellations; returns the actions with any error added. */
+async function maintainDashboard(deps, ctx) {
+    const errors = [];
+    const plan = ctx.outcome.relaunchPlan;
+    const dispatched = plan !== null && readLedger(ctx.manifest).dispatched.has(plan.cycle);
+    const marker = dashboardMarker(ctx.experiment);
+    const body = renderDashboard({
+        experiment: ctx.experiment,
+        marker,
+        counts: ctx.outcome.counts,
+        snapshot: ctx.snapshot,
+        bands: ctx.policy.bands,
+        decisions: ctx.manifest.decisions,
+        current: { ...ctx.current, band: ctx.outcome.health.band },
+        approval: pendingApproval(ctx.outcome, ctx.policy, ctx.approvedBy !== undefined || dispatched),
+        paused: ctx.manifest.paused,
+    });
+    let issueNumber = null;
+    try {
+        const ensured = await deps.issues.ensureIssue({
+            marker,
+            title: dashboardTitle(ctx.experiment),
+            body,
+            labels: [ISSUE_LABEL, DASHBOARD_LABEL],
+        });
+        issueNumber = ensured.issue.number;
+    }
+    catch (error) {
+        errors.push(`dashboard not written: ${tick_dashboard_message(error)}`);
+    }
+    const { cancelled, cancelRefused } = ctx.actions;
+    if (issueNumber !== null && deps.conversation !== undefined && cancelled.length > 0) {
+        try {
+            await deps.conversation.comment(issueNumber, renderCancelComment({
+                reasonCode: ctx.current.reasonCode,
+                reason: ctx.current.reason,
+                cancelled,
+                refused: cancelRefused,
+            }));
+        }
+        catch (error) {
+            errors.push(`dashboard comment on the cancellations not posted: ${tick_dashboard_message(error)}`);
+        }
+    }
+    return errors.length === 0 ? ctx.actions : { ...ctx.actions, errors: [...ctx.actions.errors, ...errors] };
 }
 
 ;// CONCATENATED MODULE: ./src/core/rules/types.ts
@@ -68442,7 +68817,7 @@ function ruleById(id) {
 
 
 ;// CONCATENATED MODULE: ./src/core/rules/states.ts
-const STATES = {
+const states_STATES = {
     COMPLETED: { kind: 'healthy', short: 'CD' },
     COMPLETING: { kind: 'healthy', short: 'CG' },
     RUNNING: { kind: 'healthy', short: 'R' },
@@ -68479,7 +68854,7 @@ const STATES = {
     CANCELLING: { kind: 'weak', rootCause: 'cancelled' },
     FAILED_SETUP: { kind: 'setup' },
 };
-const BY_SHORT = new Map(Object.entries(STATES).flatMap(([name, entry]) => (entry.short ? [[entry.short, name]] : [])));
+const BY_SHORT = new Map(Object.entries(states_STATES).flatMap(([name, entry]) => (entry.short ? [[entry.short, name]] : [])));
 const UNKNOWN = { kind: 'unknown', name: null, rootCause: null };
 /** `CANCELLED by 1001` → `CANCELLED`; `ManagedJobStatus.FAILED_SETUP` → `FAILED_SETUP`; `OUT_OF_ME+` → `OUT_OF_MEMORY`. */
 function normalise(raw) {
@@ -68487,13 +68862,13 @@ function normalise(raw) {
     const bare = token.slice(token.lastIndexOf('.') + 1);
     const truncated = bare.endsWith('+');
     const name = truncated ? bare.slice(0, -1) : bare;
-    if (name in STATES)
+    if (name in states_STATES)
         return name;
     const short = BY_SHORT.get(name);
     if (short !== undefined)
         return short;
     if (truncated && name.length >= 3) {
-        const candidates = Object.keys(STATES).filter((known) => known.startsWith(name));
+        const candidates = Object.keys(states_STATES).filter((known) => known.startsWith(name));
         if (candidates.length === 1)
             return candidates[0] ?? null;
     }
@@ -68503,7 +68878,7 @@ function judgeState(raw) {
     if (raw === null)
         return UNKNOWN;
     const name = normalise(raw);
-    const entry = name === null ? undefined : STATES[name];
+    const entry = name === null ? undefined : states_STATES[name];
     if (entry === undefined)
         return UNKNOWN;
     return { kind: entry.kind, name, rootCause: entry.rootCause ?? null };
@@ -68715,6 +69090,12 @@ const TRANSPORT_ERROR_KINDS = (/* unused pure expression or super */ null && ([
     'config',
 ]));
 /**
+ * Kinds that are monitoring hiccups: the network or the host is away for now, and the next tick
+ * may well get through. The others (a refused host key, a refused key, bad options) will not fix
+ * themselves and may be an attack: they fail the run loudly instead of passing as an outage.
+ */
+const TRANSIENT = new Set(['connect', 'timeout', 'disconnected', 'remote']);
+/**
  * Every transport failure. It is a monitoring error, never a job failure.
  * Messages carry host, port, user and command name, and never a key or a passphrase.
  */
@@ -68727,6 +69108,10 @@ class TransportError extends Error {
         this.kind = kind;
         this.context = context;
     }
+    /** True for an outage worth waiting out; false for a problem a person must fix. */
+    get transient() {
+        return TRANSIENT.has(this.kind);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/app/tick-observe.ts
@@ -68735,10 +69120,12 @@ class TransportError extends Error {
 
 
 
-
-/** Only remote failures are observation errors; a bug in our code must still surface. */
+/**
+ * Only passing remote failures are observation errors. A bug in our code must still surface, and
+ * so must a refused host key or login: those are not outages, and waiting would hide them.
+ */
 function isRemoteFailure(error) {
-    return error instanceof TransportError || error instanceof SchedulerError;
+    return (error instanceof TransportError && error.transient) || error instanceof SchedulerError;
 }
 async function observeLive(scheduler, m) {
     const ids = liveJobIds(m);
@@ -68794,8 +69181,9 @@ function exitText(exit) {
 }
 /** Reads the newly failed attempts' log tails in one call and classifies each. */
 async function diagnose(scheduler, m, newlyFailed, maxBytesPerFile) {
+    const attemptOf = attemptIndex(m);
     const targets = newlyFailed.flatMap((ref) => {
-        const a = getAttempt(m, ref);
+        const a = attemptOf(ref);
         return a === null || a.jobId === null ? [] : [{ ref, attempt: a, jobId: a.jobId }];
     });
     const requests = targets.map((t) => ({
@@ -68831,8 +69219,14 @@ function applyObserved(m, observed, classifications, now) {
     let next = observed.observations.length > 0 ? applyObservations(m, observed.observations, now).manifest : m;
     next = markStale(next, observed.staleIds, now);
     // Against a newer manifest an attempt may have been classified meanwhile: same result, kept.
-    const fresh = classifications.filter((e) => getAttempt(next, e.ref)?.classification === null);
+    const attemptOf = attemptIndex(next);
+    const fresh = classifications.filter((e) => attemptOf(e.ref)?.classification === null);
     return fresh.length > 0 ? recordClassification(next, fresh) : next;
+}
+/** getAttempt() for many refs: one id index instead of a linear search per ref. */
+function attemptIndex(m) {
+    const byId = new Map(m.conditions.map((c) => [c.id, c]));
+    return (ref) => byId.get(ref.conditionId)?.attempts[ref.attempt] ?? null;
 }
 
 ;// CONCATENATED MODULE: ./src/app/tick-result.ts
@@ -68895,6 +69289,7 @@ function resultJson(base, patch) {
 
 
 
+
 /** Whether any condition record changed (transitions share what they leave alone). */
 function conditionsChanged(a, b) {
     return a.conditions.length !== b.conditions.length || a.conditions.some((c, i) => c !== b.conditions[i]);
@@ -68941,6 +69336,11 @@ async function tick(deps, input) {
         last.band !== outcome.health.band;
     const stateChanged = conditionsChanged(before, after);
     const ledger = readLedger(after);
+    // A ticked dashboard box approves the pending relaunch (see tick-dashboard.ts for who can tick it).
+    const approvedBy = input.approvedBy ??
+        (input.dashboard === true
+            ? await dashboardApproval({ issues: deps.issues, logger }, { experiment: config.experiment, outcome, policy })
+            : undefined);
     const acted = after.paused || blind
         ? { actions: NO_ACTIONS, ledger: [], issues: new Map() }
         : await act(deps, {
@@ -68953,7 +69353,7 @@ async function tick(deps, input) {
             now,
             changed: stateChanged || decisionChanged,
             relaunchWorkflow: input.relaunchWorkflow,
-            ...(input.approvedBy !== undefined ? { approvedBy: input.approvedBy } : {}),
+            ...(approvedBy !== undefined ? { approvedBy } : {}),
             patienceSeconds: input.dispatchPatienceSeconds ?? 3600,
         });
     const newIssues = [...acted.issues].filter(([fp, n]) => before.issues[fp] !== n);
@@ -68977,6 +69377,18 @@ async function tick(deps, input) {
     }, deps.saveOptions);
     if (!changed)
         logger.info('no material change since the last tick');
+    const actions = input.dashboard === true
+        ? await maintainDashboard(deps, {
+            experiment: config.experiment,
+            manifest: saved.manifest,
+            snapshot,
+            outcome,
+            current: { decision, reasonCode, reason },
+            policy,
+            ...(approvedBy !== undefined ? { approvedBy } : {}),
+            actions: acted.actions,
+        })
+        : acted.actions;
     const summaryMarkdown = renderTickSummary({
         experiment: config.experiment,
         at: now,
@@ -68985,7 +69397,7 @@ async function tick(deps, input) {
         snapshot,
         bands: policy.bands,
         observationErrors,
-        actions: acted.actions,
+        actions,
         changed,
     }, input.summaryMaxBytes !== undefined ? { maxBytes: input.summaryMaxBytes } : {});
     return {
@@ -68998,7 +69410,7 @@ async function tick(deps, input) {
         diagnostics: observed.diagnostics,
         newlyFailed,
         logTailRequests: diagnosed.tailRequests,
-        actions: acted.actions,
+        actions,
         changed,
         manifest: saved.manifest,
         summaryMarkdown,
@@ -69008,7 +69420,7 @@ async function tick(deps, input) {
             cancelJobIds,
             changed,
             errors: observationErrors,
-            actions: acted.actions,
+            actions,
         }),
     };
 }
@@ -69682,10 +70094,38 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 /**
  * The one error type the sweep file produces. It collects every problem (not just the first),
  * so a user fixes the file in one round; each issue names the file, the key path and the line.
+ * Its message goes to the job summary, the step's failure and the log, so it stays bounded
+ * whatever the file: echoed text is clipped and only the first problems are listed.
  */
+/** Longest key or value echoed back. */
+const config_error_MAX_ECHO = 80;
+/** Longest single message: a backstop for text echoed by code that does not clip. */
+const MAX_MESSAGE = 1000;
+/** Problems listed in the message; past these the rest usually follow from the first. */
+const MAX_LISTED = 20;
+/** `text`, cut to `max` characters with "…" when longer. */
+function config_error_clip(text, max = config_error_MAX_ECHO) {
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+/** `a, b, c`, or `a, b, …, and 40 more` for a long list of the user's names. */
+function listOf(items, max = 12) {
+    const shown = items.slice(0, max).map((i) => config_error_clip(i));
+    return items.length > max ? `${shown.join(', ')}, and ${items.length - max} more` : shown.join(', ');
+}
 function formatIssue(source, issue) {
     const where = issue.line === null ? source : `${source}:${issue.line}`;
-    return issue.path === '' ? `${where}: ${issue.message}` : `${where}: ${issue.path}: ${issue.message}`;
+    const message = config_error_clip(issue.message, MAX_MESSAGE);
+    return issue.path === ''
+        ? `${where}: ${message}`
+        : `${where}: ${config_error_clip(issue.path, 2 * config_error_MAX_ECHO)}: ${message}`;
+}
+function config_error_describe(source, issues) {
+    const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
+    const listed = issues.slice(0, MAX_LISTED).map((i) => `  ${formatIssue(source, i)}`);
+    if (issues.length > MAX_LISTED) {
+        listed.push(`  … and ${issues.length - MAX_LISTED} more (fix the first ones; the rest often follow)`);
+    }
+    return `${source}: ${count} in the sweep file:\n${listed.join('\n')}`;
 }
 class ConfigError extends Error {
     source;
@@ -69693,21 +70133,22 @@ class ConfigError extends Error {
     name = 'ConfigError';
     constructor(
     /** The file as the user named it. */
-    source, issues) {
-        const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
-        super(`${source}: ${count} in the sweep file:\n${issues.map((i) => `  ${formatIssue(source, i)}`).join('\n')}`);
+    source, 
+    /** Every problem found, as data; the message lists the first MAX_LISTED. */
+    issues) {
+        super(config_error_describe(config_error_clip(source, 4 * config_error_MAX_ECHO), issues));
         this.source = source;
         this.issues = issues;
     }
 }
-/** `policy.bands.watch`, `factors.model[2]`, `include[0].fold`. */
+/** `policy.bands.watch`, `factors.model[2]`, `include[0].fold`; each key clipped. */
 function formatPath(path) {
     let out = '';
     for (const segment of path) {
         if (typeof segment === 'number')
             out += `[${segment}]`;
         else
-            out += out === '' ? String(segment) : `.${String(segment)}`;
+            out += out === '' ? config_error_clip(String(segment)) : `.${config_error_clip(String(segment))}`;
     }
     return out;
 }
@@ -69829,6 +70270,9 @@ const secondsSchema = quantity(parseSeconds, 'expected a duration like 30m, 1h, 
 
 ;// CONCATENATED MODULE: ./src/config/suggest.ts
 /** "Did you mean" for unknown keys and values: the closest candidate within a small edit distance. */
+
+/** The most edits a suggestion may be away; a longer word is not a typo of a short one. */
+const MAX_EDITS = 3;
 /**
  * Levenshtein distance with adjacent transpositions counted as one edit (optimal string
  * alignment), because `modle` for `model` is the typo people actually make.
@@ -69866,46 +70310,260 @@ function suggest_closest(input, candidates) {
     for (const candidate of candidates) {
         const [x, y] = [normalize(input), normalize(candidate)];
         const truncated = x.length >= 3 && (y.startsWith(`${x}_`) || x.startsWith(`${y}_`));
-        const distance = x === y || truncated ? 0 : suggest_editDistance(input, candidate);
+        // The distance is at least the difference in length: skip the quadratic table when that is
+        // already too far (a 200 KB key against a short name).
+        const tooFar = Math.abs(input.length - candidate.length) > MAX_EDITS;
+        const distance = x === y || truncated ? 0 : tooFar ? MAX_EDITS + 1 : suggest_editDistance(input, candidate);
         if (distance < bestDistance)
             [best, bestDistance] = [candidate, distance];
     }
-    const limit = Math.min(3, Math.max(1, Math.floor(input.length / 3)));
+    const limit = Math.min(MAX_EDITS, Math.max(1, Math.floor(input.length / 3)));
     return bestDistance <= limit ? best : null;
 }
 function suggest_didYouMean(input, candidates) {
     const match = suggest_closest(input, candidates);
-    return match === null ? '' : ` (did you mean "${match}"?)`;
+    return match === null ? '' : ` (did you mean "${config_error_clip(match)}"?)`;
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/config/yaml-limits.ts
+/**
+ * Limits checked before the text reaches the YAML parser. A sweep file is a page of settings;
+ * a huge or deeply nested one is a mistake or an attack, and the parser's cost (and, once, its
+ * memory: `'['.repeat(2000)` killed Node in a regexp allocation) grows faster than the text.
+ */
+
+/**
+ * Bytes. Real sweep files are 1 to 5 KiB. yaml spends about 10 µs on each syntax error, and
+ * hostile text has one every byte or two: 256 KiB of `]` or `{a}` took 1 to 4 s, 64 KiB well
+ * under one.
+ */
+const MAX_FILE_BYTES = 64 * 1024;
+/** Levels of nesting. Real sweep files nest about 5 deep. */
+const MAX_DEPTH = 32;
+/** The lexer's markers (document, flow error end, scalar): no text of their own. */
+const MARKERS = new Set(['\x02', '\x18', '\x1f']);
+function advance(cursor, token) {
+    const last = token.lastIndexOf('\n');
+    if (last === -1) {
+        cursor.column += token.length;
+        return;
+    }
+    for (let i = token.indexOf('\n'); i !== -1; i = token.indexOf('\n', i + 1))
+        cursor.line++;
+    cursor.column = token.length - last - 1;
+    // A quoted or plain scalar may span lines and be followed by more on its last line.
+    cursor.lineStart = token.endsWith('\n');
+    if (cursor.lineStart)
+        [cursor.counted, cursor.colonSeen] = [false, false];
+}
+/**
+ * The first line whose nesting exceeds `max`, or null. It runs yaml's own lexer (linear, no
+ * recursion, about 1 ms per KiB), so quotes, comments and block scalars are read exactly as
+ * the parser will read them; only the tree is not built. Depth counts flow brackets, the
+ * block indentation levels open at a line, and indicators that nest on one line (`- - x`,
+ * `? ? x`, `a: b: c`). It counts some levels twice (a `- ` item and its mapping) and none
+ * less than once: a strange file is cheaper refused than parsed.
+ */
+function tooDeepAt(text, max = MAX_DEPTH) {
+    /** Columns of the open block nodes. */
+    const columns = [];
+    let flow = 0;
+    let blockScalar = 'none';
+    const at = { line: 1, column: 0, lineStart: true, counted: false, colonSeen: false };
+    for (const token of new dist/* Lexer */.JG().lex(text)) {
+        if (MARKERS.has(token)) {
+            if (token === '\x1f' && blockScalar === 'header')
+                blockScalar = 'body';
+            continue;
+        }
+        const first = token[0] ?? '';
+        // A block scalar's text, spaces, newlines, comments and directives open nothing.
+        if (blockScalar === 'body' || ' \t\r\n#%'.includes(first)) {
+            if (blockScalar === 'body')
+                blockScalar = 'none';
+            advance(at, token);
+            continue;
+        }
+        if (flow === 0 && at.lineStart) {
+            // A line's indentation closes the block nodes at or right of it.
+            while (columns.length > 0 && (columns.at(-1) ?? 0) >= at.column)
+                columns.pop();
+        }
+        if (token === '---' || token === '...') {
+            [columns.length, flow] = [0, 0];
+        }
+        else if (token === '[' || token === '{') {
+            flow++;
+        }
+        else if (token === ']' || token === '}') {
+            flow = Math.max(0, flow - 1);
+        }
+        else if (flow === 0) {
+            // The first `:` of a line ends its key; a second one nests a mapping inside the value.
+            const nests = token === '-' || token === '?' || (token === ':' && at.colonSeen);
+            if (nests || !at.counted)
+                columns.push(at.column);
+            at.counted = true;
+            if (token === ':')
+                at.colonSeen = true;
+            if (first === '|' || first === '>')
+                blockScalar = 'header';
+        }
+        at.lineStart = false;
+        if (columns.length + flow > max)
+            return at.line;
+        advance(at, token);
+    }
+    return null;
+}
+/** Issues for a file too big or too deep to parse safely; empty when it may be parsed. */
+function limitIssues(text) {
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > MAX_FILE_BYTES) {
+        const size = `${Math.ceil(bytes / 1024)} KiB`;
+        const message = `the file is ${size}; a sweep file is a page of settings, at most ${MAX_FILE_BYTES / 1024} KiB (is this the right file?)`;
+        return [{ path: '', message, line: null }];
+    }
+    const line = tooDeepAt(text);
+    if (line === null)
+        return [];
+    const message = `nested more than ${MAX_DEPTH} levels deep; a sweep file needs a handful (an unclosed [ or {, or a runaway list of '- ' or '? '?)`;
+    return [{ path: '', message, line }];
+}
+
 ;// CONCATENATED MODULE: ./src/config/yaml-source.ts
 /**
  * The sweep file as YAML: parsing with line tracking, and the way back from a key path to the
  * line it sits on, so every issue can point at the user's text.
  */
 
+
+
 const BRACE_HINT = " (quote values with {placeholders} inside [ ] or after '- ': '{model}')";
+/** Alias expansions allowed: plenty for reused blocks, far too few for a billion laughs. */
+const MAX_ALIAS_COUNT = 100;
 function parseYaml(text) {
+    const refused = limitIssues(text);
+    if (refused.length > 0)
+        return { ok: false, issues: refused };
     const lines = new dist/* LineCounter */.HN();
-    // uniqueKeys: a duplicated key is almost always a paste error that would silently win.
-    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
+    // Duplicate keys are found below, not by yaml's uniqueKeys: it compares every pair of keys in
+    // a map, so 25,000 keys in 256 KiB took 6 s.
+    // prettyErrors is off: its code frame re-reads the error's whole line, so a 64 KiB line of
+    // `]` took seconds; the line comes from the LineCounter instead.
+    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
     if (doc.errors.length > 0) {
         const sourceLines = text.split('\n');
+        // Once per line, not per error: a long hostile line can hold thousands of errors.
+        const hints = new Map();
+        const hintFor = (line) => {
+            let hint = hints.get(line);
+            if (hint === undefined) {
+                // A {placeholder} inside [ ] opens a YAML mapping: the commonest way to break a sweep file.
+                // indexOf, not /\[.*\{/: the regexp backtracks quadratically on a line of `[`.
+                const text = sourceLines[line - 1] ?? '';
+                const open = text.indexOf('[');
+                hint = open >= 0 && text.indexOf('{', open) > open ? BRACE_HINT : '';
+                hints.set(line, hint);
+            }
+            return hint;
+        };
         return {
             ok: false,
             issues: doc.errors.map((e) => {
-                const line = e.linePos?.[0].line ?? null;
-                // A {placeholder} inside [ ] opens a YAML mapping: the commonest way to break a sweep file.
-                const hint = line !== null && /\[.*\{/.test(sourceLines[line - 1] ?? '') ? BRACE_HINT : '';
-                // prettyErrors adds the position and a code frame; the line field carries the position.
-                const first = (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-                return { path: '', message: `YAML syntax: ${first}${hint}`, line };
+                const line = lines.linePos(e.pos[0]).line;
+                const hint = hintFor(line);
+                const first = e.message.split('\n')[0] ?? '';
+                return { path: '', message: `YAML syntax: ${config_error_clip(first, 2 * 80)}${hint}`, line };
             }),
         };
     }
-    return { ok: true, source: { doc, lines, data: doc.toJS({ maxAliasCount: 100 }) } };
+    const { issues, aliases } = structureIssues(doc, lines);
+    if (issues.length > 0)
+        return { ok: false, issues };
+    try {
+        return { ok: true, source: { doc, lines, data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) } };
+    }
+    catch (error) {
+        return { ok: false, issues: [aliasIssue(error, aliases, lines)] };
+    }
+}
+/**
+ * Mapping keys that are lists, mappings or aliases are refused: JavaScript objects only have
+ * string keys, so YAML would stringify them (and nested `? ` keys grow quadratically when
+ * stringified); no sweep setting has such a key. A duplicated key is almost always a paste
+ * error that would silently win. The aliases are kept to place alias errors.
+ */
+function structureIssues(doc, lines) {
+    const issues = [];
+    const aliases = [];
+    (0,dist/* visit */.YR)(doc, {
+        Alias: (_key, node) => {
+            aliases.push(node);
+        },
+        Map: (_key, map) => {
+            // Keys as the plain data will have them: `1` and '1' are the same object key.
+            const seen = new Map();
+            for (const { key } of map.items) {
+                if (!(0,dist/* isScalar */.jn)(key))
+                    continue;
+                // yaml turns an empty (null) key into '', as it does `null` itself.
+                const name = key.value === null ? '' : String(key.value);
+                const first = seen.get(name);
+                if (first === undefined)
+                    seen.set(name, key);
+                else
+                    issues.push(duplicateKey(name, lines, first, key));
+            }
+        },
+        Pair: (_key, pair) => {
+            const key = pair.key;
+            if (key === null || (0,dist/* isScalar */.jn)(key))
+                return;
+            const what = (0,dist/* isAlias */.Vj)(key) ? `the alias *${config_error_clip(key.source)}` : (0,dist/* isSeq */.oP)(key) ? 'a list' : 'a mapping';
+            issues.push({
+                path: '',
+                message: `a mapping key must be a plain name, not ${what} (a stray '? ' or a key written as [ ] or { }?)`,
+                line: lineOf(lines, key),
+            });
+            // The key's own contents are not looked into: one issue per complex key is enough.
+            return dist/* visit */.YR.SKIP;
+        },
+    });
+    return { issues, aliases };
+}
+function duplicateKey(name, lines, first, again) {
+    const firstLine = lineOf(lines, first);
+    const where = firstLine === null ? '' : ` (first on line ${firstLine})`;
+    return {
+        path: '',
+        message: `duplicate ${name === '' ? 'empty key' : `key "${config_error_clip(name)}"`}${where}; the later one would silently win`,
+        line: lineOf(lines, again),
+    };
+}
+/** yaml throws from toJS on an alias without its anchor and on too many alias expansions. */
+function aliasIssue(error, aliases, lines) {
+    const text = error instanceof Error ? error.message : String(error);
+    const unresolved = /^Unresolved alias[^:]*: (.*)$/.exec(text);
+    if (unresolved !== null) {
+        const name = unresolved[1] ?? '';
+        const node = aliases.find((a) => a.source === name);
+        return {
+            path: '',
+            message: `YAML alias *${config_error_clip(name)} is not defined (an anchor &${config_error_clip(name)} must come before it)`,
+            line: node === undefined ? null : lineOf(lines, node),
+        };
+    }
+    if (/alias count/i.test(text)) {
+        return {
+            path: '',
+            message: `too many aliases (a YAML bomb?): they would expand past ${MAX_ALIAS_COUNT} copies; write the values out`,
+            line: aliases[0] === undefined ? null : lineOf(lines, aliases[0]),
+        };
+    }
+    return { path: '', message: `YAML: ${config_error_clip(text, 2 * 80)}`, line: null };
 }
 function lineOf(lines, node) {
     if (node !== null && typeof node === 'object' && 'range' in node && Array.isArray(node.range)) {
@@ -69914,6 +70572,22 @@ function lineOf(lines, node) {
             return lines.linePos(offset).line;
     }
     return null;
+}
+const indexes = new WeakMap();
+/** A map's pairs by key, built once: one lookup per issue would be quadratic in a huge map. */
+function keyIndex(map) {
+    let index = indexes.get(map);
+    if (index === undefined) {
+        index = new Map();
+        for (const p of map.items) {
+            const key = (0,dist/* isPair */.tO)(p) && (0,dist/* isScalar */.jn)(p.key) ? String(p.key.value) : null;
+            // The first pair wins, as the plain search did.
+            if (key !== null && !index.has(key))
+                index.set(key, p);
+        }
+        indexes.set(map, index);
+    }
+    return index;
 }
 /**
  * The line of the deepest node on `path` that exists: the key's own line for a map entry, so an
@@ -69924,7 +70598,7 @@ function lineForPath(source, path) {
     let line = lineOf(source.lines, node);
     for (const segment of path) {
         if ((0,dist/* isMap */.jh)(node)) {
-            const pair = node.items.find((p) => (0,dist/* isPair */.tO)(p) && (0,dist/* isScalar */.jn)(p.key) && String(p.key.value) === String(segment));
+            const pair = keyIndex(node).get(String(segment));
             if (!pair)
                 break;
             line = lineOf(source.lines, pair.key) ?? line;
@@ -70000,8 +70674,8 @@ function describeValue(value) {
     if (typeof value === 'object')
         return 'a mapping';
     if (typeof value === 'string')
-        return `the string ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}`;
-    return `${typeof value} ${String(value)}`;
+        return `the string ${JSON.stringify(config_error_clip(value))}`;
+    return `${typeof value} ${config_error_clip(String(value))}`;
 }
 function valueAt(data, path) {
     let node = data;
@@ -70221,6 +70895,7 @@ function findSecrets(data) {
  */
 
 
+
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const PER_CONDITION = new Set(['condition', 'job_name']);
 function templateStrings(config) {
@@ -70270,7 +70945,7 @@ function factorProblems(config) {
         let hint = '';
         if ((section === 'include' || section === 'exclude') && typeof key === 'string') {
             if (!names.includes(key))
-                hint = `${suggest_didYouMean(key, names)}; factors: ${names.join(', ')}`;
+                hint = `${suggest_didYouMean(key, names)}; factors: ${listOf(names)}`;
             else {
                 const levels = config.factors.find((f) => f.name === key)?.levels.map(levelText) ?? [];
                 const value = problem.path.length === 3 ? config.exclude[Number(problem.path[1])]?.[key] : undefined;
@@ -70292,7 +70967,7 @@ function placeholderProblems(config) {
                 continue;
             problems.push({
                 path,
-                message: `unknown placeholder {${name}}${suggest_didYouMean(name, known)}; factors: ${factorNames.join(', ')}; ` +
+                message: `unknown placeholder {${config_error_clip(name)}}${suggest_didYouMean(name, known)}; factors: ${listOf(factorNames)}; ` +
                     `built-ins: ${BUILTIN_PLACEHOLDERS.join(', ')} (write {{ and }} for literal braces)`,
             });
         }
@@ -70325,7 +71000,7 @@ function schedulerProblems(config) {
         const words = config.template.command.path.trim().split(/\s+/);
         problems.push({
             path: ['template', 'command'],
-            message: `looks like a command line; sweepwatch never runs shell strings, write it as a list: [${words.join(', ')}]`,
+            message: `looks like a command line; sweepwatch never runs shell strings, write it as a list: ${config_error_clip(`[${words.join(', ')}]`)}`,
         });
     }
     const slurmOnly = { partition: r.partition, account: r.account, qos: r.qos, constraint: r.constraint };
@@ -71178,8 +71853,14 @@ function parseManifest(text, options) {
 
 
 
-/** Cluster clocks and runner clocks disagree; a job this much older than our attempt is still ours. */
-const CLOCK_SKEW_MS = 10 * 60_000;
+/**
+ * How much older than our attempt a job may look and still be ours. Slurm reports submit times in
+ * the cluster's local time without a zone, read here as if they were the runner's, and the two
+ * clocks may also drift: up to 14 hours of zone offset plus skew. Jobs already in the manifest are
+ * excluded by id and the newest match wins, so the window only has to keep out jobs of an earlier
+ * day's run of the same experiment name.
+ */
+const CLOCK_SKEW_MS = 26 * 3600_000;
 function newest(a, b) {
     const ta = Date.parse(a.submittedAt ?? '');
     const tb = Date.parse(b.submittedAt ?? '');
@@ -77035,7 +77716,7 @@ const TRUNCATED = '\n\n…(truncated by sweepwatch: GitHub caps a body at 65,536
 function fitBody(body) {
     return body.length <= MAX_BODY ? body : `${body.slice(0, MAX_BODY - TRUNCATED.length)}${TRUNCATED}`;
 }
-function quote(body) {
+function issue_conversation_quote(body) {
     const lines = body.trim().split('\n').slice(0, 3);
     return `${lines.map((l) => `> ${l}`).join('\n')}\n\n`;
 }
@@ -77065,7 +77746,7 @@ class GitHubIssueConversation {
         });
     }
     reply(to, body) {
-        const quoted = to.body === undefined || to.body.trim() === '' ? '' : quote(to.body);
+        const quoted = to.body === undefined || to.body.trim() === '' ? '' : issue_conversation_quote(to.body);
         return this.comment(to.issueNumber, `${quoted}@${to.author} ${body}`);
     }
 }
@@ -77100,6 +77781,12 @@ async function listLabelledIssues(gh, label) {
     }
     return found;
 }
+/** The open issues carrying the marker, oldest (lowest number) first. */
+function openByMarker(issues, marker) {
+    return issues
+        .filter((i) => i.state === 'open' && i.body.includes(marker))
+        .sort((a, b) => a.number - b.number);
+}
 /** Open issues win over closed ones, then the oldest: the one a duplicate would have copied. */
 function pickByMarker(issues, marker) {
     const carrying = issues.filter((i) => i.body.includes(marker));
@@ -77114,6 +77801,11 @@ function pickByMarker(issues, marker) {
  * IssueTracker on GitHub issues. An instance serves one tick: the first lookup of a label lists
  * its issues once (all pages) and later lookups and writes of the tick reuse and update that
  * listing, so N root causes cost one listing, not N.
+ *
+ * The marker lookup cannot stop two runs that list at the same moment from both creating the
+ * issue, so a create is followed by one more listing: of the open issues carrying the marker the
+ * oldest is kept and the others are closed as its duplicates. The later of two racing creators
+ * always sees both, so the pair converges on one open issue.
  */
 /** GitHub stores what it is sent, but a body edited in the web UI comes back with CRLF. */
 function normalize(body) {
@@ -77156,9 +77848,60 @@ class GitHubIssueTracker {
     }
     async ensureIssue(spec) {
         const body = bodyFor(spec);
-        const existing = await this.findByMarker(spec.labels[0], spec.marker);
-        if (!existing)
-            return { outcome: 'created', issue: await this.create(spec, body) };
+        const label = spec.labels[0];
+        const existing = await this.findByMarker(label, spec.marker);
+        if (!existing) {
+            const created = await this.create(spec, body);
+            return this.converge(spec, body, created.issue, created.listedAfter);
+        }
+        // Duplicates left by an earlier race (seen in the listing already made: no extra request).
+        if (existing.state === 'open') {
+            await this.closeDuplicates(openByMarker(await this.listing(label), spec.marker), existing);
+        }
+        return this.bringUpToDate(existing, spec, body);
+    }
+    /**
+     * After a create: lists the label again and keeps the oldest open issue carrying the marker,
+     * closing the others. Ours is `created` when it is the one kept; otherwise the kept one is
+     * brought up to date as a found issue would be. A failed listing leaves ours as it is (the
+     * next tick's lookup finds the oldest, and closes the rest).
+     */
+    async converge(spec, body, created, listedAfter) {
+        const label = spec.labels[0];
+        if (!listedAfter)
+            this.listings.delete(label.toLowerCase());
+        let listed;
+        try {
+            listed = await this.listing(label);
+        }
+        catch {
+            return { outcome: 'created', issue: created };
+        }
+        const open = openByMarker(listed, spec.marker);
+        if (created.state === 'open' && !open.some((i) => i.number === created.number)) {
+            open.push(created);
+            open.sort((a, b) => a.number - b.number);
+        }
+        const kept = open[0];
+        if (kept === undefined || kept.number === created.number) {
+            await this.closeDuplicates(open, created);
+            return { outcome: 'created', issue: created };
+        }
+        await this.closeDuplicates(open, kept);
+        return this.bringUpToDate(kept, spec, body);
+    }
+    /**
+     * Closes every issue of `open` but `kept`, pointing at it. Best effort: a close that fails is
+     * left to the next tick, whose lookup finds the same duplicates and closes them then.
+     */
+    async closeDuplicates(open, kept) {
+        for (const duplicate of open) {
+            if (duplicate.number === kept.number)
+                continue;
+            await this.closeAs(duplicate.number, `Duplicate of #${kept.number} (two sweepwatch runs raced).`, 'not_planned').catch(() => undefined);
+        }
+    }
+    async bringUpToDate(existing, spec, body) {
         const patch = patchFor(existing, spec, body);
         if (!patch)
             return { outcome: 'unchanged', issue: existing };
@@ -77172,7 +77915,11 @@ class GitHubIssueTracker {
         await this.remember(issue);
         return { outcome: 'updated', issue };
     }
-    async close(issueNumber, comment) {
+    close(issueNumber, comment) {
+        return this.closeAs(issueNumber, comment, 'completed');
+    }
+    /** `not_planned` for duplicates: `duplicate` is newer than some GitHub Enterprise servers. */
+    async closeAs(issueNumber, comment, reason) {
         if ((await this.known(issueNumber))?.state === 'closed')
             return;
         if (comment !== undefined)
@@ -77182,7 +77929,7 @@ class GitHubIssueTracker {
             repo: this.gh.repo,
             issue_number: issueNumber,
             state: 'closed',
-            state_reason: 'completed',
+            state_reason: reason,
         });
         await this.remember(toTrackedIssue(data));
     }
@@ -77212,7 +77959,7 @@ class GitHubIssueTracker {
             });
             const issue = toTrackedIssue(data);
             await this.remember(issue);
-            return issue;
+            return { issue, listedAfter: false };
         }
         catch (error) {
             if (!outcomeUnknown(error))
@@ -77220,7 +77967,7 @@ class GitHubIssueTracker {
             this.listings.delete(spec.labels[0].toLowerCase());
             const landed = await this.findByMarker(spec.labels[0], spec.marker);
             if (landed)
-                return landed;
+                return { issue: landed, listedAfter: true };
             throw error;
         }
     }
@@ -79871,7 +80618,8 @@ async function observeJobs(transport, jobIds, options) {
         answer = await queryQueue(transport, options);
     }
     catch (error) {
-        if (!(error instanceof TransportError))
+        // A refused host key or login is no outage: it must fail the run, not pass as a stale tick.
+        if (!(error instanceof TransportError) || !error.transient)
             throw error;
         const errors = [{ kind: 'transport', source: 'transport', message: error.message }];
         const result = { observations: new Map(), missing: invalid, unobserved: requested, diagnostics, errors };
@@ -80992,6 +81740,17 @@ const SACCT_FIELDS = [
 ];
 /** ASCII unit separator: no Slurm field, job name or reason contains it in practice. */
 const FIELD_SEPARATOR = '\x1f';
+const COLUMNS = new WeakMap();
+/** Where each of SACCT_FIELDS sits in a row of `fields`: worked out once per field list, not per row. */
+function columnsOf(fields) {
+    let columns = COLUMNS.get(fields);
+    if (columns === undefined) {
+        const at = new Map(fields.map((name, i) => [name.toLowerCase(), i]));
+        columns = SACCT_FIELDS.map((name) => at.get(name.toLowerCase()) ?? -1);
+        COLUMNS.set(fields, columns);
+    }
+    return columns;
+}
 /**
  * One row; `fields` names the --format columns in order (default SACCT_FIELDS), `separator` the
  * --delimiter. JobID and State are required, the rest default to empty.
@@ -81000,9 +81759,7 @@ function parseSacctRow(line, fields = SACCT_FIELDS, separator = FIELD_SEPARATOR)
     const f = line.split(separator);
     if (f.length !== fields.length)
         return `expected ${fields.length} fields, got ${f.length}`;
-    const at = new Map(fields.map((name, i) => [name.toLowerCase(), i]));
-    const get = (name) => f[at.get(name.toLowerCase()) ?? -1] ?? '';
-    const [id, raw, name, state, exit, reason, submit, start, end, elapsed, nodes] = SACCT_FIELDS.map(get);
+    const [id, raw, name, state, exit, reason, submit, start, end, elapsed, nodes] = columnsOf(fields).map((i) => f[i] ?? '');
     const { job, step } = splitStep(id);
     if (!isValidJobId(job) && expandArrayId(job) === undefined)
         return `unreadable job id '${id}'`;
@@ -81541,7 +82298,8 @@ async function observe_observeJobs(transport, jobIds, options) {
             framed = { ...framed, done: false };
     }
     catch (error) {
-        if (!(error instanceof TransportError))
+        // A refused host key or login is no outage: it must fail the run, not pass as a stale tick.
+        if (!(error instanceof TransportError) || !error.transient)
             throw error;
         // Nothing was seen this tick: every job keeps its last known state.
         const errors = [{ kind: 'transport', source: 'transport', message: error.message }];
@@ -81846,6 +82604,16 @@ function firstLine(text) {
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/slurm/submit.ts
+/**
+ * submit(): one `sbatch --parsable` call, built as an argv (the transport quotes every word).
+ *
+ * The condition's environment: `sbatch --export=K=V,…` cannot carry a value with a comma (Slurm
+ * splits on it), so instead sbatch itself runs under `env K=V … sbatch --export=ALL`: the job
+ * inherits sbatch's environment, every value arrives byte for byte, and a batch script's own
+ * #SBATCH lines still apply. Names that sbatch would read as its own input (SBATCH_*, SLURM_*)
+ * are refused rather than silently changing the submission.
+ */
+
 
 
 const submit_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -81964,8 +82732,42 @@ function rejectionMessage(stderr, stdout, code) {
         return words;
     return stdout.trim() !== '' ? stdout.trim() : `sbatch exited ${code ?? 'on a signal'} without a message`;
 }
+/**
+ * sbatch's words when it could not get an answer from slurmctld (Slurm's own error strings,
+ * slurm_errno.c, and the socket errors under them). The controller may have queued the job
+ * before the answer was lost, so these say nothing about the job: they are not rejections.
+ */
+const CONTROLLER_UNREACHABLE = [
+    /unable to contact slurm controller/i, // connect, send, receive or shutdown failure
+    /slurm_load_\w+(?: error)?: unable to contact/i,
+    /socket timed out on send\/recv operation/i,
+    /backup controller in standby mode/i,
+    /zero bytes were transmitted or received/i,
+    /communication (?:connection|send|receive|shutdown) failure/i,
+    /message (?:send|receive) failure/i,
+    /connection refused/i,
+    /connection timed out/i,
+    /connection reset by peer/i,
+    /no route to host/i,
+    /network is unreachable/i,
+];
+/** Whether sbatch failed to reach the controller (the job may or may not exist). */
+function controllerUnreachable(text) {
+    return CONTROLLER_UNREACHABLE.some((re) => re.test(text));
+}
+/**
+ * A rejection (`submission_rejected`: the controller answered no) or the job id. Throws
+ * SchedulerError when the outcome is unknown (the controller was unreachable, or sbatch died of
+ * a signal): the attempt then stays in flight and adoption by name finds out whether it exists.
+ */
 function submitResult(call, req, out, user) {
     const parsed = out.code === 0 ? parseSbatchOutput(out.stdout) : undefined;
+    if (!parsed && out.code !== 0) {
+        const words = rejectionMessage(out.stderr, out.stdout, out.code);
+        if (out.code === null || controllerUnreachable(`${out.stderr}\n${out.stdout}`)) {
+            throw new SchedulerError('sbatch', `sbatch for ${req.name} got no answer from the Slurm controller; the job may or may not exist (adopt by name): ${words}`);
+        }
+    }
     if (!parsed) {
         const message = out.code === 0
             ? `sbatch printed no job id: ${rejectionMessage(out.stderr, out.stdout, out.code)}`
@@ -82024,7 +82826,8 @@ class SlurmScheduler {
         if (typeof call === 'string') {
             return { ok: false, rootCause: 'submission_rejected', message: `refused before submission: ${call}` };
         }
-        // A TransportError propagates: whether sbatch ran is then unknown, and only findByName can tell.
+        // A TransportError propagates, and so does submitResult's SchedulerError when the controller
+        // did not answer: whether the job exists is then unknown, and only findByName can tell.
         const out = await this.transport.exec(call.argv, { timeoutMs: this.timeoutMs });
         return submitResult(call, request, out, this.user);
     }
@@ -83519,9 +84322,12 @@ async function runTick(session, inputs, runtime) {
         dispatcher: session.dispatcher,
         clock: systemClock,
         logger: session.logger,
+        // Comments on the dashboard are writes too: a dry run makes none.
+        ...(session.dryRun === null ? { conversation: session.conversation } : {}),
     }, {
         config: session.config,
         relaunchWorkflow: { workflowFile: inputs.relaunchWorkflow, ref: runtime.github.refName || 'main' },
+        dashboard: true,
     });
     runtime.info(`${session.config.experiment}: ${result.health.band}, ${result.decision} (${result.reasonCode}); next poll in ${result.nextPollSeconds} s${result.changed ? '' : '; no material change'}`);
     const band = result.health.band;
@@ -83807,7 +84613,7 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(4741);
+var node_modules_tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(4371);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
@@ -86654,6 +87460,18 @@ const TRANSPORT_REASONS = {
     disconnected: 'ssh_disconnected',
     remote: 'ssh_connect_failed',
 };
+/** Octokit's RequestError, recognised by shape so main() needs no Octokit import. */
+function githubFailure(error) {
+    if (typeof error !== 'object' || error === null)
+        return null;
+    const { status, request, message } = error;
+    if (typeof status !== 'number' || typeof request !== 'object' || request === null)
+        return null;
+    // The URL's path only: no query string, and never a header (the token lives there).
+    const url = typeof request.url === 'string' ? request.url.replace(/^https?:\/\/[^/]+/, '').replace(/\?.*$/, '') : '';
+    const what = typeof message === 'string' ? message.split('\n')[0] : 'no message';
+    return `GitHub answered ${status} to ${String(request.method ?? '')} ${url} (${what})`;
+}
 function describeError(error) {
     if (error instanceof InputError)
         return ['input_invalid', error.message];
@@ -86667,6 +87485,9 @@ function describeError(error) {
         return [TRANSPORT_REASONS[error.kind], error.message];
     if (error instanceof UnavailableModeError)
         return ['mode_unavailable', error.message];
+    const github = githubFailure(error);
+    if (github !== null)
+        return ['github_error', github];
     const message = error instanceof Error ? error.message : String(error);
     return ['internal_error', `unexpected error: ${message}`];
 }
@@ -89611,7 +90432,7 @@ __webpack_unused_export__ = errors.YAMLError;
 __webpack_unused_export__ = errors.YAMLParseError;
 __webpack_unused_export__ = errors.YAMLWarning;
 __webpack_unused_export__ = Alias.Alias;
-__webpack_unused_export__ = identity.isAlias;
+exports.Vj = identity.isAlias;
 __webpack_unused_export__ = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
 exports.jh = identity.isMap;
@@ -89624,14 +90445,14 @@ __webpack_unused_export__ = Scalar.Scalar;
 __webpack_unused_export__ = YAMLMap.YAMLMap;
 __webpack_unused_export__ = YAMLSeq.YAMLSeq;
 __webpack_unused_export__ = cst;
-__webpack_unused_export__ = lexer.Lexer;
+exports.JG = lexer.Lexer;
 exports.HN = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
 __webpack_unused_export__ = publicApi.parse;
 exports.hR = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
 __webpack_unused_export__ = publicApi.stringify;
-__webpack_unused_export__ = visit.visit;
+exports.YR = visit.visit;
 __webpack_unused_export__ = visit.visitAsync;
 
 

@@ -2,7 +2,16 @@
 // Bundles the Action (dist/index.js) and the CLI (dist/cli/index.js) with ncc, each with its
 // licenses file and source map. ncc writes ESM because package.json says "type": "module".
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 // `--out DIR` builds elsewhere (the dist test compares such a build with the committed dist/).

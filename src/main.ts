@@ -104,10 +104,15 @@ const TRANSPORT_REASONS: Record<TransportError['kind'], ErrorReasonCode> = {
 /** Octokit's RequestError, recognised by shape so main() needs no Octokit import. */
 function githubFailure(error: unknown): string | null {
   if (typeof error !== 'object' || error === null) return null;
-  const { status, request, message } = error as { status?: unknown; request?: { method?: unknown; url?: unknown }; message?: unknown };
+  const { status, request, message } = error as {
+    status?: unknown;
+    request?: { method?: unknown; url?: unknown };
+    message?: unknown;
+  };
   if (typeof status !== 'number' || typeof request !== 'object' || request === null) return null;
   // The URL's path only: no query string, and never a header (the token lives there).
-  const url = typeof request.url === 'string' ? request.url.replace(/^https?:\/\/[^/]+/, '').replace(/\?.*$/, '') : '';
+  const url =
+    typeof request.url === 'string' ? request.url.replace(/^https?:\/\/[^/]+/, '').replace(/\?.*$/, '') : '';
   const what = typeof message === 'string' ? message.split('\n')[0] : 'no message';
   return `GitHub answered ${status} to ${String(request.method ?? '')} ${url} (${what})`;
 }

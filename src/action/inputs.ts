@@ -100,7 +100,8 @@ export function readInputs(getInput: GetInput, setSecret: (value: string) => voi
   let ssh: ActionInputs['ssh'] = null;
   if (host !== '') {
     const portResult = port.safeParse(raw('ssh-port') || '22');
-    if (!portResult.success) throw new InputError(`input ssh-port: ${shown(raw('ssh-port'))} is not a TCP port (1-65535)`);
+    if (!portResult.success)
+      throw new InputError(`input ssh-port: ${shown(raw('ssh-port'))} is not a TCP port (1-65535)`);
     const missing = (['ssh-user', 'ssh-private-key', 'ssh-known-hosts'] as const).filter(
       (n) => raw(n) === '',
     );

@@ -21,7 +21,9 @@ describe('the committed bundle', () => {
     execFileSync(process.execPath, ['scripts/package.mjs', '--out', CHECK], { stdio: 'pipe' });
     const built = files(CHECK);
     expect(files('dist')).toEqual(built);
-    const differing = built.filter((f) => !readFileSync(join(CHECK, f)).equals(readFileSync(join('dist', f))));
+    const differing = built.filter(
+      (f) => !readFileSync(join(CHECK, f)).equals(readFileSync(join('dist', f))),
+    );
     expect(differing, 'run `npm run package` and commit dist/').toEqual([]);
   });
 });

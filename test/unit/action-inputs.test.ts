@@ -49,7 +49,11 @@ describe('action inputs', () => {
   });
 
   it('never echoes a secret pasted into the wrong input', () => {
-    const read = inputs({ ...ssh, 'ssh-private-key-passphrase': 'correct-horse', 'ssh-port': 'correct-horse' }).read;
+    const read = inputs({
+      ...ssh,
+      'ssh-private-key-passphrase': 'correct-horse',
+      'ssh-port': 'correct-horse',
+    }).read;
     expect(read).toThrow('input ssh-port: (value not shown) is not a TCP port');
     expect(read).not.toThrow(/correct-horse/);
   });

@@ -84,19 +84,7 @@ export function parseSacctRow(
   if (f.length !== fields.length) return `expected ${fields.length} fields, got ${f.length}`;
   const [id, raw, name, state, exit, reason, submit, start, end, elapsed, nodes] = columnsOf(fields).map(
     (i) => f[i] ?? '',
-  ) as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
+  ) as [string, string, string, string, string, string, string, string, string, string, string];
   const { job, step } = splitStep(id);
   if (!isValidJobId(job) && expandArrayId(job) === undefined) return `unreadable job id '${id}'`;
   if (state.trim() === '') return 'empty State';
