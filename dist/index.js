@@ -63558,7 +63558,7 @@ const JOB_STATES = [
     'UNKNOWN',
 ];
 /** States after which the job will not change by itself. */
-const TERMINAL = new Set([
+const TERMINAL_STATES = [
     'COMPLETED',
     'FAILED',
     'TIMEOUT',
@@ -63570,7 +63570,8 @@ const TERMINAL = new Set([
     'DEADLINE',
     'REVOKED',
     'SPECIAL_EXIT',
-]);
+];
+const TERMINAL = new Set(TERMINAL_STATES);
 /** Terminal states that are failures of the attempt (COMPLETED is terminal but not a failure). */
 const FAILED = new Set([...TERMINAL].filter((s) => s !== 'COMPLETED' && s !== 'REVOKED'));
 function isTerminal(state) {
@@ -82097,20 +82098,9 @@ async function readTails(transport, requests, maxBytesPerFile, options) {
 
 
 
+
 /** squeue states after which the job will not change: scontrol is asked for their exit codes. */
-const FINISHED_STATES = [
-    'COMPLETED',
-    'FAILED',
-    'TIMEOUT',
-    'CANCELLED',
-    'OUT_OF_MEMORY',
-    'NODE_FAIL',
-    'PREEMPTED',
-    'BOOT_FAIL',
-    'DEADLINE',
-    'SPECIAL_EXIT',
-    'REVOKED',
-];
+const FINISHED_STATES = TERMINAL_STATES;
 if (FIELD_SEPARATOR !== '\x1f')
     throw new Error('observe-script assumes the unit separator');
 const squeueFormat = SQUEUE_FIELDS.join('$D');

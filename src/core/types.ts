@@ -61,7 +61,7 @@ export const JOB_STATES = [
 export type JobState = (typeof JOB_STATES)[number];
 
 /** States after which the job will not change by itself. */
-const TERMINAL: ReadonlySet<JobState> = new Set<JobState>([
+export const TERMINAL_STATES: readonly JobState[] = [
   'COMPLETED',
   'FAILED',
   'TIMEOUT',
@@ -73,7 +73,8 @@ const TERMINAL: ReadonlySet<JobState> = new Set<JobState>([
   'DEADLINE',
   'REVOKED',
   'SPECIAL_EXIT',
-]);
+];
+const TERMINAL: ReadonlySet<JobState> = new Set(TERMINAL_STATES);
 
 /** Terminal states that are failures of the attempt (COMPLETED is terminal but not a failure). */
 const FAILED: ReadonlySet<JobState> = new Set<JobState>(

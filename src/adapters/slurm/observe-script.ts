@@ -6,24 +6,13 @@
  * `scontrol show job` for the finished jobs squeue still holds (exit codes, restarts, log paths).
  * Every query is scoped to the chunk's ids AND the remote user.
  */
+import { TERMINAL_STATES } from '../../core/types.js';
 import { FIELD_SEPARATOR, SACCT_FIELDS } from './sacct-parse.js';
 import { SCRIPT_PRELUDE } from './sections.js';
 import { SQUEUE_FIELDS } from './squeue-parse.js';
 
 /** squeue states after which the job will not change: scontrol is asked for their exit codes. */
-const FINISHED_STATES = [
-  'COMPLETED',
-  'FAILED',
-  'TIMEOUT',
-  'CANCELLED',
-  'OUT_OF_MEMORY',
-  'NODE_FAIL',
-  'PREEMPTED',
-  'BOOT_FAIL',
-  'DEADLINE',
-  'SPECIAL_EXIT',
-  'REVOKED',
-];
+const FINISHED_STATES = TERMINAL_STATES;
 
 if (FIELD_SEPARATOR !== '\x1f') throw new Error('observe-script assumes the unit separator');
 
