@@ -24204,7 +24204,7 @@ function readRecord(path, schema) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shims_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(405);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(294);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5636);
 /* harmony import */ var _supervise_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3777);
 /* harmony import */ var _supervisor_command_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9162);
 // The `sweepwatch` command's entry: the CommonJS shim first (ssh2 needs it), then the CLI.
@@ -24223,7 +24223,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 294:
+/***/ 5636:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -27136,113 +27136,6 @@ async function cancelSweep(deps, input) {
     };
     return { ...draft, summaryMarkdown: renderCancelSummary(m.experiment, draft) };
 }
-
-;// CONCATENATED MODULE: ./src/app/dry-run.ts
-class DryRunRecorder {
-    actions = [];
-    record(action) {
-        this.actions.push(action);
-    }
-    of(kind) {
-        return this.actions.filter((a) => a.kind === kind);
-    }
-}
-/** Issue numbers a dry run hands out: far above any real repository's, so never confused. */
-const DRY_RUN_ISSUE_BASE = 1_000_000_000;
-/** Reads go to the cluster; submit and cancel are recorded. */
-function dryRunScheduler(inner, recorder) {
-    let next = 0;
-    return {
-        observe: (ids) => inner.observe(ids),
-        readLogTails: (requests, max) => inner.readLogTails(requests, max),
-        preflight: (request) => inner.preflight(request),
-        findByName: (prefix) => inner.findByName(prefix),
-        async submit(request) {
-            const jobId = `dryrun-${++next}`;
-            recorder.record({ kind: 'submit', request, jobId });
-            const out = (request.stdout ?? `${request.name}-%j.out`).replace('%j', jobId);
-            const err = (request.stderr ?? `${request.name}-%j.err`).replace('%j', jobId);
-            return { ok: true, jobId, stdoutPath: out, stderrPath: err };
-        },
-        async cancel(jobIds, scope) {
-            const allowed = new Set(scope.jobIds);
-            const cancelled = jobIds.filter((id) => allowed.has(id));
-            recorder.record({ kind: 'cancel', jobIds: cancelled });
-            const refused = jobIds
-                .filter((id) => !allowed.has(id))
-                .map((jobId) => ({ jobId, reason: 'not_in_scope', detail: 'not a job of this sweep' }));
-            return { cancelled, refused };
-        },
-    };
-}
-/** Looks issues up for real (so outcomes are right) and records the writes. */
-function dryRunIssues(inner, recorder) {
-    let next = 0;
-    return {
-        findByMarker: (label, marker) => inner.findByMarker(label, marker),
-        async ensureIssue(spec) {
-            const existing = await inner.findByMarker(spec.labels[0], spec.marker);
-            const same = existing !== null && existing.title === spec.title && existing.body.trimEnd() === spec.body.trimEnd();
-            const outcome = existing === null ? 'created' : same && existing.state === 'open' ? 'unchanged' : 'updated';
-            recorder.record({ kind: 'ensure_issue', title: spec.title, marker: spec.marker, outcome });
-            const number = existing?.number ?? DRY_RUN_ISSUE_BASE + ++next;
-            const issue = {
-                number,
-                title: spec.title,
-                body: spec.body,
-                state: 'open',
-                labels: [...spec.labels],
-                url: existing?.url ?? `dry-run://issues/${number}`,
-            };
-            return { outcome, issue };
-        },
-        async close(issue, comment) {
-            recorder.record({ kind: 'close_issue', issue, comment: comment ?? null });
-        },
-    };
-}
-function dryRunDispatcher(recorder) {
-    return {
-        async dispatch(workflowFile, ref, inputs) {
-            recorder.record({ kind: 'dispatch', workflowFile, ref, inputs: { ...inputs } });
-            return { runId: null, runUrl: null, htmlUrl: null };
-        },
-    };
-}
-/**
- * Loads the real manifest until the first save; afterwards this run sees its own (unsaved)
- * manifest, so a multi-step use case (launch saves per chunk) reads back what it "wrote".
- */
-function dryRunStore(inner, recorder) {
-    let overlay = null;
-    let saves = 0;
-    return {
-        async load() {
-            return overlay ?? inner.load();
-        },
-        async save(manifest, expectedVersion) {
-            const current = overlay ?? (await inner.load());
-            if ((current?.version ?? null) !== expectedVersion) {
-                return { ok: false, conflict: true, currentVersion: current?.version ?? null };
-            }
-            recorder.record({ kind: 'save', manifest });
-            overlay = { manifest, version: `dry-run:${++saves}` };
-            return { ok: true, version: overlay.version };
-        },
-    };
-}
-function dryRunFiles(recorder) {
-    return {
-        async quarantine(paths, dest) {
-            recorder.record({ kind: 'quarantine', paths: [...paths], dest });
-            return { moved: [], missing: [] };
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/ports/clock.ts
-/** The real clock, for main() and the CLI. */
-const systemClock = { now: () => new Date() };
 
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
@@ -34930,6 +34823,113 @@ function writeJson(out, schema, value) {
     out.write(`${JSON.stringify(schema.parse(value))}\n`);
 }
 
+;// CONCATENATED MODULE: ./src/app/dry-run.ts
+class DryRunRecorder {
+    actions = [];
+    record(action) {
+        this.actions.push(action);
+    }
+    of(kind) {
+        return this.actions.filter((a) => a.kind === kind);
+    }
+}
+/** Issue numbers a dry run hands out: far above any real repository's, so never confused. */
+const DRY_RUN_ISSUE_BASE = 1_000_000_000;
+/** Reads go to the cluster; submit and cancel are recorded. */
+function dryRunScheduler(inner, recorder) {
+    let next = 0;
+    return {
+        observe: (ids) => inner.observe(ids),
+        readLogTails: (requests, max) => inner.readLogTails(requests, max),
+        preflight: (request) => inner.preflight(request),
+        findByName: (prefix) => inner.findByName(prefix),
+        async submit(request) {
+            const jobId = `dryrun-${++next}`;
+            recorder.record({ kind: 'submit', request, jobId });
+            const out = (request.stdout ?? `${request.name}-%j.out`).replace('%j', jobId);
+            const err = (request.stderr ?? `${request.name}-%j.err`).replace('%j', jobId);
+            return { ok: true, jobId, stdoutPath: out, stderrPath: err };
+        },
+        async cancel(jobIds, scope) {
+            const allowed = new Set(scope.jobIds);
+            const cancelled = jobIds.filter((id) => allowed.has(id));
+            recorder.record({ kind: 'cancel', jobIds: cancelled });
+            const refused = jobIds
+                .filter((id) => !allowed.has(id))
+                .map((jobId) => ({ jobId, reason: 'not_in_scope', detail: 'not a job of this sweep' }));
+            return { cancelled, refused };
+        },
+    };
+}
+/** Looks issues up for real (so outcomes are right) and records the writes. */
+function dryRunIssues(inner, recorder) {
+    let next = 0;
+    return {
+        findByMarker: (label, marker) => inner.findByMarker(label, marker),
+        async ensureIssue(spec) {
+            const existing = await inner.findByMarker(spec.labels[0], spec.marker);
+            const same = existing !== null && existing.title === spec.title && existing.body.trimEnd() === spec.body.trimEnd();
+            const outcome = existing === null ? 'created' : same && existing.state === 'open' ? 'unchanged' : 'updated';
+            recorder.record({ kind: 'ensure_issue', title: spec.title, marker: spec.marker, outcome });
+            const number = existing?.number ?? DRY_RUN_ISSUE_BASE + ++next;
+            const issue = {
+                number,
+                title: spec.title,
+                body: spec.body,
+                state: 'open',
+                labels: [...spec.labels],
+                url: existing?.url ?? `dry-run://issues/${number}`,
+            };
+            return { outcome, issue };
+        },
+        async close(issue, comment) {
+            recorder.record({ kind: 'close_issue', issue, comment: comment ?? null });
+        },
+    };
+}
+function dryRunDispatcher(recorder) {
+    return {
+        async dispatch(workflowFile, ref, inputs) {
+            recorder.record({ kind: 'dispatch', workflowFile, ref, inputs: { ...inputs } });
+            return { runId: null, runUrl: null, htmlUrl: null };
+        },
+    };
+}
+/**
+ * Loads the real manifest until the first save; afterwards this run sees its own (unsaved)
+ * manifest, so a multi-step use case (launch saves per chunk) reads back what it "wrote".
+ */
+function dryRunStore(inner, recorder) {
+    let overlay = null;
+    let saves = 0;
+    return {
+        async load() {
+            return overlay ?? inner.load();
+        },
+        async save(manifest, expectedVersion) {
+            const current = overlay ?? (await inner.load());
+            if ((current?.version ?? null) !== expectedVersion) {
+                return { ok: false, conflict: true, currentVersion: current?.version ?? null };
+            }
+            recorder.record({ kind: 'save', manifest });
+            overlay = { manifest, version: `dry-run:${++saves}` };
+            return { ok: true, version: overlay.version };
+        },
+    };
+}
+function dryRunFiles(recorder) {
+    return {
+        async quarantine(paths, dest) {
+            recorder.record({ kind: 'quarantine', paths: [...paths], dest });
+            return { moved: [], missing: [] };
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/ports/clock.ts
+/** The real clock, for main() and the CLI. */
+const systemClock = { now: () => new Date() };
+
 ;// CONCATENATED MODULE: ./src/cli/logger.ts
 /** The use cases' progress lines on stderr: warnings always, info and debug with --verbose. */
 function stderrLogger(stream, verbose) {
@@ -34946,9 +34946,24 @@ function stderrLogger(stream, verbose) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/cli/use-case-deps.ts
+
+
+
+function useCaseDeps(sweep, backend, flags, io) {
+    const dry = flags['dry-run'] === true ? new DryRunRecorder() : null;
+    const files = dry === null ? backend.files : dryRunFiles(dry);
+    const deps = {
+        store: dry === null ? sweep.store : dryRunStore(sweep.store, dry),
+        scheduler: dry === null ? backend.scheduler : dryRunScheduler(backend.scheduler, dry),
+        ...(files !== undefined ? { files } : {}),
+        clock: systemClock,
+        logger: stderrLogger(io.stderr, flags.verbose === true),
+    };
+    return { deps, dry };
+}
+
 ;// CONCATENATED MODULE: ./src/cli/cmd-cancel.ts
-
-
 
 
 
@@ -34999,13 +35014,12 @@ const cancelCommand = {
         const sweep = await openSweep(values, io);
         const backend = openBackend(sweep, values, io);
         try {
-            const dry = values['dry-run'] === true ? new DryRunRecorder() : null;
-            const result = await cancelSweep({
-                store: dry === null ? sweep.store : dryRunStore(sweep.store, dry),
-                scheduler: dry === null ? backend.scheduler : dryRunScheduler(backend.scheduler, dry),
-                clock: systemClock,
-                logger: stderrLogger(io.stderr, values.verbose === true),
-            }, { experiment: sweep.config.experiment, match, requestedBy: whoAmI() });
+            const { deps } = useCaseDeps(sweep, backend, values, io);
+            const result = await cancelSweep(deps, {
+                experiment: sweep.config.experiment,
+                match,
+                requestedBy: whoAmI(),
+            });
             if (values.json) {
                 writeJson(io.stdout, cancelJson, {
                     command: 'cancel',
@@ -35395,8 +35409,6 @@ function tickStepJson(experiment, step) {
 
 
 
-
-
 const cmd_launch_OPTIONS = {
     ...SWEEP_OPTIONS,
     ...CONNECTION_OPTIONS,
@@ -35465,13 +35477,12 @@ const launchCommand = {
         const sweep = await openSweep(values, io);
         const backend = openBackend(sweep, values, io);
         try {
-            const dry = values['dry-run'] === true ? new DryRunRecorder() : null;
-            const result = await launch({
-                store: dry === null ? sweep.store : dryRunStore(sweep.store, dry),
-                scheduler: dry === null ? backend.scheduler : dryRunScheduler(backend.scheduler, dry),
-                clock: systemClock,
-                logger: stderrLogger(io.stderr, values.verbose === true),
-            }, { config: sweep.config, digest: digestOf(values.digest, sweep.paths.workdir), requestedBy: whoAmI() });
+            const { deps, dry } = useCaseDeps(sweep, backend, values, io);
+            const result = await launch(deps, {
+                config: sweep.config,
+                digest: digestOf(values.digest, sweep.paths.workdir),
+                requestedBy: whoAmI(),
+            });
             return printLaunch(io, sweep, result, values.json === true, dry);
         }
         finally {
@@ -41258,8 +41269,6 @@ const preflightCommand = {
 
 
 
-
-
 const cmd_relaunch_OPTIONS = {
     ...SWEEP_OPTIONS,
     ...CONNECTION_OPTIONS,
@@ -41313,15 +41322,8 @@ const relaunchCommand = {
             };
         const backend = openBackend(sweep, values, io);
         try {
-            const dry = values['dry-run'] === true ? new DryRunRecorder() : null;
-            const files = dry === null ? backend.files : dryRunFiles(dry);
-            const result = await relaunch({
-                store: dry === null ? sweep.store : dryRunStore(sweep.store, dry),
-                scheduler: dry === null ? backend.scheduler : dryRunScheduler(backend.scheduler, dry),
-                ...(files !== undefined ? { files } : {}),
-                clock: systemClock,
-                logger: stderrLogger(io.stderr, values.verbose === true),
-            }, {
+            const { deps, dry } = useCaseDeps(sweep, backend, values, io);
+            const result = await relaunch(deps, {
                 config: sweep.config,
                 payload,
                 digest: digestOf(values.digest, sweep.paths.workdir),

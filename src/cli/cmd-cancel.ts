@@ -1,6 +1,4 @@
 import { cancelSweep } from '../app/cancel.js';
-import { DryRunRecorder, dryRunScheduler, dryRunStore } from '../app/dry-run.js';
-import { systemClock } from '../ports/clock.js';
 import {
   CONNECTION_HELP,
   CONNECTION_OPTIONS,
@@ -14,7 +12,7 @@ import type { CliCommand } from './commands.js';
 import { openBackend, openSweep, whoAmI } from './context.js';
 import { EXIT } from './errors.js';
 import { cancelJson, writeJson } from './json-output.js';
-import { stderrLogger } from './logger.js';
+import { useCaseDeps } from './use-case-deps.js';
 
 const OPTIONS = {
   ...SWEEP_OPTIONS,
@@ -62,16 +60,12 @@ export const cancelCommand: CliCommand = {
     const sweep = await openSweep(values, io);
     const backend = openBackend(sweep, values, io);
     try {
-      const dry = values['dry-run'] === true ? new DryRunRecorder() : null;
-      const result = await cancelSweep(
-        {
-          store: dry === null ? sweep.store : dryRunStore(sweep.store, dry),
-          scheduler: dry === null ? backend.scheduler : dryRunScheduler(backend.scheduler, dry),
-          clock: systemClock,
-          logger: stderrLogger(io.stderr, values.verbose === true),
-        },
-        { experiment: sweep.config.experiment, match, requestedBy: whoAmI() },
-      );
+      const { deps } = useCaseDeps(sweep, backend, values, io);
+      const result = await cancelSweep(deps, {
+        experiment: sweep.config.experiment,
+        match,
+        requestedBy: whoAmI(),
+      });
       if (values.json) {
         writeJson(io.stdout, cancelJson, {
           command: 'cancel',

@@ -1,6 +1,5 @@
-import { DryRunRecorder, dryRunScheduler, dryRunStore } from '../app/dry-run.js';
+import type { DryRunRecorder } from '../app/dry-run.js';
 import { type LaunchResult, launch } from '../app/launch.js';
-import { systemClock } from '../ports/clock.js';
 import {
   CONNECTION_HELP,
   CONNECTION_OPTIONS,
@@ -13,8 +12,8 @@ import type { CliCommand, CliIo } from './commands.js';
 import { digestOf, openBackend, openSweep, type Sweep, shown, whoAmI } from './context.js';
 import { EXIT } from './errors.js';
 import { launchJson, writeJson } from './json-output.js';
-import { stderrLogger } from './logger.js';
 import { dryRunJson } from './to-json.js';
+import { useCaseDeps } from './use-case-deps.js';
 
 const OPTIONS = {
   ...SWEEP_OPTIONS,
@@ -90,16 +89,12 @@ export const launchCommand: CliCommand = {
     const sweep = await openSweep(values, io);
     const backend = openBackend(sweep, values, io);
     try {
-      const dry = values['dry-run'] === true ? new DryRunRecorder() : null;
-      const result = await launch(
-        {
-          store: dry === null ? sweep.store : dryRunStore(sweep.store, dry),
-          scheduler: dry === null ? backend.scheduler : dryRunScheduler(backend.scheduler, dry),
-          clock: systemClock,
-          logger: stderrLogger(io.stderr, values.verbose === true),
-        },
-        { config: sweep.config, digest: digestOf(values.digest, sweep.paths.workdir), requestedBy: whoAmI() },
-      );
+      const { deps, dry } = useCaseDeps(sweep, backend, values, io);
+      const result = await launch(deps, {
+        config: sweep.config,
+        digest: digestOf(values.digest, sweep.paths.workdir),
+        requestedBy: whoAmI(),
+      });
       return printLaunch(io, sweep, result, values.json === true, dry);
     } finally {
       await backend.close();

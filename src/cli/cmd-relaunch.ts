@@ -1,9 +1,7 @@
-import { DryRunRecorder, dryRunFiles, dryRunScheduler, dryRunStore } from '../app/dry-run.js';
 import { manifestMissing } from '../app/errors.js';
 import { relaunch } from '../app/relaunch.js';
 import { parsePayload, type RelaunchPayload } from '../app/relaunch-payload.js';
 import { currentCycle } from '../core/manifest-model.js';
-import { systemClock } from '../ports/clock.js';
 import {
   CONNECTION_HELP,
   CONNECTION_OPTIONS,
@@ -18,8 +16,8 @@ import type { CliCommand } from './commands.js';
 import { digestOf, openBackend, openSweep, whoAmI } from './context.js';
 import { EXIT } from './errors.js';
 import { relaunchCommandJson, writeJson } from './json-output.js';
-import { stderrLogger } from './logger.js';
 import { relaunchToJson } from './to-json.js';
+import { useCaseDeps } from './use-case-deps.js';
 
 const OPTIONS = {
   ...SWEEP_OPTIONS,
@@ -78,23 +76,13 @@ export const relaunchCommand: CliCommand = {
           };
     const backend = openBackend(sweep, values, io);
     try {
-      const dry = values['dry-run'] === true ? new DryRunRecorder() : null;
-      const files = dry === null ? backend.files : dryRunFiles(dry);
-      const result = await relaunch(
-        {
-          store: dry === null ? sweep.store : dryRunStore(sweep.store, dry),
-          scheduler: dry === null ? backend.scheduler : dryRunScheduler(backend.scheduler, dry),
-          ...(files !== undefined ? { files } : {}),
-          clock: systemClock,
-          logger: stderrLogger(io.stderr, values.verbose === true),
-        },
-        {
-          config: sweep.config,
-          payload,
-          digest: digestOf(values.digest, sweep.paths.workdir),
-          ...(values.force === true ? { force: true } : {}),
-        },
-      );
+      const { deps, dry } = useCaseDeps(sweep, backend, values, io);
+      const result = await relaunch(deps, {
+        config: sweep.config,
+        payload,
+        digest: digestOf(values.digest, sweep.paths.workdir),
+        ...(values.force === true ? { force: true } : {}),
+      });
       if (values.json) {
         writeJson(io.stdout, relaunchCommandJson, {
           command: 'relaunch',
