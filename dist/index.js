@@ -53441,7 +53441,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shims_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(405);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(99);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4960);
 // The Action's entry: the CommonJS shim first (ssh2 needs it), then main(). Nothing else.
 
 
@@ -53452,7 +53452,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 99:
+/***/ 4960:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -63030,6 +63030,7 @@ const INPUTS = {
     'ssh-private-key-passphrase': { required: false, default: '', secret: true },
     'ssh-known-hosts': { required: false, default: '' },
     'ssh-jump-hosts': { required: false, default: '' },
+    'state-store': { required: false, default: 'branch' },
     'state-branch': { required: false, default: 'sweepwatch-state' },
     'relaunch-workflow': { required: false, default: 'sweepwatch-relaunch.yml' },
     'dry-run': { required: false, default: 'false' },
@@ -63057,6 +63058,8 @@ const OUTPUT_KEYS = (/* unused pure expression or super */ null && ([
  * registered with setSecret before anything is parsed, so not even a parse error can echo them.
  */
 const MODES = ['tick', 'launch', 'relaunch', 'cancel', 'report', 'comment', 'preflight'];
+/** Where the manifest lives: a file on a branch, or workflow artifacts (no contents: write needed). */
+const STATE_STORES = ['branch', 'artifact'];
 class InputError extends Error {
     name = 'InputError';
 }
@@ -63136,6 +63139,11 @@ function readInputs(getInput, setSecret) {
     const dryRun = raw('dry-run').toLowerCase() || 'false';
     if (dryRun !== 'true' && dryRun !== 'false')
         throw new InputError(`input dry-run: ${shown(raw('dry-run'))} is not true or false`);
+    const storeText = raw('state-store').toLowerCase() || INPUTS['state-store'].default;
+    const store = schemas_enum(STATE_STORES).safeParse(storeText);
+    if (!store.success) {
+        throw new InputError(`input state-store: ${shown(raw('state-store'))} is not one of ${STATE_STORES.join(', ')}`);
+    }
     const branch = raw('state-branch') || INPUTS['state-branch'].default;
     if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(branch) || branch.includes('..')) {
         throw new InputError(`input state-branch: ${shown(branch)} is not a valid branch name`);
@@ -63149,6 +63157,7 @@ function readInputs(getInput, setSecret) {
         config: raw('config') || INPUTS.config.default,
         ssh,
         githubToken: getInput('github-token'),
+        stateStore: store.data,
         stateBranch: branch,
         relaunchWorkflow: workflow,
         dryRun: dryRun === 'true',
@@ -63493,6 +63502,9 @@ function elapsedFromTimes(startedAt, endedAt) {
 }
 /** Drops fractional seconds from ISO times: they only cost bytes. */
 function compactTime(iso) {
+    // Most times come without fractions (Slurm prints none): skip the regex for them.
+    if (!iso.includes('.'))
+        return iso;
     return iso.replace(/^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.\d+(Z|[+-]\d\d:?\d\d)?$/, '$1$2');
 }
 /** Truncates to TEXT_MAX_CHARS with an ellipsis, so one huge log line cannot bloat the file. */
@@ -63634,6 +63646,8 @@ const wireAttemptSchema = strictObject({
     /** Absent: same as out. */
     err: manifest_wire_text.nullable().optional(),
     error: manifest_wire_text.optional(),
+    /** The image digest the job was launched with (Attempt.image). */
+    img: manifest_wire_text.optional(),
     seen: manifest_wire_time.optional(),
     stale: manifest_wire_time.optional(),
 });
@@ -63679,6 +63693,129 @@ const wireManifestSchema = strictObject({
     failures: record(schemas_string(), wireFailureSchema),
     conditions: array(wireConditionSchema),
 });
+
+;// CONCATENATED MODULE: ./src/core/signature.ts
+/** A long run of hex digits is an id only if it mixes digits and letters (not `deadbeef`-like words). */
+function hexId(match) {
+    return /\d/.test(match) && /[a-f]/.test(match) ? '<HEX>' : match;
+}
+// Order matters: composite tokens (timestamps, paths, sizes) go before bare numbers.
+const MASKS = [
+    // ANSI colour codes (built from the code point: the linter rejects control characters in literals).
+    { pattern: new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), replacement: '' },
+    {
+        pattern: /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi,
+        replacement: '<UUID>',
+    },
+    // 2026-11-26T04:22:08, 2024-03-18 17:38:50,208, 2021/10/15 15:01:44.577626+02:00
+    {
+        pattern: /\b\d{4}[-/]\d{2}[-/]\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?/g,
+        replacement: '<TS>',
+    },
+    // glog/syslog prefixes: E0321 02:07:08.408271, Nov 26 04:22:08, 06/26 18:54:31, 12:51:49.512
+    { pattern: /\b[IWEF]\d{3,4} \d{2}:\d{2}:\d{2}(?:\.\d+)?/g, replacement: '<TS>' },
+    { pattern: /\b[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2}\b/g, replacement: '<TS>' },
+    { pattern: /\b\d{2}\/\d{2} \d{2}:\d{2}:\d{2}\b/g, replacement: '<TS>' },
+    { pattern: /\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b/g, replacement: '<TS>' },
+    { pattern: /\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+|<\d+>)?(?!\d)/g, replacement: '<IP>' },
+    { pattern: /\b0x[0-9a-f]+\b/gi, replacement: '<HEX>' },
+    // Long hex ids: Ray actor ids, commit-ish hashes, CUDA stream handles.
+    { pattern: /\b[0-9a-f]{12,}\b/g, replacement: hexId },
+    // Paths with at least two segments: /a/b, ./ckpt/x.pth, ~/data, C:\x\y.
+    { pattern: /(?:[A-Za-z]:|[.~]{1,2})?(?:[\\/][\w.@+%=-]+){2,}[\\/]?/g, replacement: '<PATH>' },
+    // Host names in the places schedulers and launchers print them.
+    { pattern: /(\*\*\* (?:JOB|STEP) \S+ ON )\S+/g, replacement: '$1<HOST>' },
+    { pattern: /\bslurmstepd-[\w.-]+:/g, replacement: 'slurmstepd-<HOST>:' },
+    {
+        pattern: /((?:srun|salloc|sbatch): error: )(?!Node failure)[\w.-]+(?=: tasks?\b)/g,
+        replacement: '$1<HOST>',
+    },
+    {
+        pattern: /\b(Node failure on|[Nn]odes?|[Hh]ost(?:name)?[=:]?|on) +[A-Za-z][\w.-]*\d[\w.[\],-]*/g,
+        replacement: '$1 <HOST>',
+    },
+    { pattern: /^[\w.-]+(?=:\d+:\d+ \[\d+\])/gm, replacement: '<HOST>' },
+    // Ranks in their usual spellings, so rank 3 and rank 5 fail alike.
+    { pattern: /\b((?:local_|global_)?[Rr]ank|RANK)(\s*[:=]?\s*)\d+/g, replacement: '$1$2<N>' },
+    // Memory sizes: 2.00 GiB, 58982400 bytes, 3.96GiB, 2.12G, 40 MB.
+    { pattern: /\b\d+(?:\.\d+)?\s?(?:[KMGTP]i?B|bytes|[KMGT])\b/g, replacement: '<SIZE>' },
+    // Every other number not glued to a word (MulBackward0 and GLIBC_2.34 stay whole).
+    { pattern: /(?<![\w.])[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?![\w])/gi, replacement: '<N>' },
+    // Only runs and non-space whitespace: replacing every single space would cost the most.
+    { pattern: /[ \t\r\n\f\v]{2,}|[\t\r\n\f\v]/g, replacement: ' ' },
+];
+const MAX_TEMPLATE = 240;
+/** The evidence line with everything that varies between identical failures masked. */
+function maskVolatile(line) {
+    let text = line;
+    for (const { pattern, replacement } of MASKS) {
+        text =
+            typeof replacement === 'string'
+                ? text.replace(pattern, replacement)
+                : text.replace(pattern, replacement);
+    }
+    text = text.trim();
+    return text.length > MAX_TEMPLATE ? text.slice(0, MAX_TEMPLATE) : text;
+}
+/**
+ * FNV-1a, 64-bit, over the UTF-8 bytes of the text, as 16 hex digits. The state is kept in
+ * four 16-bit limbs so every intermediate product stays exact in a double.
+ */
+function fnv1a64(text) {
+    let h0 = 0x2325;
+    let h1 = 0x8422;
+    let h2 = 0x9ce4;
+    let h3 = 0xcbf2;
+    const mix = (byte) => {
+        h0 ^= byte;
+        // Multiply by the FNV prime 0x100000001b3 = 0x1b3 + 0x100 << 32.
+        const t0 = h0 * 0x1b3;
+        const t1 = h1 * 0x1b3 + (t0 >>> 16);
+        const t2 = h2 * 0x1b3 + h0 * 0x100 + (t1 >>> 16);
+        const t3 = h3 * 0x1b3 + h1 * 0x100 + (t2 >>> 16);
+        h0 = t0 & 0xffff;
+        h1 = t1 & 0xffff;
+        h2 = t2 & 0xffff;
+        h3 = t3 & 0xffff;
+    };
+    for (let i = 0; i < text.length; i++) {
+        let code = text.charCodeAt(i);
+        if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+            const low = text.charCodeAt(i + 1);
+            if (low >= 0xdc00 && low <= 0xdfff) {
+                code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+                i++;
+            }
+        }
+        if (code < 0x80)
+            mix(code);
+        else if (code < 0x800) {
+            mix(0xc0 | (code >> 6));
+            mix(0x80 | (code & 0x3f));
+        }
+        else if (code < 0x10000) {
+            mix(0xe0 | (code >> 12));
+            mix(0x80 | ((code >> 6) & 0x3f));
+            mix(0x80 | (code & 0x3f));
+        }
+        else {
+            mix(0xf0 | (code >> 18));
+            mix(0x80 | ((code >> 12) & 0x3f));
+            mix(0x80 | ((code >> 6) & 0x3f));
+            mix(0x80 | (code & 0x3f));
+        }
+    }
+    const hex = (limb) => limb.toString(16).padStart(4, '0');
+    return hex(h3) + hex(h2) + hex(h1) + hex(h0);
+}
+/** The masked template of a set of evidence lines, one line each, in order. */
+function evidenceTemplate(evidence) {
+    return evidence.map(maskVolatile).join('\n');
+}
+/** Root cause + masked evidence, hashed: equal signatures mean "failed identically". */
+function signatureOf(rootCause, evidence) {
+    return fnv1a64(`${rootCause}\n${evidenceTemplate(evidence)}`);
+}
 
 ;// CONCATENATED MODULE: ./src/core/manifest-observe.ts
 /**
@@ -63791,6 +63928,7 @@ function markStale(m, jobIds, now) {
 
 
 
+
 function transitionError(m, problem) {
     const source = `manifest of ${m.experiment}`;
     return new ManifestError('transition', `${source}: ${problem}`, source);
@@ -63848,6 +63986,7 @@ function recordSubmitting(m, entries, now) {
                 stdoutPath: null,
                 stderrPath: null,
                 submitError: null,
+                image: null,
                 observedAt: null,
                 staleSince: null,
             };
@@ -63874,6 +64013,7 @@ function recordSubmitted(m, entries, now) {
                 jobId: e.jobId,
                 stdoutPath,
                 stderrPath,
+                image: e.image === undefined ? a.image : bounded(e.image),
                 observedAt: compactTime(now),
             };
         }));
@@ -63886,7 +64026,18 @@ function recordSubmitFailed(m, entries, now) {
     for (const e of entries) {
         byId.set(e.conditionId, (c) => withLatest(m, c, (a) => {
             guard(m, a.phase === 'submitting', `condition ${c.id} has no submission in flight`);
-            return { ...a, phase: 'submit_failed', submitError: bounded(e.error), observedAt: compactTime(now) };
+            const submitError = bounded(e.error);
+            // Only a cause other than the default is written down: the snapshot reads a missing
+            // classification of a refused submission as submission_rejected.
+            const classification = e.rootCause === 'provisioning'
+                ? {
+                    rootCause: e.rootCause,
+                    signature: signatureOf(e.rootCause, [submitError]),
+                    confidence: 1,
+                    evidence: [submitError],
+                }
+                : a.classification;
+            return { ...a, phase: 'submit_failed', submitError, classification, observedAt: compactTime(now) };
         }));
     }
     return updateConditions(m, byId);
@@ -64733,30 +64884,41 @@ const STATUS_KEYS = [
     'revoked',
 ];
 function countStates(current) {
-    const byStatus = new Map(STATUS_KEYS.map((s) => [s, 0]));
-    const byState = {};
-    let invalidOutputs = 0;
-    for (const c of current) {
-        byStatus.set(c.status, (byStatus.get(c.status) ?? 0) + 1);
-        byState[c.attempt.state] = (byState[c.attempt.state] ?? 0) + 1;
-        if (hasInvalidOutputs(c))
-            invalidOutputs++;
+    const tally = new StateTally();
+    for (const c of current)
+        tally.add(c.status, c.attempt.state, hasInvalidOutputs(c));
+    return tally.counts();
+}
+/** Counts one current attempt at a time (for callers that have no CurrentCondition to hand). */
+class StateTally {
+    byStatus = new Map(STATUS_KEYS.map((s) => [s, 0]));
+    byState = {};
+    total = 0;
+    invalidOutputs = 0;
+    add(status, state, invalidOutputs) {
+        this.total++;
+        this.byStatus.set(status, (this.byStatus.get(status) ?? 0) + 1);
+        this.byState[state] = (this.byState[state] ?? 0) + 1;
+        if (invalidOutputs)
+            this.invalidOutputs++;
     }
-    const n = (s) => byStatus.get(s) ?? 0;
-    return {
-        total: current.length,
-        pending: n('pending'),
-        running: n('running'),
-        unknown: n('unknown'),
-        succeeded: n('succeeded'),
-        failed: n('failed'),
-        cancelled: n('cancelled'),
-        revoked: n('revoked'),
-        live: n('pending') + n('running') + n('unknown'),
-        terminal: n('succeeded') + n('failed'),
-        invalidOutputs,
-        byState,
-    };
+    counts() {
+        const n = (s) => this.byStatus.get(s) ?? 0;
+        return {
+            total: this.total,
+            pending: n('pending'),
+            running: n('running'),
+            unknown: n('unknown'),
+            succeeded: n('succeeded'),
+            failed: n('failed'),
+            cancelled: n('cancelled'),
+            revoked: n('revoked'),
+            live: n('pending') + n('running') + n('unknown'),
+            terminal: n('succeeded') + n('failed'),
+            invalidOutputs: this.invalidOutputs,
+            byState: { ...this.byState },
+        };
+    }
 }
 // `File "/home/me/proj/train.py", line 42, in main` — CPython's traceback frame line.
 const FRAME = /File "([^"]+)", line \d+/g;
@@ -64991,135 +65153,13 @@ function classifyPendingReason(raw, context) {
     return { kind: 'wait', code, known: false, why: 'unknown reason: treated as a wait' };
 }
 
-;// CONCATENATED MODULE: ./src/core/signature.ts
-/** A long run of hex digits is an id only if it mixes digits and letters (not `deadbeef`-like words). */
-function hexId(match) {
-    return /\d/.test(match) && /[a-f]/.test(match) ? '<HEX>' : match;
-}
-// Order matters: composite tokens (timestamps, paths, sizes) go before bare numbers.
-const MASKS = [
-    // ANSI colour codes (built from the code point: the linter rejects control characters in literals).
-    { pattern: new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), replacement: '' },
-    {
-        pattern: /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi,
-        replacement: '<UUID>',
-    },
-    // 2026-11-26T04:22:08, 2024-03-18 17:38:50,208, 2021/10/15 15:01:44.577626+02:00
-    {
-        pattern: /\b\d{4}[-/]\d{2}[-/]\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?/g,
-        replacement: '<TS>',
-    },
-    // glog/syslog prefixes: E0321 02:07:08.408271, Nov 26 04:22:08, 06/26 18:54:31, 12:51:49.512
-    { pattern: /\b[IWEF]\d{3,4} \d{2}:\d{2}:\d{2}(?:\.\d+)?/g, replacement: '<TS>' },
-    { pattern: /\b[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2}\b/g, replacement: '<TS>' },
-    { pattern: /\b\d{2}\/\d{2} \d{2}:\d{2}:\d{2}\b/g, replacement: '<TS>' },
-    { pattern: /\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b/g, replacement: '<TS>' },
-    { pattern: /\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+|<\d+>)?(?!\d)/g, replacement: '<IP>' },
-    { pattern: /\b0x[0-9a-f]+\b/gi, replacement: '<HEX>' },
-    // Long hex ids: Ray actor ids, commit-ish hashes, CUDA stream handles.
-    { pattern: /\b[0-9a-f]{12,}\b/g, replacement: hexId },
-    // Paths with at least two segments: /a/b, ./ckpt/x.pth, ~/data, C:\x\y.
-    { pattern: /(?:[A-Za-z]:|[.~]{1,2})?(?:[\\/][\w.@+%=-]+){2,}[\\/]?/g, replacement: '<PATH>' },
-    // Host names in the places schedulers and launchers print them.
-    { pattern: /(\*\*\* (?:JOB|STEP) \S+ ON )\S+/g, replacement: '$1<HOST>' },
-    { pattern: /\bslurmstepd-[\w.-]+:/g, replacement: 'slurmstepd-<HOST>:' },
-    {
-        pattern: /((?:srun|salloc|sbatch): error: )(?!Node failure)[\w.-]+(?=: tasks?\b)/g,
-        replacement: '$1<HOST>',
-    },
-    {
-        pattern: /\b(Node failure on|[Nn]odes?|[Hh]ost(?:name)?[=:]?|on) +[A-Za-z][\w.-]*\d[\w.[\],-]*/g,
-        replacement: '$1 <HOST>',
-    },
-    { pattern: /^[\w.-]+(?=:\d+:\d+ \[\d+\])/gm, replacement: '<HOST>' },
-    // Ranks in their usual spellings, so rank 3 and rank 5 fail alike.
-    { pattern: /\b((?:local_|global_)?[Rr]ank|RANK)(\s*[:=]?\s*)\d+/g, replacement: '$1$2<N>' },
-    // Memory sizes: 2.00 GiB, 58982400 bytes, 3.96GiB, 2.12G, 40 MB.
-    { pattern: /\b\d+(?:\.\d+)?\s?(?:[KMGTP]i?B|bytes|[KMGT])\b/g, replacement: '<SIZE>' },
-    // Every other number not glued to a word (MulBackward0 and GLIBC_2.34 stay whole).
-    { pattern: /(?<![\w.])[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?![\w])/gi, replacement: '<N>' },
-    // Only runs and non-space whitespace: replacing every single space would cost the most.
-    { pattern: /[ \t\r\n\f\v]{2,}|[\t\r\n\f\v]/g, replacement: ' ' },
-];
-const MAX_TEMPLATE = 240;
-/** The evidence line with everything that varies between identical failures masked. */
-function maskVolatile(line) {
-    let text = line;
-    for (const { pattern, replacement } of MASKS) {
-        text =
-            typeof replacement === 'string'
-                ? text.replace(pattern, replacement)
-                : text.replace(pattern, replacement);
-    }
-    text = text.trim();
-    return text.length > MAX_TEMPLATE ? text.slice(0, MAX_TEMPLATE) : text;
-}
-/**
- * FNV-1a, 64-bit, over the UTF-8 bytes of the text, as 16 hex digits. The state is kept in
- * four 16-bit limbs so every intermediate product stays exact in a double.
- */
-function fnv1a64(text) {
-    let h0 = 0x2325;
-    let h1 = 0x8422;
-    let h2 = 0x9ce4;
-    let h3 = 0xcbf2;
-    const mix = (byte) => {
-        h0 ^= byte;
-        // Multiply by the FNV prime 0x100000001b3 = 0x1b3 + 0x100 << 32.
-        const t0 = h0 * 0x1b3;
-        const t1 = h1 * 0x1b3 + (t0 >>> 16);
-        const t2 = h2 * 0x1b3 + h0 * 0x100 + (t1 >>> 16);
-        const t3 = h3 * 0x1b3 + h1 * 0x100 + (t2 >>> 16);
-        h0 = t0 & 0xffff;
-        h1 = t1 & 0xffff;
-        h2 = t2 & 0xffff;
-        h3 = t3 & 0xffff;
-    };
-    for (let i = 0; i < text.length; i++) {
-        let code = text.charCodeAt(i);
-        if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
-            const low = text.charCodeAt(i + 1);
-            if (low >= 0xdc00 && low <= 0xdfff) {
-                code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
-                i++;
-            }
-        }
-        if (code < 0x80)
-            mix(code);
-        else if (code < 0x800) {
-            mix(0xc0 | (code >> 6));
-            mix(0x80 | (code & 0x3f));
-        }
-        else if (code < 0x10000) {
-            mix(0xe0 | (code >> 12));
-            mix(0x80 | ((code >> 6) & 0x3f));
-            mix(0x80 | (code & 0x3f));
-        }
-        else {
-            mix(0xf0 | (code >> 18));
-            mix(0x80 | ((code >> 12) & 0x3f));
-            mix(0x80 | ((code >> 6) & 0x3f));
-            mix(0x80 | (code & 0x3f));
-        }
-    }
-    const hex = (limb) => limb.toString(16).padStart(4, '0');
-    return hex(h3) + hex(h2) + hex(h1) + hex(h0);
-}
-/** The masked template of a set of evidence lines, one line each, in order. */
-function evidenceTemplate(evidence) {
-    return evidence.map(maskVolatile).join('\n');
-}
-/** Root cause + masked evidence, hashed: equal signatures mean "failed identically". */
-function signatureOf(rootCause, evidence) {
-    return fnv1a64(`${rootCause}\n${evidenceTemplate(evidence)}`);
-}
-
 ;// CONCATENATED MODULE: ./src/core/manifest-snapshot.ts
 /**
  * Manifest → SweepSnapshot: the decision core's view of what the manifest records. The core
  * never sees how state is stored; this mapping is the one place that decides how the
  * manifest's in-between phases (a submission in flight, a refused submission) look to it.
  */
+
 
 
 
@@ -65132,69 +65172,109 @@ function resourcesOf(a, options) {
     const timeMinutes = a.requested?.timeMinutes ?? options.defaults?.timeMinutes ?? null;
     if (memoryMb === null && timeMinutes === null)
         return undefined;
-    return {
-        ...(memoryMb !== null ? { memoryMb } : {}),
-        ...(timeMinutes !== null ? { timeMinutes } : {}),
-    };
+    const resources = {};
+    if (memoryMb !== null)
+        resources.memoryMb = memoryMb;
+    if (timeMinutes !== null)
+        resources.timeMinutes = timeMinutes;
+    return resources;
 }
-function pendingFacts(a, now, options) {
+/** Adds what a pending attempt's wait says: how long, why, and whether that is a problem. */
+function addPendingFacts(view, a, now, options) {
     if (a.state !== null && a.state !== 'PENDING')
-        return {};
+        return;
     const since = Math.round((now - toEpochMs(a.submittedAt)) / 1000);
     const pendingSinceSeconds = Number.isFinite(since) ? Math.max(0, since) : undefined;
-    const facts = pendingSinceSeconds === undefined ? {} : { pendingSinceSeconds };
+    if (pendingSinceSeconds !== undefined)
+        view.pendingSinceSeconds = pendingSinceSeconds;
     if (a.reason === null)
-        return facts;
+        return;
+    view.pendingReason = a.reason;
     const problem = options.heldPatienceSeconds !== undefined &&
         classifyPendingReason(a.reason, {
             heldPatienceSeconds: options.heldPatienceSeconds,
             ...(pendingSinceSeconds !== undefined ? { pendingSeconds: pendingSinceSeconds } : {}),
         }).kind === 'problem';
-    return { ...facts, pendingReason: a.reason, ...(problem ? { pendingProblem: true } : {}) };
+    if (problem)
+        view.pendingProblem = true;
 }
+// Views are built field by field on one object: at 100,000 conditions a tick makes one per
+// attempt, and the spread-per-optional-field form tripled the garbage the tick left behind.
 function attemptView(a, now, options) {
     const resources = resourcesOf(a, options);
-    const base = { cycle: a.cycle, ...(resources !== undefined ? { resources } : {}) };
     // In flight: neither live nor failed as far as anyone knows; UNKNOWN keeps F1 closed (nothing
     // is relaunched while a launch may still be submitting) and stale keeps it out of cancels.
-    if (a.phase === 'submitting')
-        return { ...base, jobId: NO_JOB_ID, state: 'UNKNOWN', stale: true };
+    if (a.phase === 'submitting') {
+        const view = { cycle: a.cycle, jobId: NO_JOB_ID, state: 'UNKNOWN', stale: true };
+        if (resources !== undefined)
+            view.resources = resources;
+        return view;
+    }
     if (a.phase === 'submit_failed') {
         const evidence = [a.submitError ?? 'the scheduler refused the submission'];
-        const endedAt = a.observedAt ?? a.submittedAt;
-        return {
-            ...base,
+        const view = {
+            cycle: a.cycle,
             jobId: NO_JOB_ID,
             state: 'FAILED',
-            endedAt,
-            classification: {
+            endedAt: a.observedAt ?? a.submittedAt,
+            // A refusal recorded with its cause (provisioning) keeps it; any other is a rejection.
+            classification: a.classification ?? {
                 rootCause: 'submission_rejected',
                 signature: signatureOf('submission_rejected', evidence),
                 confidence: 1,
                 evidence,
             },
         };
+        if (resources !== undefined)
+            view.resources = resources;
+        return view;
     }
     const elapsed = a.used?.elapsedSeconds ?? elapsedFromTimes(a.startedAt, a.endedAt);
-    return {
-        ...base,
+    // Submitted but not observed yet: the scheduler accepted it, so it is queued.
+    const view = {
+        cycle: a.cycle,
         jobId: a.jobId ?? NO_JOB_ID,
-        // Submitted but not observed yet: the scheduler accepted it, so it is queued.
         state: a.state ?? 'PENDING',
-        ...(a.staleSince !== null ? { stale: true } : {}),
-        ...(a.startedAt !== null ? { startedAt: a.startedAt } : {}),
-        ...(a.endedAt !== null ? { endedAt: a.endedAt } : {}),
-        ...(elapsed !== null ? { elapsedSeconds: elapsed } : {}),
-        ...(a.classification !== null ? { classification: a.classification } : {}),
-        ...pendingFacts(a, now, options),
     };
+    if (resources !== undefined)
+        view.resources = resources;
+    if (a.staleSince !== null)
+        view.stale = true;
+    if (a.startedAt !== null)
+        view.startedAt = a.startedAt;
+    if (a.endedAt !== null)
+        view.endedAt = a.endedAt;
+    if (elapsed !== null)
+        view.elapsedSeconds = elapsed;
+    if (a.classification !== null)
+        view.classification = a.classification;
+    addPendingFacts(view, a, now, options);
+    return view;
+}
+/**
+ * Factor name → level text of a condition. A condition's values never change and transitions
+ * share the object, so the map is made once per process, not once per snapshot.
+ */
+const FACTOR_TEXT = new WeakMap();
+function factorText(values) {
+    let text = FACTOR_TEXT.get(values);
+    if (text === undefined) {
+        const built = {};
+        for (const name of Object.keys(values)) {
+            const value = values[name];
+            if (value !== undefined)
+                built[name] = levelText(value);
+        }
+        text = built;
+        FACTOR_TEXT.set(values, text);
+    }
+    return text;
 }
 function conditionView(c, now, options) {
-    return {
-        id: c.id,
-        factors: Object.fromEntries(Object.entries(c.values).map(([name, v]) => [name, levelText(v)])),
-        attempts: c.attempts.map((a) => attemptView(a, now, options)),
-    };
+    const attempts = [];
+    for (const a of c.attempts)
+        attempts.push(attemptView(a, now, options));
+    return { id: c.id, factors: factorText(c.values), attempts };
 }
 function manifestToSnapshot(m, options) {
     const now = toEpochMs(options.now);
@@ -65206,6 +65286,28 @@ function manifestToSnapshot(m, options) {
         ...(options.replicateFactor !== undefined ? { replicateFactor: options.replicateFactor } : {}),
         ...(m.paused ? { paused: true } : {}),
     };
+}
+/**
+ * countStates(currentConditions(manifestToSnapshot(m))) without building the snapshot: only
+ * each condition's latest attempt is viewed, and no factor maps are made. The tick needs the
+ * previous tick's counts (for the deltas) and nothing else of the manifest it loaded.
+ */
+function countManifestStates(m, options) {
+    const now = toEpochMs(options.now);
+    const tally = new StateTally();
+    for (const c of m.conditions) {
+        let latest;
+        // The same pick as latestAttempt(): the highest cycle, the last of equals.
+        for (const a of c.attempts)
+            if (latest === undefined || a.cycle >= latest.cycle)
+                latest = a;
+        if (latest === undefined)
+            continue;
+        const view = attemptView(latest, now, options);
+        // Views made from the manifest carry no output check (see conditionView), so none is invalid.
+        tally.add(attemptStatus(view), view.state, false);
+    }
+    return tally.counts();
 }
 
 ;// CONCATENATED MODULE: ./src/core/relaunch-plan.ts
@@ -69217,8 +69319,15 @@ async function diagnose(scheduler, m, newlyFailed, maxBytesPerFile) {
 }
 /** This tick's observing transitions, as one function of the manifest (re-applied on conflict). */
 function applyObserved(m, observed, classifications, now) {
-    let next = observed.observations.length > 0 ? applyObservations(m, observed.observations, now).manifest : m;
-    next = markStale(next, observed.staleIds, now);
+    const seen = observed.observations.length > 0 ? applyObservations(m, observed.observations, now).manifest : m;
+    return settleObserved(seen, observed, classifications, now);
+}
+/**
+ * The rest of applyObserved on a manifest the observations were already applied to: the tick
+ * applies them once to learn what newly failed, and finishes from there instead of twice.
+ */
+function settleObserved(seen, observed, classifications, now) {
+    const next = markStale(seen, observed.staleIds, now);
     // Against a newer manifest an attempt may have been classified meanwhile: same result, kept.
     const attemptOf = attemptIndex(next);
     const fresh = classifications.filter((e) => attemptOf(e.ref)?.classification === null);
@@ -69271,13 +69380,30 @@ function resultJson(base, patch) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/app/tick-store.ts
+function readYourWrites(store) {
+    let known;
+    return {
+        async load() {
+            known ??= await store.load();
+            return known;
+        },
+        async save(manifest, expectedVersion) {
+            known = undefined;
+            const result = await store.save(manifest, expectedVersion);
+            if (result.ok)
+                known = { manifest, version: result.version };
+            return result;
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/app/tick.ts
 /**
  * One tick: load the manifest, observe every live job once, diagnose the newly failed, decide,
  * act (only on decision), record and save with compare-and-swap. A tick that changes nothing
  * writes nothing. See docs/architecture.md, "The data's way through one tick".
  */
-
 
 
 
@@ -69300,7 +69426,9 @@ async function tick(deps, input) {
     const { config } = input;
     const policy = config.policy;
     const now = deps.clock.now().toISOString();
-    const loaded = await deps.store.load();
+    // Read once: later reads of this tick (the dispatch claim, the final save) reuse it.
+    const store = readYourWrites(deps.store);
+    const loaded = await store.load();
     if (loaded === null)
         throw manifestMissing(config.experiment);
     const before = loaded.manifest;
@@ -69311,7 +69439,7 @@ async function tick(deps, input) {
     const { manifest: seen, newlyFailed } = applyObservations(before, observed.observations, now);
     const diagnosed = await diagnose(deps.scheduler, seen, newlyFailed, input.logTailBytes ?? 64 * 1024);
     const observationErrors = [...observed.errors, ...diagnosed.errors];
-    const after = applyObserved(before, observed, diagnosed.entries, now);
+    const after = settleObserved(seen, observed, diagnosed.entries, now);
     logger.info(`observed ${observed.requested} jobs: ${newlyFailed.length} newly failed, ${observed.staleIds.length} stale`);
     const options = {
         now,
@@ -69319,7 +69447,7 @@ async function tick(deps, input) {
         heldPatienceSeconds: policy.pending.heldPatienceSeconds,
         ...(input.replicateFactor !== undefined ? { replicateFactor: input.replicateFactor } : {}),
     };
-    const previousCounts = countStates(currentConditions(manifestToSnapshot(before, options)));
+    const previousCounts = countManifestStates(before, options);
     const snapshot = manifestToSnapshot(after, options);
     const outcome = evaluateSweep(snapshot, policy);
     // Blind (nothing observable): never act on last known states; say so instead.
@@ -69344,7 +69472,7 @@ async function tick(deps, input) {
             : undefined);
     const acted = after.paused || blind
         ? { actions: NO_ACTIONS, ledger: [], issues: new Map() }
-        : await act(deps, {
+        : await act({ ...deps, store }, {
             experiment: config.experiment,
             manifest: after,
             snapshot,
@@ -69359,12 +69487,13 @@ async function tick(deps, input) {
         });
     const newIssues = [...acted.issues].filter(([fp, n]) => before.issues[fp] !== n);
     const changed = stateChanged || decisionChanged || actedUpon(acted.actions) || newIssues.length > 0;
-    const saved = await saveWithRetry(deps.store, (current) => {
+    const saved = await saveWithRetry(store, (current) => {
         if (current === null)
             throw manifestMissing(config.experiment);
         if (!changed)
             return current;
-        let next = applyObserved(current, observed, diagnosed.entries, now);
+        // Round 1 gets the manifest this tick loaded, whose observed form is already at hand.
+        let next = current === before ? after : applyObserved(current, observed, diagnosed.entries, now);
         for (const [fingerprint, issue] of newIssues)
             next = recordIssue(next, fingerprint, issue);
         const text = [...acted.actions.notes, ...acted.actions.errors].join('; ');
@@ -69378,7 +69507,11 @@ async function tick(deps, input) {
     }, deps.saveOptions);
     if (!changed)
         logger.info('no material change since the last tick');
-    const actions = input.dashboard === true
+    // The dashboard shows what the manifest holds: a tick that changed nothing has nothing new to
+    // show, so it skips the listing that finding the dashboard costs (GitHub's request budget),
+    // unless it read the approval box anyway: then rewriting a tampered box costs nothing more.
+    const dashboardRead = input.approvedBy === undefined && pendingApproval(outcome, policy) !== null;
+    const actions = input.dashboard === true && (changed || dashboardRead)
         ? await maintainDashboard(deps, {
             experiment: config.experiment,
             manifest: saved.manifest,
@@ -70889,11 +71022,74 @@ function findSecrets(data) {
     return findings;
 }
 
+;// CONCATENATED MODULE: ./src/config/skypilot-checks.ts
+/**
+ * What a SkyPilot sweep needs that the schema cannot say, checked when the file is loaded so a
+ * sweep that could not launch a single job never reaches the cluster:
+ * - a task YAML for sky to run: `scheduler.task_yaml`, or a command that is a .yaml itself;
+ * - one that every condition can share (no placeholders; a relative path needs a fixed workdir,
+ *   since sky is started there and preflight must find the same file);
+ * - a container image when the sweep pins one (`template.resources.skypilot.image_id`), unless
+ *   bare VMs are allowed: a VM image drifts with the cloud and makes failures incomparable
+ *   (a task YAML's own image is checked at preflight, where the file can be read);
+ * - each resource said once: `cpus`, `memory` and GPUs exist generically and in the skypilot
+ *   block, and two values for one flag would leave the reader guessing which one applies.
+ * On another scheduler, the SkyPilot-only keys are refused rather than ignored.
+ */
+
+const YAML_FILE = /\.ya?ml$/i;
+function skypilotProblems(config) {
+    const { scheduler, template } = config;
+    const problems = [];
+    const add = (path, message) => problems.push({ path, message });
+    if (scheduler.kind !== 'skypilot') {
+        const set = { sky_command: scheduler.skyCommand, task_yaml: scheduler.taskYaml };
+        for (const [key, value] of Object.entries(set))
+            if (value !== null)
+                add(['scheduler', key], `applies to SkyPilot; the scheduler is ${scheduler.kind}`);
+        if (scheduler.allowBareVm)
+            add(['scheduler', 'allow_bare_vm'], `applies to SkyPilot; the scheduler is ${scheduler.kind}`);
+        return problems;
+    }
+    const commandIsYaml = template.command.kind === 'script' && YAML_FILE.test(template.command.path);
+    const yaml = scheduler.taskYaml;
+    if (yaml === null && !commandIsYaml) {
+        add(['scheduler', 'task_yaml'], 'is needed: SkyPilot runs a task YAML; name one on the sky host whose run: is eval "$SWEEPWATCH_COMMAND", ' +
+            'or make template.command a .yaml file');
+    }
+    if (yaml?.includes('{') === true) {
+        add(['scheduler', 'task_yaml'], 'one task YAML serves every condition, so it takes no {placeholders}; pass per-condition values in template.args or template.env');
+    }
+    else if (yaml !== null && !yaml.startsWith('/') && template.workdir?.includes('{') === true) {
+        add(['scheduler', 'task_yaml'], 'is relative to template.workdir, which differs per condition; give an absolute path');
+    }
+    const r = template.resources;
+    const sky = r.skypilot;
+    if (sky === null)
+        return problems;
+    const image = sky.imageId;
+    if (image !== null && !/^docker:./.test(image) && !scheduler.allowBareVm) {
+        add(['template', 'resources', 'skypilot', 'image_id'], `is '${config_error_clip(image)}', a VM image, not a container: pin one (docker:<image>@sha256:<digest>), ` +
+            'or allow bare VMs explicitly (scheduler.allow_bare_vm: true)');
+    }
+    const twice = [
+        ['cpus', sky.cpus, r.cpus, 'cpus'],
+        ['memory', sky.memory, r.memoryMb, 'memory'],
+        ['accelerators', sky.accelerators, r.gpus, 'gpus'],
+    ];
+    for (const [key, own, generic, name] of twice) {
+        if (own !== null && generic !== null)
+            add(['template', 'resources', 'skypilot', key], `says again what template.resources.${name} says; keep one`);
+    }
+    return problems;
+}
+
 ;// CONCATENATED MODULE: ./src/config/sweep-checks.ts
 /**
  * What the schema cannot say: factor names usable as placeholders, a consistent factorial,
  * placeholders that exist, and resources that fit the chosen scheduler.
  */
+
 
 
 
@@ -71022,7 +71218,12 @@ function schedulerProblems(config) {
     return problems;
 }
 function semanticIssues(config) {
-    return [...factorProblems(config), ...placeholderProblems(config), ...schedulerProblems(config)];
+    return [
+        ...factorProblems(config),
+        ...placeholderProblems(config),
+        ...schedulerProblems(config),
+        ...skypilotProblems(config),
+    ];
 }
 
 ;// CONCATENATED MODULE: ./src/config/sweep-schema.ts
@@ -71054,6 +71255,19 @@ const connectionSchema = zod_issues_strictObject({
     jump_hosts: array(schemas_string().regex(JUMP_HOST, 'expected [user@]host[:port], e.g. alice@bastion.example.edu:22'))
         .optional(),
     connect_timeout: secondsSchema.optional(),
+    // SkyPilot only (sweep-checks.ts refuses them elsewhere): how to run sky on the far side, the
+    // task YAML that runs each condition, and whether tasks may run on a bare VM image.
+    sky_command: union([
+        schemas_string()
+            .regex(/^\S+$/)
+            .transform((program) => [program]),
+        array(nonEmpty).min(1),
+    ], {
+        error: 'expected the sky program, or a command with arguments as a list like [uv, run, sky]',
+    })
+        .optional(),
+    task_yaml: nonEmpty.optional(),
+    allow_bare_vm: schemas_boolean().optional(),
 });
 // `scheduler: slurm` is shorthand for `scheduler: {type: slurm}`.
 const schedulerSchema = preprocess((v) => (typeof v === 'string' ? { type: v } : v), connectionSchema);
@@ -71140,6 +71354,9 @@ function toConfig(raw, source, digest) {
             user: s.user ?? null,
             jumpHosts: (s.jump_hosts ?? []).map(toHop),
             connectTimeoutSeconds: s.connect_timeout ?? null,
+            skyCommand: s.sky_command ?? null,
+            taskYaml: s.task_yaml ?? null,
+            allowBareVm: s.allow_bare_vm ?? false,
         },
         factors: Object.entries(raw.factors).map(([name, levels]) => ({ name, levels })),
         include: raw.include ?? [],
@@ -71367,6 +71584,8 @@ function encodeAttempt(a, ctx) {
         w.err = a.stderrPath;
     if (a.submitError !== null)
         w.error = a.submitError;
+    if (a.image !== null)
+        w.img = a.image;
     if (a.observedAt !== null)
         w.seen = a.observedAt;
     if (a.staleSince !== null)
@@ -71501,6 +71720,7 @@ function decodeAttempt(w, wire, jobName, index, where) {
         stdoutPath: out,
         stderrPath: w.err === undefined ? out : w.err,
         submitError: w.error ?? null,
+        image: w.img ?? null,
         observedAt: w.seen ?? null,
         staleSince: w.stale ?? null,
     };
@@ -71655,6 +71875,7 @@ function toAttempt(job) {
         stdoutPath: job.log ?? null,
         stderrPath: job.log ?? null,
         submitError: submitted ? null : 'submission failed (recorded by manifest schema 1)',
+        image: null,
         observedAt: null,
         staleSince: null,
     };
@@ -71989,10 +72210,15 @@ async function submitBatch(deps, config, entries, options) {
                         jobId: result.jobId,
                         stdoutPath: result.stdoutPath,
                         stderrPath: result.stderrPath,
+                        ...(result.imageDigest !== undefined ? { image: result.imageDigest } : {}),
                     });
                 }
                 else
-                    refused.push({ conditionId: entry.conditionId, error: result.message });
+                    refused.push({
+                        conditionId: entry.conditionId,
+                        error: result.message,
+                        rootCause: result.rootCause,
+                    });
             }
             catch (error) {
                 interrupted = error instanceof Error ? error.message : String(error);
@@ -72184,6 +72410,90 @@ function preflightMarkdown(outcome) {
             lines.push(`| ${p.severity} | ${p.code} | \`${p.subject}\` | ${p.message} |`);
     }
     return `${lines.join('\n')}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/adapters/github/artifact-blob.ts
+
+/**
+ * The bytes of an artifact, to and from the blob storage behind the signed URLs that the results
+ * service (upload) and the REST API's redirect (download) hand out. A signed URL is a credential:
+ * its query (the signature) never appears in an error, and no GitHub token is ever sent with it.
+ *
+ * A manifest is small, so an upload is one Put Blob rather than the staged blocks
+ * @azure/storage-blob uses for streams of any size; Content-MD5 makes the service check the bytes.
+ */
+/** The Azure Storage REST version the requests are written against. */
+const STORAGE_VERSION = '2024-11-04';
+const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
+class BlobError extends Error {
+    status;
+    name = 'BlobError';
+    constructor(status, message) {
+        super(message);
+        this.status = status;
+    }
+}
+/** The URL without its query: where, never the signature. */
+function withoutQuery(url) {
+    try {
+        const parsed = new URL(url);
+        return `${parsed.origin}${parsed.pathname}`;
+    }
+    catch {
+        return '(an unparsable URL)';
+    }
+}
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+async function send(what, url, init, options) {
+    const attempts = options.attempts ?? 3;
+    const delay = options.retryDelayMs ?? ((n) => 500 * 2 ** (n - 2));
+    let last = new BlobError(0, `${what} ${withoutQuery(url)}: no attempt made`);
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+        if (attempt > 1)
+            await sleep(delay(attempt));
+        let response;
+        try {
+            response = await (options.fetch ?? globalThis.fetch)(url, {
+                ...init,
+                // Following a redirect could carry the request somewhere the signature was not meant for.
+                redirect: 'error',
+                signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+            });
+        }
+        catch (error) {
+            const detail = error instanceof Error ? error.message : String(error);
+            last = new BlobError(0, `${what} ${withoutQuery(url)}: ${detail}`);
+            continue;
+        }
+        if (response.ok)
+            return response;
+        // Azure answers errors in XML: its <Code> is the useful part, and it holds no secret.
+        const text = await response.text().catch(() => '');
+        const code = /<Code>([^<]{1,100})<\/Code>/.exec(text)?.[1] ?? response.statusText;
+        last = new BlobError(response.status, `${what} ${withoutQuery(url)}: HTTP ${response.status} ${code}`);
+        if (!RETRYABLE.has(response.status))
+            throw last;
+    }
+    throw last;
+}
+/** Uploads `bytes` as the block blob at a signed upload URL. */
+async function putBlob(signedUrl, bytes, contentType, options = {}) {
+    await send('upload to', signedUrl, {
+        method: 'PUT',
+        headers: {
+            'x-ms-blob-type': 'BlockBlob',
+            'x-ms-version': STORAGE_VERSION,
+            'x-ms-blob-content-type': contentType,
+            'content-type': contentType,
+            'content-md5': (0,external_node_crypto_.createHash)('md5').update(bytes).digest('base64'),
+        },
+        body: bytes,
+    }, options);
+}
+/** Downloads the blob at a signed URL. */
+async function getBlob(signedUrl, options = {}) {
+    const response = await send('download from', signedUrl, { method: 'GET' }, options);
+    return Buffer.from(await response.arrayBuffer());
 }
 
 // EXTERNAL MODULE: ./node_modules/bottleneck/light.js
@@ -77439,8 +77749,10 @@ function createGitHubClient(options) {
             retries: options.retries ?? 3,
             retryAfterBaseValue: msPerSecond,
             // 429 joins the plugin's list so that only the throttling plugin, which reads retry-after,
-            // retries rate limits; otherwise both would, multiplying the attempts.
-            doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451],
+            // retries rate limits; otherwise both would, multiplying the attempts. 409 joins it too: it
+            // is a lost compare-and-swap (the state file changed), which the same request repeated
+            // seconds later cannot win; the caller reloads instead.
+            doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451],
         },
         throttle: {
             onRateLimit: onLimit('primary'),
@@ -77471,146 +77783,686 @@ function octokit_errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
+;// CONCATENATED MODULE: ./src/adapters/github/artifact-listing.ts
+
+
+class ArtifactListingError extends Error {
+    name = 'ArtifactListingError';
+}
+function fromThisRepository(a) {
+    const run = a.workflow_run;
+    return (typeof run?.id === 'number' &&
+        typeof run.repository_id === 'number' &&
+        run.head_repository_id === run.repository_id);
+}
+async function listName(gh, name, options) {
+    const perPage = options.perPage ?? 100;
+    const maxPages = options.maxPages ?? 10;
+    const now = (options.now ?? Date.now)();
+    const found = [];
+    for (let page = 1; page <= maxPages; page++) {
+        const { data } = await gh.api.request('GET /repos/{owner}/{repo}/actions/artifacts', {
+            owner: gh.owner,
+            repo: gh.repo,
+            name,
+            per_page: perPage,
+            page,
+        });
+        for (const a of data.artifacts) {
+            if (a.name !== name || !fromThisRepository(a))
+                continue;
+            const lapsed = a.expires_at !== null && Date.parse(a.expires_at) <= now;
+            found.push({
+                id: a.id,
+                name: a.name,
+                expired: a.expired || lapsed,
+                expiresAt: a.expires_at,
+                runId: a.workflow_run.id,
+            });
+        }
+        const lowest = found.at(-1)?.id;
+        const enough = lowest !== undefined && (options.floor === null || lowest <= options.floor);
+        if (enough || data.artifacts.length < perPage)
+            return found;
+    }
+    throw new ArtifactListingError(`artifacts named ${name}: ${maxPages * perPage} listed without reaching the state sweepwatch needs ` +
+        '(most are from other repositories’ pull requests, which sweepwatch ignores); delete them and retry');
+}
+/** This repository's artifacts named any of `names`, newest first. */
+async function listStateArtifacts(gh, names, options) {
+    const lists = await Promise.all(names.map((name) => listName(gh, name, options)));
+    return lists.flat().sort((a, b) => b.id - a.id);
+}
+/** The artifact's zip, or null when it is gone (deleted or expired since it was listed). */
+async function downloadArtifact(gh, id, blob = {}) {
+    let location;
+    try {
+        const response = await gh.api.request('GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}', {
+            owner: gh.owner,
+            repo: gh.repo,
+            artifact_id: id,
+            archive_format: 'zip',
+            // The token must not follow the redirect to blob storage: take the URL, fetch it bare.
+            request: { redirect: 'manual' },
+        });
+        location = typeof response.headers.location === 'string' ? response.headers.location : undefined;
+    }
+    catch (error) {
+        const status = httpStatus(error);
+        if (status === 404 || status === 410)
+            return null;
+        throw error;
+    }
+    if (location === undefined) {
+        throw new ArtifactListingError(`artifact ${id}: GitHub answered the download without a redirect`);
+    }
+    try {
+        return await getBlob(location, blob);
+    }
+    catch (error) {
+        // Deleted between the redirect and the read (a run cleaning up its previous save).
+        if (error instanceof BlobError && error.status === 404)
+            return null;
+        throw error;
+    }
+}
+
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/adapters/github/artifact-zip.ts
+
+/**
+ * The zip of a state artifact: GitHub serves every artifact as a zip, so the manifest travels as
+ * one entry, `manifest.json`. Writing is one deflated entry; reading goes through the central
+ * directory, so it also reads zips written by streaming writers (actions/upload-artifact's
+ * archiver, sizes in data descriptors) and finds the entry among others. ZIP64 and encryption
+ * are refused: a state artifact never needs them.
+ */
+const MANIFEST_ENTRY = 'manifest.json';
+/** Larger than any manifest (a 100k-job sweep is ~30 MB); caps what a hostile zip can inflate to. */
+const MAX_ENTRY_BYTES = 256 * 1024 * 1024;
+class ZipError extends Error {
+    problem;
+    name = 'ZipError';
+    constructor(problem, message) {
+        super(message);
+        this.problem = problem;
+    }
+}
+const LOCAL = 0x04034b50;
+const CENTRAL = 0x02014b50;
+const END = 0x06054b50;
+const END_BYTES = 22;
+const STORED = 0;
+const DEFLATED = 8;
+/** The DOS date of 1980-01-01: fixed, so the bytes (and the artifact's digest) depend on the content only. */
+const DOS_DATE = (1 << 5) | 1;
+const CRC_TABLE = (() => {
+    const table = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+        let c = n;
+        for (let k = 0; k < 8; k++)
+            c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+        table[n] = c >>> 0;
+    }
+    return table;
+})();
+/** zlib.crc32 exists only from Node 20.15; the CLI supports any Node 20. */
+function crc32(bytes) {
+    let c = 0xffffffff;
+    for (const byte of bytes)
+        c = (CRC_TABLE[(c ^ byte) & 0xff] ?? 0) ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+}
+function zipSingleFile(name, content) {
+    const fileName = Buffer.from(name, 'utf8');
+    const data = (0,external_node_zlib_.deflateRawSync)(content, { level: 6 });
+    const crc = crc32(content);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(LOCAL, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0800, 6); // UTF-8 name
+    local.writeUInt16LE(DEFLATED, 8);
+    local.writeUInt16LE(0, 10);
+    local.writeUInt16LE(DOS_DATE, 12);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(content.length, 22);
+    local.writeUInt16LE(fileName.length, 26);
+    local.writeUInt16LE(0, 28);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(CENTRAL, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt16LE(DEFLATED, 10);
+    central.writeUInt16LE(0, 12);
+    central.writeUInt16LE(DOS_DATE, 14);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(content.length, 24);
+    central.writeUInt16LE(fileName.length, 28);
+    // extra, comment, disk, internal attributes: 0; external: a regular file, rw-r--r--.
+    central.writeUInt32LE((0o100644 << 16) >>> 0, 38);
+    central.writeUInt32LE(0, 42);
+    const centralSize = central.length + fileName.length;
+    const centralOffset = local.length + fileName.length + data.length;
+    const end = Buffer.alloc(END_BYTES);
+    end.writeUInt32LE(END, 0);
+    end.writeUInt16LE(1, 8);
+    end.writeUInt16LE(1, 10);
+    end.writeUInt32LE(centralSize, 12);
+    end.writeUInt32LE(centralOffset, 16);
+    return Buffer.concat([local, fileName, data, central, fileName, end]);
+}
+function findEnd(zip) {
+    const lowest = Math.max(0, zip.length - END_BYTES - 0xffff);
+    for (let at = zip.length - END_BYTES; at >= lowest; at--) {
+        if (zip.readUInt32LE(at) === END)
+            return at;
+    }
+    const looksLikeZip = zip.length >= 4 && zip.readUInt32LE(0) === LOCAL;
+    throw looksLikeZip
+        ? new ZipError('truncated', `the zip ends early (${zip.length} bytes, no end-of-central-directory record)`)
+        : new ZipError('corrupt', `not a zip (${zip.length} bytes)`);
+}
+function centralEntries(zip) {
+    const end = findEnd(zip);
+    const count = zip.readUInt16LE(end + 10);
+    const size = zip.readUInt32LE(end + 12);
+    const offset = zip.readUInt32LE(end + 16);
+    if (count === 0xffff || offset === 0xffffffff)
+        throw new ZipError('corrupt', 'ZIP64 is not supported');
+    if (offset + size > end)
+        throw new ZipError('truncated', 'the central directory lies past the end of the zip');
+    const entries = [];
+    let at = offset;
+    for (let i = 0; i < count; i++) {
+        if (at + 46 > end || zip.readUInt32LE(at) !== CENTRAL) {
+            throw new ZipError('corrupt', `central directory entry ${i + 1} of ${count} is damaged`);
+        }
+        const nameLength = zip.readUInt16LE(at + 28);
+        const skip = nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+        entries.push({
+            name: zip.toString('utf8', at + 46, at + 46 + nameLength),
+            flags: zip.readUInt16LE(at + 8),
+            method: zip.readUInt16LE(at + 10),
+            crc: zip.readUInt32LE(at + 16),
+            compressedSize: zip.readUInt32LE(at + 20),
+            size: zip.readUInt32LE(at + 24),
+            offset: zip.readUInt32LE(at + 42),
+        });
+        at += 46 + skip;
+    }
+    return entries;
+}
+function inflate(data, name) {
+    try {
+        return (0,external_node_zlib_.inflateRawSync)(data, { maxOutputLength: MAX_ENTRY_BYTES });
+    }
+    catch (error) {
+        const detail = error instanceof Error ? error.message : String(error);
+        const cut = /unexpected end/i.test(detail);
+        throw new ZipError(cut ? 'truncated' : 'corrupt', `${name} does not inflate: ${detail}`);
+    }
+}
+/** The bytes of entry `name`, checked against its size and CRC-32. */
+function readZipEntry(zip, name) {
+    const entries = centralEntries(zip);
+    const entry = entries.find((e) => e.name === name);
+    if (!entry) {
+        const shown = entries.slice(0, 5).map((e) => e.name);
+        throw new ZipError('corrupt', `the zip has no ${name} (entries: ${shown.join(', ') || 'none'})`);
+    }
+    if (entry.flags & 1)
+        throw new ZipError('corrupt', `${name} is encrypted`);
+    if (entry.size > MAX_ENTRY_BYTES)
+        throw new ZipError('corrupt', `${name} is ${entry.size} bytes, over the limit`);
+    const at = entry.offset;
+    if (at + 30 > zip.length || zip.readUInt32LE(at) !== LOCAL) {
+        throw new ZipError('corrupt', `the local header of ${name} is damaged`);
+    }
+    const start = at + 30 + zip.readUInt16LE(at + 26) + zip.readUInt16LE(at + 28);
+    const stop = start + entry.compressedSize;
+    if (stop > zip.length)
+        throw new ZipError('truncated', `${name} is cut short`);
+    const data = zip.subarray(start, stop);
+    let bytes;
+    if (entry.method === STORED)
+        bytes = Buffer.from(data);
+    else if (entry.method === DEFLATED)
+        bytes = inflate(data, name);
+    else
+        throw new ZipError('corrupt', `${name} uses compression method ${entry.method}`);
+    if (bytes.length !== entry.size) {
+        throw new ZipError('truncated', `${name} inflates to ${bytes.length} bytes, not the ${entry.size} recorded`);
+    }
+    if (crc32(bytes) !== entry.crc)
+        throw new ZipError('corrupt', `${name} fails its CRC-32 check`);
+    return bytes;
+}
+
+;// CONCATENATED MODULE: ./src/adapters/github/results-service.ts
+
+/**
+ * The Actions results service, the backend behind actions/upload-artifact v4+: Twirp over JSON at
+ * `$ACTIONS_RESULTS_URL/twirp/github.actions.results.api.v1.ArtifactService/<Method>`, authorized
+ * by the job's ACTIONS_RUNTIME_TOKEN. The messages are those @actions/artifact sends (protobuf JSON
+ * with the proto field names, int64 as strings). It is spoken here directly rather than through
+ * @actions/artifact because that client reads the token and URL from process.env and logs through
+ * @actions/core, while sweepwatch keeps both to src/action/ and passes them in.
+ *
+ * The token names the run it belongs to: its `scp` claim holds
+ * `Actions.Results:<workflow run backend id>:<job run backend id>`, the ids every call carries.
+ */
+const SERVICE = 'github.actions.results.api.v1.ArtifactService';
+/** What @actions/artifact 6.x sends; the service accepts zips and raw files from version 7. */
+const ARTIFACT_VERSION = 7;
+const results_service_RETRYABLE = new Set([429, 500, 502, 503, 504]);
+/** Reads the backend ids from the token's `scp` claim; never echoes the token in an error. */
+function backendIdsFromToken(token) {
+    const invalid = new Error('ACTIONS_RUNTIME_TOKEN is not a runtime token with an Actions.Results scope');
+    const payload = token.split('.')[1];
+    if (payload === undefined)
+        throw invalid;
+    let claims;
+    try {
+        claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    }
+    catch {
+        throw invalid;
+    }
+    const scp = typeof claims === 'object' && claims !== null ? Reflect.get(claims, 'scp') : undefined;
+    if (typeof scp !== 'string')
+        throw invalid;
+    for (const scope of scp.split(' ')) {
+        const parts = scope.split(':');
+        if (parts[0] !== 'Actions.Results')
+            continue;
+        const [, run, job] = parts;
+        if (parts.length !== 3 || !run || !job)
+            throw invalid;
+        return { runBackendId: run, jobBackendId: job };
+    }
+    throw invalid;
+}
+class ResultsServiceError extends Error {
+    method;
+    status;
+    code;
+    name = 'ResultsServiceError';
+    constructor(method, status, 
+    /** Twirp's error code (`already_exists`, `not_found`, ...), or '' when the body had none. */
+    code, message) {
+        super(`Actions results service ${method}: ${message}`);
+        this.method = method;
+        this.status = status;
+        this.code = code;
+    }
+}
+const results_service_int64 = union([schemas_string().regex(/^\d+$/), schemas_number().int().nonnegative()]).transform(Number);
+const createResponse = object({ ok: schemas_boolean().optional(), signed_upload_url: schemas_string().url() });
+const finalizeResponse = object({ ok: schemas_boolean().optional(), artifact_id: results_service_int64 });
+const listResponse = object({
+    artifacts: array(object({
+        workflow_run_backend_id: schemas_string(),
+        workflow_job_run_backend_id: schemas_string(),
+        database_id: results_service_int64,
+        name: schemas_string(),
+    }))
+        .optional(),
+});
+const twirpError = object({ code: schemas_string().optional(), msg: schemas_string().optional() });
+const results_service_sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+class ResultsService {
+    options;
+    ids;
+    origin;
+    constructor(options) {
+        this.options = options;
+        this.ids = backendIdsFromToken(options.token);
+        this.origin = new URL(options.url).origin;
+    }
+    /** Starts an artifact of this job; returns the signed URL its bytes go to. */
+    async createArtifact(name, expiresAt) {
+        const body = {
+            ...this.owner(),
+            name,
+            ...(expiresAt === null ? {} : { expires_at: expiresAt.toISOString() }),
+            version: ARTIFACT_VERSION,
+            mime_type: 'application/zip',
+        };
+        const reply = createResponse.safeParse(await this.call('CreateArtifact', body));
+        if (!reply.success || reply.data.ok === false)
+            throw this.invalid('CreateArtifact');
+        return reply.data.signed_upload_url;
+    }
+    /** Makes the uploaded bytes an artifact, visible to the REST API; returns its id. */
+    async finalizeArtifact(name, size, sha256Hex) {
+        const body = { ...this.owner(), name, size: String(size), hash: `sha256:${sha256Hex}` };
+        const reply = finalizeResponse.safeParse(await this.call('FinalizeArtifact', body));
+        if (!reply.success || reply.data.ok === false)
+            throw this.invalid('FinalizeArtifact');
+        return reply.data.artifact_id;
+    }
+    /** Every artifact of this workflow run (all its jobs). */
+    async listRunArtifacts() {
+        const reply = listResponse.safeParse(await this.call('ListArtifacts', this.owner()));
+        if (!reply.success)
+            throw this.invalid('ListArtifacts');
+        return (reply.data.artifacts ?? []).map((a) => ({
+            id: a.database_id,
+            name: a.name,
+            runBackendId: a.workflow_run_backend_id,
+            jobBackendId: a.workflow_job_run_backend_id,
+        }));
+    }
+    /** Deletes an artifact of this run; true when it was there. */
+    async deleteArtifact(artifact) {
+        const body = {
+            workflow_run_backend_id: artifact.runBackendId,
+            workflow_job_run_backend_id: artifact.jobBackendId,
+            name: artifact.name,
+        };
+        try {
+            await this.call('DeleteArtifact', body);
+            return true;
+        }
+        catch (error) {
+            if (error instanceof ResultsServiceError && error.code === 'not_found')
+                return false;
+            throw error;
+        }
+    }
+    owner() {
+        return {
+            workflow_run_backend_id: this.ids.runBackendId,
+            workflow_job_run_backend_id: this.ids.jobBackendId,
+        };
+    }
+    invalid(method) {
+        return new ResultsServiceError(method, 200, '', 'the reply is not what the protocol describes');
+    }
+    async call(method, body) {
+        const attempts = this.options.attempts ?? 4;
+        const delay = this.options.retryDelayMs ?? ((n) => 1000 * 2 ** (n - 2));
+        let last = new Error('no attempt made');
+        for (let attempt = 1; attempt <= attempts; attempt++) {
+            if (attempt > 1)
+                await results_service_sleep(delay(attempt));
+            let response;
+            try {
+                response = await (this.options.fetch ?? globalThis.fetch)(`${this.origin}/twirp/${SERVICE}/${method}`, {
+                    method: 'POST',
+                    headers: {
+                        authorization: `Bearer ${this.options.token}`,
+                        'content-type': 'application/json',
+                        'user-agent': 'sweepwatch',
+                    },
+                    body: JSON.stringify(body),
+                    signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+                });
+            }
+            catch (error) {
+                // Network errors carry no secrets (the token is a header), but keep only the message.
+                const detail = error instanceof Error ? error.message : String(error);
+                last = new ResultsServiceError(method, 0, 'unavailable', `request failed: ${detail}`);
+                continue;
+            }
+            const text = await response.text();
+            let json;
+            try {
+                json = text === '' ? {} : JSON.parse(text);
+            }
+            catch {
+                json = undefined;
+            }
+            if (response.ok) {
+                if (json === undefined)
+                    throw this.invalid(method);
+                return json;
+            }
+            const error = twirpError.safeParse(json);
+            const code = error.success ? (error.data.code ?? '') : '';
+            const msg = error.success && error.data.msg ? `: ${error.data.msg.slice(0, 300)}` : '';
+            last = new ResultsServiceError(method, response.status, code, `HTTP ${response.status} ${code}${msg}`);
+            if (!results_service_RETRYABLE.has(response.status))
+                throw last;
+        }
+        throw last;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/adapters/github/artifact-store.ts
+
+
+
+
+
+
+/** `sweepwatch-state-<experiment>`: an experiment id is a slug, already valid in artifact names. */
+function artifactName(experiment) {
+    if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(experiment)) {
+        // Refused, not rewritten: two experiments must never share a state by sanitizing into one name.
+        throw new Error(`invalid experiment name for a state artifact: ${JSON.stringify(experiment)}`);
+    }
+    return `sweepwatch-state-${experiment}`;
+}
+const CONFLICT = { ok: false, conflict: true };
+/** Listing-then-download attempts when the newest artifact vanishes in between. */
+const LOAD_ROUNDS = 3;
+class ArtifactTextStore {
+    gh;
+    options;
+    /** Both names; `+` cannot occur in an experiment id, so no other experiment's name collides. */
+    names;
+    known = new Map();
+    cached = null;
+    constructor(gh, options) {
+        this.gh = gh;
+        this.options = options;
+        const name = artifactName(options.experiment);
+        this.names = [name, `${name}+1`];
+    }
+    /** Where a version is, for messages: `artifact <name> (id <id>) in <owner>/<repo>`. */
+    describe(version) {
+        const id = Number(version);
+        const name = this.known.get(id) ?? this.names[0];
+        return `artifact ${name} (id ${version}) in ${this.gh.owner}/${this.gh.repo}`;
+    }
+    async load() {
+        for (let round = 1; round <= LOAD_ROUNDS; round++) {
+            const newest = (await this.list(null))[0];
+            if (newest === undefined)
+                return null;
+            if (newest.expired)
+                throw this.expired(newest);
+            if (this.cached?.id === newest.id)
+                return { content: this.cached.content, version: String(newest.id) };
+            const zip = await downloadArtifact(this.gh, newest.id, this.options.blob);
+            if (zip === null)
+                continue;
+            const content = this.decode(newest, zip);
+            this.cached = { id: newest.id, content };
+            return { content, version: String(newest.id) };
+        }
+        throw new Error(`the newest state artifact of ${this.options.experiment} was deleted ${LOAD_ROUNDS} times while being read`);
+    }
+    async save(content, expectedVersion) {
+        const expected = expectedVersion === null ? 0 : Number(expectedVersion);
+        if (!Number.isSafeInteger(expected))
+            return CONFLICT;
+        const newest = (await this.list(null))[0];
+        if ((newest?.id ?? 0) !== expected)
+            return CONFLICT;
+        const mine = (await this.options.results.listRunArtifacts())
+            .filter((a) => this.names.includes(a.name))
+            .sort((a, b) => b.id - a.id);
+        const free = this.names.find((n) => !mine.some((a) => a.name === n));
+        // Both names taken means a save of this run died before its clean-up: reuse the older one.
+        const oldest = mine.at(-1);
+        const target = free ?? oldest?.name ?? this.names[0];
+        if (free === undefined && oldest !== undefined)
+            await this.options.results.deleteArtifact(oldest);
+        const zip = zipSingleFile(MANIFEST_ENTRY, Buffer.from(content, 'utf8'));
+        let uploadUrl;
+        try {
+            uploadUrl = await this.options.results.createArtifact(target, this.expiry());
+        }
+        catch (error) {
+            if (!(error instanceof ResultsServiceError && error.code === 'already_exists'))
+                throw error;
+            // Not a lost race between runs: the name is taken in this run by an artifact it does not
+            // list, an upload of this run that never finished (or another job saving at this moment).
+            // Retrying would only hit it again.
+            throw new Error(`artifact ${target} already exists in this workflow run but is not finalized (an earlier save of ` +
+                'this run stopped halfway, or another job of the run is saving): the next run saves normally');
+        }
+        await putBlob(uploadUrl, zip, 'application/zip', this.options.blob);
+        const digest = (0,external_node_crypto_.createHash)('sha256').update(zip).digest('hex');
+        const id = await this.options.results.finalizeArtifact(target, zip.length, digest);
+        this.known.set(id, target);
+        const after = await this.list(expected === 0 ? id - 1 : expected);
+        const rival = after.find((a) => a.id !== id && a.id > expected && a.id < id);
+        if (rival !== undefined) {
+            await this.withdraw({ id, name: target, ...this.options.results.ids }, rival);
+            return CONFLICT;
+        }
+        for (const previous of mine.filter((a) => a.name !== target)) {
+            // Clean-up only: a leftover is harmless (the next save of this run reuses its name), so a
+            // failure here must not turn a save that landed into an error.
+            await this.options.results.deleteArtifact(previous).catch(() => false);
+        }
+        this.cached = { id, content };
+        return { ok: true, version: String(id) };
+    }
+    async list(floor) {
+        const found = await listStateArtifacts(this.gh, this.names, {
+            floor,
+            ...(this.options.now ? { now: this.options.now } : {}),
+        });
+        for (const a of found)
+            this.known.set(a.id, a.name);
+        return found;
+    }
+    async withdraw(loser, winner) {
+        try {
+            await this.options.results.deleteArtifact(loser);
+        }
+        catch (error) {
+            const detail = error instanceof Error ? error.message : String(error);
+            throw new Error(`${this.describe(String(loser.id))} lost a race with ${this.describe(String(winner.id))} and could not be ` +
+                `withdrawn (${detail}): delete artifact ${loser.id} before the next run, or the changes saved in ` +
+                `artifact ${winner.id} are lost`);
+        }
+    }
+    expiry() {
+        const days = this.options.retentionDays;
+        if (days === undefined)
+            return null;
+        return new Date((this.options.now ?? Date.now)() + days * 86_400_000);
+    }
+    expired(a) {
+        return new Error(`${this.describe(String(a.id))}, the newest state of experiment ${this.options.experiment}, expired` +
+            `${a.expiresAt === null ? '' : ` at ${a.expiresAt}`}: the manifest is gone (artifacts are kept for the ` +
+            "repository's retention period after the last change). sweepwatch will not fall back to an older state " +
+            'nor start over on its own: delete the expired artifacts, or use a new experiment id, to start afresh');
+    }
+    decode(a, zip) {
+        const source = this.describe(String(a.id));
+        let bytes;
+        try {
+            bytes = readZipEntry(zip, MANIFEST_ENTRY);
+        }
+        catch (error) {
+            if (!(error instanceof ZipError))
+                throw error;
+            throw refuse(error.problem, source, `the artifact's zip is unreadable: ${error.message}`, error);
+        }
+        try {
+            return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+        }
+        catch (error) {
+            throw refuse('corrupt', source, `${MANIFEST_ENTRY} is not UTF-8 text`, error);
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/adapters/github/git-data.ts
 
 
+/**
+ * Creating the state branch through the Git Data API: a blob, a tree holding only that file, a
+ * commit without parents and the ref. The Contents API writes only onto a branch that exists, and
+ * a branch made from another would carry its history, workflows included; an orphan commit holds
+ * nothing but sweepwatch's file, so a state commit can never trigger CI. Once per repository;
+ * every later read and write of the file goes through the Contents API (git-branch-store.ts).
+ */
 /** The id git (and GitHub) gives this content as a blob, computed locally. */
 function gitBlobSha(content) {
     return (0,external_node_crypto_.createHash)('sha1')
         .update(Buffer.concat([Buffer.from(`blob ${content.length}\0`), content]))
         .digest('hex');
 }
-class GitData {
-    gh;
-    constructor(gh) {
-        this.gh = gh;
-    }
-    get where() {
-        return { owner: this.gh.owner, repo: this.gh.repo };
-    }
-    /** The branch's head commit, or null when the branch does not exist. */
-    async head(branch) {
-        try {
-            const { data } = await this.gh.api.request('GET /repos/{owner}/{repo}/git/ref/{ref}', {
-                ...this.where,
-                ref: `heads/${branch}`,
-            });
-            return data.object.sha;
-        }
-        catch (error) {
-            if (httpStatus(error) === 404)
-                return null;
-            throw error;
-        }
-    }
-    async treeOf(commit) {
-        const { data } = await this.gh.api.request('GET /repos/{owner}/{repo}/git/commits/{commit_sha}', {
-            ...this.where,
-            commit_sha: commit,
+async function createOrphanBranch(gh, branch, file) {
+    const where = { owner: gh.owner, repo: gh.repo };
+    // base64 carries the bytes exactly, whatever their size or charset.
+    const blob = await gh.api.request('POST /repos/{owner}/{repo}/git/blobs', {
+        ...where,
+        content: file.content.toString('base64'),
+        encoding: 'base64',
+    });
+    const tree = await gh.api.request('POST /repos/{owner}/{repo}/git/trees', {
+        ...where,
+        tree: [{ path: file.path, mode: '100644', type: 'blob', sha: blob.data.sha }],
+    });
+    const commit = await gh.api.request('POST /repos/{owner}/{repo}/git/commits', {
+        ...where,
+        message: file.message,
+        tree: tree.data.sha,
+        parents: [],
+    });
+    try {
+        await gh.api.request('POST /repos/{owner}/{repo}/git/refs', {
+            ...where,
+            ref: `refs/heads/${branch}`,
+            sha: commit.data.sha,
         });
-        return data.tree.sha;
+        return 'created';
     }
-    /** The blob at `path` in the tree, or null. One request: the recursive listing. */
-    async blobAt(tree, path) {
-        const { data } = await this.gh.api.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
-            ...this.where,
-            tree_sha: tree,
-            recursive: '1',
-        });
-        const entry = data.tree.find((e) => e.path === path && e.type === 'blob');
-        // Truncation (past 100,000 entries) does not happen on a branch that holds only state files.
-        if (!entry && data.truncated)
-            throw new Error(`tree ${tree} is too large to list; cannot find ${path}`);
-        return entry?.sha ?? null;
-    }
-    async readBlob(sha) {
-        const { data } = await this.gh.api.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', {
-            ...this.where,
-            file_sha: sha,
-        });
-        // base64, wrapped in lines; Buffer.from skips the newlines.
-        return data.encoding === 'base64'
-            ? Buffer.from(data.content, 'base64')
-            : Buffer.from(data.content, 'utf8');
-    }
-    /** base64 carries the bytes exactly, whatever their size or charset. */
-    async writeBlob(content) {
-        const { data } = await this.gh.api.request('POST /repos/{owner}/{repo}/git/blobs', {
-            ...this.where,
-            content: content.toString('base64'),
-            encoding: 'base64',
-        });
-        return data.sha;
-    }
-    /** A tree that is `baseTree` (or empty) with the file at `path` set to `blob`. */
-    async writeTree(baseTree, path, blob) {
-        const { data } = await this.gh.api.request('POST /repos/{owner}/{repo}/git/trees', {
-            ...this.where,
-            ...(baseTree === null ? {} : { base_tree: baseTree }),
-            tree: [{ path, mode: '100644', type: 'blob', sha: blob }],
-        });
-        return data.sha;
-    }
-    async writeCommit(tree, parents, message) {
-        const { data } = await this.gh.api.request('POST /repos/{owner}/{repo}/git/commits', {
-            ...this.where,
-            message,
-            tree,
-            parents: [...parents],
-        });
-        return data.sha;
-    }
-    /**
-     * The compare-and-swap: moves the branch to `commit` only as a fast-forward. 422 (not a fast
-     * forward, or the branch is gone) means someone else moved it first.
-     */
-    async moveRef(branch, commit) {
-        try {
-            await this.gh.api.request('PATCH /repos/{owner}/{repo}/git/refs/{ref}', {
-                ...this.where,
-                ref: `heads/${branch}`,
-                sha: commit,
-                force: false,
-            });
-            return 'ok';
-        }
-        catch (error) {
-            if (httpStatus(error) === 422 && /fast.forward|does not exist/i.test(octokit_errorMessage(error)))
-                return 'moved';
-            throw error;
-        }
-    }
-    /** Creates the branch at `commit`; 422 "Reference already exists" means someone was first. */
-    async createRef(branch, commit) {
-        try {
-            await this.gh.api.request('POST /repos/{owner}/{repo}/git/refs', {
-                ...this.where,
-                ref: `refs/heads/${branch}`,
-                sha: commit,
-            });
-            return 'ok';
-        }
-        catch (error) {
-            if (httpStatus(error) === 422 && /already exists/i.test(octokit_errorMessage(error)))
-                return 'moved';
-            throw error;
-        }
+    catch (error) {
+        if (httpStatus(error) === 422 && /already exists/i.test(octokit_errorMessage(error)))
+            return 'exists';
+        throw error;
     }
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/github/git-branch-store.ts
 
+
 /**
- * TextStore as one file on a dedicated branch, written through the Git Data API: blob → tree
- * (on the head's tree) → commit (parent: the version loaded) → fast-forward-only ref update, the
- * compare-and-swap. The version is the branch's head commit.
+ * TextStore as one file on a dedicated branch, through the repository Contents API: one request
+ * to load and one to save. Every tick of a 5-minute cron loads, most save, and an Action's token
+ * gets 1,000 requests an hour; the Git Data path this replaced cost four of each (ref, commit,
+ * tree, blob to read; blob, tree, commit, ref to write).
  *
- * The branch is created as an orphan commit holding only sweepwatch's files: it carries no
- * workflows, so a state commit can never trigger CI, and nothing needs the default branch.
+ * load reads the file with the raw media type, which GitHub serves up to 100 MB (the JSON form
+ * carries no content past 1 MB, and a 10,000-condition manifest is several). The version is the
+ * file's git blob sha, computed here from the bytes received: the id GitHub knows the file by.
  *
- * Several experiments may share the branch (one file each). A save whose ref update loses the race
- * re-checks only its own file: if another experiment moved the head but this file is as it was at
- * `expectedVersion`, the commit is rebuilt on the new head; if this file changed, it is a conflict.
+ * save writes the file naming that sha, and GitHub refuses when the file is no longer that blob
+ * (409) or, for a file the caller saw absent, when it exists now (422). The compare-and-swap is
+ * on the file's content, not on the branch's head, so:
+ *  - experiments sharing the branch (one file each) do not make each other's versions stale;
+ *  - a file changed and changed back to the same bytes (ABA) is taken as unchanged, which is
+ *    harmless: the caller derived its save from exactly that content.
+ * GitHub also answers 409 when the branch's head moved under a write (two files written at the
+ * same moment); that is a conflict too, and the caller's reload finds its file as it was and
+ * writes again.
+ *
+ * The first save in a repository creates the branch as an orphan commit holding only the file
+ * (git-data.ts: four requests, once); a branch someone else created first is a conflict, and
+ * the caller reloads.
  */
 const DEFAULT_STATE_BRANCH = 'sweepwatch-state';
 /** `sweepwatch/<experiment>.json`, the file of one experiment's manifest. */
@@ -77619,92 +78471,102 @@ function manifestPath(experiment) {
         throw new Error(`invalid experiment name: ${experiment}`);
     return `sweepwatch/${experiment}.json`;
 }
-const CONFLICT = { ok: false, conflict: true };
+/** The file's bytes as the response body, whatever their size (up to GitHub's 100 MB). */
+const RAW_MEDIA_TYPE = 'application/vnd.github.raw+json';
+const git_branch_store_CONFLICT = { ok: false, conflict: true };
+/**
+ * The body Octokit hands over when asked not to parse it: the fetch stream. Text decoding would
+ * drop a byte-order mark, and then the sha computed from the text would never match GitHub's.
+ */
+async function bytesOf(body) {
+    if (typeof body === 'string')
+        return Buffer.from(body, 'utf8');
+    if (body instanceof ArrayBuffer)
+        return Buffer.from(body);
+    if (body instanceof ReadableStream)
+        return Buffer.from(await new Response(body).arrayBuffer());
+    if (body === null || body === undefined)
+        return Buffer.alloc(0);
+    throw new Error(`unexpected response body for a raw file: ${typeof body}`);
+}
 class GitBranchStore {
+    gh;
     options;
-    git;
     branch;
-    commits = new Map();
-    blobs = new Map();
+    message;
     constructor(gh, options) {
+        this.gh = gh;
         this.options = options;
         if (options.path.split('/').some((s) => s === '' || s === '.' || s === '..')) {
             throw new Error(`invalid state file path: ${options.path}`);
         }
-        this.git = new GitData(gh);
         this.branch = options.branch ?? DEFAULT_STATE_BRANCH;
+        this.message = options.message ?? `sweepwatch: update ${options.path}`;
+    }
+    get file() {
+        return { owner: this.gh.owner, repo: this.gh.repo, path: this.options.path };
     }
     async load() {
-        const head = await this.git.head(this.branch);
-        if (head === null)
-            return null;
-        const { blob } = await this.stateOf(head);
-        if (blob === null)
-            return null;
-        let content = this.blobs.get(blob);
-        if (content === undefined) {
-            content = (await this.git.readBlob(blob)).toString('utf8');
-            this.remember(blob, content);
+        let body;
+        try {
+            const response = await this.gh.api.request('GET /repos/{owner}/{repo}/contents/{path}', {
+                ...this.file,
+                ref: this.branch,
+                headers: { accept: RAW_MEDIA_TYPE },
+                request: { parseSuccessResponseBody: false },
+            });
+            body = response.data;
         }
-        return { content, version: head };
+        catch (error) {
+            // No such branch ("No commit found for the ref") or no such file on it.
+            if (httpStatus(error) === 404)
+                return null;
+            throw error;
+        }
+        const bytes = await bytesOf(body);
+        return { content: bytes.toString('utf8'), version: gitBlobSha(bytes) };
     }
     async save(content, expectedVersion) {
         const bytes = Buffer.from(content, 'utf8');
         const sha = gitBlobSha(bytes);
-        const baseline = expectedVersion === null ? null : (await this.stateOf(expectedVersion)).blob;
-        let parent = expectedVersion ?? (await this.git.head(this.branch));
-        // Whether `parent` is the head as just read (not merely the version the caller had).
-        let fresh = expectedVersion === null;
-        let blob;
-        for (let attempt = 0; attempt <= (this.options.maxRebases ?? 3); attempt++) {
-            const current = parent === null ? null : (await this.stateOf(parent)).blob;
-            if (current !== baseline)
-                return CONFLICT;
-            if (current === sha && parent !== null) {
-                // The file already holds this content: nothing to write once the head is confirmed.
-                if (fresh)
-                    return { ok: true, version: parent };
-                parent = await this.git.head(this.branch);
-                fresh = true;
-                continue;
-            }
-            blob ??= await this.git.writeBlob(bytes);
-            this.remember(blob, content);
-            const commit = await this.commitOnto(parent, blob);
-            const moved = parent === null
-                ? await this.git.createRef(this.branch, commit)
-                : await this.git.moveRef(this.branch, commit);
-            if (moved === 'ok')
-                return { ok: true, version: commit };
-            parent = await this.git.head(this.branch);
-            fresh = true;
-            // A retried request can report a loss for a write that had landed.
-            if (parent === commit)
-                return { ok: true, version: commit };
+        // Already this content: nothing to write, and no request. Had someone saved in between, this
+        // save (which changes nothing) still fits before theirs; the stale version it returns makes
+        // the caller's next real save conflict and reload, as it should.
+        if (sha === expectedVersion)
+            return { ok: true, version: sha };
+        try {
+            await this.gh.api.request('PUT /repos/{owner}/{repo}/contents/{path}', {
+                ...this.file,
+                branch: this.branch,
+                message: this.message,
+                content: bytes.toString('base64'),
+                ...(expectedVersion === null ? {} : { sha: expectedVersion }),
+            });
+            return { ok: true, version: sha };
         }
-        return CONFLICT;
+        catch (error) {
+            const status = httpStatus(error);
+            // 404 "Branch not found": the first save in this repository, or the branch was deleted.
+            if (status === 404)
+                return expectedVersion === null ? this.createBranch(bytes, sha) : git_branch_store_CONFLICT;
+            if (status === 409 || (status === 422 && /\bsha\b/i.test(octokit_errorMessage(error))))
+                return this.refused(sha);
+            throw error;
+        }
     }
-    async commitOnto(parent, blob) {
-        const base = parent === null ? null : (await this.stateOf(parent)).tree;
-        const tree = await this.git.writeTree(base, this.options.path, blob);
-        const message = this.options.message ?? `sweepwatch: update ${this.options.path}`;
-        const commit = await this.git.writeCommit(tree, parent === null ? [] : [parent], message);
-        this.commits.set(commit, { tree, blob });
-        return commit;
+    async createBranch(bytes, sha) {
+        const file = { path: this.options.path, content: bytes, message: this.message };
+        const created = await createOrphanBranch(this.gh, this.branch, file);
+        return created === 'created' ? { ok: true, version: sha } : this.refused(sha);
     }
-    async stateOf(commit) {
-        const known = this.commits.get(commit);
-        if (known)
-            return known;
-        const tree = await this.git.treeOf(commit);
-        const state = { tree, blob: await this.git.blobAt(tree, this.options.path) };
-        this.commits.set(commit, state);
-        return state;
-    }
-    /** Only the latest content is worth keeping: a manifest can be megabytes. */
-    remember(blob, content) {
-        this.blobs.clear();
-        this.blobs.set(blob, content);
+    /**
+     * A refusal can hide a write that landed: a request retried after its answer was lost (a 502)
+     * is refused because the file already holds it. One read tells; it costs a request only when
+     * a save was refused, which is rare.
+     */
+    async refused(sha) {
+        const current = await this.load();
+        return current?.version === sha ? { ok: true, version: sha } : git_branch_store_CONFLICT;
     }
 }
 
@@ -77782,6 +78644,34 @@ async function listLabelledIssues(gh, label) {
     }
     return found;
 }
+/**
+ * The issues carrying the label numbered above `after`, newest first, paging only until it
+ * reaches older ones: one request unless more than 100 were filed since.
+ */
+async function listLabelledIssuesAfter(gh, label, after) {
+    const found = [];
+    const pages = gh.api.paginate.iterator('GET /repos/{owner}/{repo}/issues', {
+        owner: gh.owner,
+        repo: gh.repo,
+        labels: label,
+        state: 'all',
+        sort: 'created',
+        direction: 'desc',
+        per_page: 100,
+    });
+    for await (const page of pages) {
+        let reachedOlder = false;
+        for (const issue of page.data) {
+            if (issue.number <= after)
+                reachedOlder = true;
+            else if (issue.pull_request === undefined)
+                found.push(toTrackedIssue(issue));
+        }
+        if (reachedOlder)
+            break;
+    }
+    return found;
+}
 /** The open issues carrying the marker, oldest (lowest number) first. */
 function openByMarker(issues, marker) {
     return issues
@@ -77794,19 +78684,117 @@ function pickByMarker(issues, marker) {
     return carrying.find((i) => i.state === 'open') ?? carrying[0] ?? null;
 }
 
+;// CONCATENATED MODULE: ./src/adapters/github/label-listings.ts
+
+function highest(issues) {
+    return issues.reduce((max, i) => Math.max(max, i.number), 0);
+}
+/** Inserts or replaces `issue`, keeping the list ordered by number. */
+function upsert(issues, issue) {
+    const at = issues.findIndex((i) => i.number === issue.number);
+    if (at !== -1) {
+        issues[at] = issue;
+        return;
+    }
+    const after = issues.findIndex((i) => i.number > issue.number);
+    issues.splice(after === -1 ? issues.length : after, 0, issue);
+}
+class LabelListings {
+    gh;
+    listings = new Map();
+    constructor(gh) {
+        this.gh = gh;
+    }
+    async issues(label) {
+        return (await this.listing(label)).issues;
+    }
+    /**
+     * Lists what carries the label above what is accounted for (newest first, usually one page) and
+     * merges it in: a fresh view for the cost of one request.
+     */
+    async refresh(label) {
+        const listing = await this.listing(label);
+        const newer = await listLabelledIssuesAfter(this.gh, label, listing.through);
+        for (const issue of newer)
+            upsert(listing.issues, issue);
+        listing.through = Math.max(listing.through, highest(newer));
+        return listing.issues;
+    }
+    /**
+     * After our create of `issue`: true when its number directly follows what the listing accounts
+     * for, so no issue (anyone's) was filed between the listing and it. False means one may have
+     * been, and only a refresh tells.
+     */
+    async accountFor(label, issue) {
+        const listing = await this.listings.get(label.toLowerCase())?.catch(() => undefined);
+        if (listing === undefined || issue.number !== listing.through + 1)
+            return false;
+        listing.through = issue.number;
+        return true;
+    }
+    async known(issueNumber) {
+        for (const listing of this.listings.values()) {
+            const found = (await listing.catch(() => undefined))?.issues.find((i) => i.number === issueNumber);
+            if (found)
+                return found;
+        }
+        return undefined;
+    }
+    /** Keeps the listings in step with the tick's own writes. */
+    async remember(issue) {
+        const labels = new Set(issue.labels.map((l) => l.toLowerCase()));
+        for (const [label, pending] of this.listings) {
+            const listing = await pending.catch(() => undefined);
+            if (!listing)
+                continue;
+            if (labels.has(label))
+                upsert(listing.issues, issue);
+            else {
+                const at = listing.issues.findIndex((i) => i.number === issue.number);
+                if (at !== -1)
+                    listing.issues.splice(at, 1);
+            }
+        }
+    }
+    listing(label) {
+        const key = label.toLowerCase();
+        let listing = this.listings.get(key);
+        if (!listing) {
+            const fresh = listLabelledIssues(this.gh, label).then((issues) => ({
+                issues,
+                through: highest(issues),
+            }));
+            // A failed listing is not kept: the next lookup tries again.
+            fresh.catch(() => {
+                if (this.listings.get(key) === fresh)
+                    this.listings.delete(key);
+            });
+            this.listings.set(key, fresh);
+            listing = fresh;
+        }
+        return listing;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/adapters/github/issue-tracker.ts
+
 
 
 
 /**
  * IssueTracker on GitHub issues. An instance serves one tick: the first lookup of a label lists
  * its issues once (all pages) and later lookups and writes of the tick reuse and update that
- * listing, so N root causes cost one listing, not N.
+ * listing, so N root causes cost one listing, not N (label-listings.ts).
  *
  * The marker lookup cannot stop two runs that list at the same moment from both creating the
- * issue, so a create is followed by one more listing: of the open issues carrying the marker the
- * oldest is kept and the others are closed as its duplicates. The later of two racing creators
- * always sees both, so the pair converges on one open issue.
+ * issue. Issue numbers are handed out in creation order, so of two racing creators the later one
+ * gets a number with the other's issue below it, above what its listing showed: a gap. A create
+ * whose number directly follows what the tick has accounted for cannot be the later creator, and
+ * costs no listing (a tick filing five issues in a row pays for none). A create after a gap (a
+ * racing run, or anyone's issue or pull request since the listing) lists the label once more,
+ * from where the listing stopped, and of the open issues carrying the marker keeps the oldest and
+ * closes the others as its duplicates. The later creator always sees both, so a pair of racing
+ * runs converges on one open issue within the tick.
  */
 /** GitHub stores what it is sent, but a body edited in the web UI comes back with CRLF. */
 function normalize(body) {
@@ -77838,14 +78826,15 @@ function outcomeUnknown(error) {
 }
 class GitHubIssueTracker {
     gh;
-    listings = new Map();
+    listings;
     conversation;
     constructor(gh) {
         this.gh = gh;
         this.conversation = new GitHubIssueConversation(gh);
+        this.listings = new LabelListings(gh);
     }
     async findByMarker(label, marker) {
-        return pickByMarker(await this.listing(label), marker);
+        return pickByMarker(await this.listings.issues(label), marker);
     }
     async ensureIssue(spec) {
         const body = bodyFor(spec);
@@ -77857,23 +78846,24 @@ class GitHubIssueTracker {
         }
         // Duplicates left by an earlier race (seen in the listing already made: no extra request).
         if (existing.state === 'open') {
-            await this.closeDuplicates(openByMarker(await this.listing(label), spec.marker), existing);
+            await this.closeDuplicates(openByMarker(await this.listings.issues(label), spec.marker), existing);
         }
         return this.bringUpToDate(existing, spec, body);
     }
     /**
-     * After a create: lists the label again and keeps the oldest open issue carrying the marker,
-     * closing the others. Ours is `created` when it is the one kept; otherwise the kept one is
-     * brought up to date as a found issue would be. A failed listing leaves ours as it is (the
+     * After a create: nothing to do when no issue was filed between the listing and ours.
+     * Otherwise lists what is new under the label and keeps the oldest open issue carrying the
+     * marker, closing the others. Ours is `created` when it is the one kept; otherwise the kept one
+     * is brought up to date as a found issue would be. A failed listing leaves ours as it is (the
      * next tick's lookup finds the oldest, and closes the rest).
      */
     async converge(spec, body, created, listedAfter) {
         const label = spec.labels[0];
-        if (!listedAfter)
-            this.listings.delete(label.toLowerCase());
+        if (!listedAfter && (await this.listings.accountFor(label, created)))
+            return { outcome: 'created', issue: created };
         let listed;
         try {
-            listed = await this.listing(label);
+            listed = listedAfter ? await this.listings.issues(label) : await this.listings.refresh(label);
         }
         catch {
             return { outcome: 'created', issue: created };
@@ -77913,7 +78903,7 @@ class GitHubIssueTracker {
             ...patch,
         });
         const issue = toTrackedIssue(data);
-        await this.remember(issue);
+        await this.listings.remember(issue);
         return { outcome: 'updated', issue };
     }
     close(issueNumber, comment) {
@@ -77921,7 +78911,7 @@ class GitHubIssueTracker {
     }
     /** `not_planned` for duplicates: `duplicate` is newer than some GitHub Enterprise servers. */
     async closeAs(issueNumber, comment, reason) {
-        if ((await this.known(issueNumber))?.state === 'closed')
+        if ((await this.listings.known(issueNumber))?.state === 'closed')
             return;
         if (comment !== undefined)
             await this.conversation.comment(issueNumber, comment);
@@ -77932,7 +78922,7 @@ class GitHubIssueTracker {
             state: 'closed',
             state_reason: reason,
         });
-        await this.remember(toTrackedIssue(data));
+        await this.listings.remember(toTrackedIssue(data));
     }
     comment(issueNumber, body) {
         return this.conversation.comment(issueNumber, body);
@@ -77945,8 +78935,8 @@ class GitHubIssueTracker {
     }
     /**
      * Creating is not retried on a 5xx or a dropped connection, since a retry could duplicate the
-     * issue. Instead the label is listed afresh: if the issue landed it is returned, if not the
-     * error is rethrown and the next tick creates it.
+     * issue. Instead what is new under the label is listed: if the issue landed it is returned, if
+     * not the error is rethrown and the next tick creates it.
      */
     async create(spec, body) {
         try {
@@ -77959,54 +78949,16 @@ class GitHubIssueTracker {
                 request: { retries: 0 },
             });
             const issue = toTrackedIssue(data);
-            await this.remember(issue);
+            await this.listings.remember(issue);
             return { issue, listedAfter: false };
         }
         catch (error) {
             if (!outcomeUnknown(error))
                 throw error;
-            this.listings.delete(spec.labels[0].toLowerCase());
-            const landed = await this.findByMarker(spec.labels[0], spec.marker);
+            const landed = pickByMarker(await this.listings.refresh(spec.labels[0]), spec.marker);
             if (landed)
                 return { issue: landed, listedAfter: true };
             throw error;
-        }
-    }
-    listing(label) {
-        const key = label.toLowerCase();
-        let listing = this.listings.get(key);
-        if (!listing) {
-            const fresh = listLabelledIssues(this.gh, label);
-            // A failed listing is not cached: the next lookup tries again.
-            fresh.catch(() => {
-                if (this.listings.get(key) === fresh)
-                    this.listings.delete(key);
-            });
-            this.listings.set(key, fresh);
-            listing = fresh;
-        }
-        return listing;
-    }
-    async known(issueNumber) {
-        for (const listing of this.listings.values()) {
-            const found = (await listing.catch(() => [])).find((i) => i.number === issueNumber);
-            if (found)
-                return found;
-        }
-        return undefined;
-    }
-    /** Keeps the tick's listings in step with its own writes. */
-    async remember(issue) {
-        const labels = new Set(issue.labels.map((l) => l.toLowerCase()));
-        for (const [label, listing] of this.listings) {
-            const issues = await listing.catch(() => null);
-            if (!issues)
-                continue;
-            const at = issues.findIndex((i) => i.number === issue.number);
-            if (at !== -1)
-                issues.splice(at, 1);
-            if (labels.has(label))
-                issues.splice(at === -1 ? issues.length : at, 0, issue);
         }
     }
 }
@@ -78089,6 +79041,9 @@ class GitHubWorkflowDispatcher {
 
 
 
+
+
+
 /** Every GitHub adapter for one repository, sharing one client (and so its rate limiting). */
 function createGitHubAdapters(options) {
     const gh = { api: createGitHubClient(options), owner: options.owner, repo: options.repo };
@@ -78097,6 +79052,7 @@ function createGitHubAdapters(options) {
         dispatcher: new GitHubWorkflowDispatcher(gh),
         permissions: new GitHubPermissionChecker(gh),
         store: (storeOptions) => new GitBranchStore(gh, storeOptions),
+        artifactStore: (storeOptions) => new ArtifactTextStore(gh, storeOptions),
     };
 }
 
@@ -78115,15 +79071,16 @@ class ManifestStore {
         this.text = text;
         this.options = options;
     }
-    parse(content) {
-        const { source, experiment } = this.options;
+    parse(content, source = this.options.source) {
+        const { experiment } = this.options;
         return parseManifest(content, experiment === undefined ? { source } : { source, experiment });
     }
     async load() {
         const loaded = await this.text.load();
         if (loaded === null)
             return null;
-        return { manifest: this.parse(loaded.content), version: loaded.version };
+        const source = this.options.describe?.(loaded.version);
+        return { manifest: this.parse(loaded.content, source), version: loaded.version };
     }
     async save(manifest, expectedVersion) {
         const content = serializeManifest(manifest);
@@ -78400,11 +79357,11 @@ async function waitGroupGone(pgid, timeoutMs) {
     while (groupMembers(pgid).length > 0) {
         if (Date.now() >= deadline)
             return false;
-        await sleep(20);
+        await local_proc_sleep(20);
     }
     return true;
 }
-function sleep(ms) {
+function local_proc_sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
@@ -79028,7 +79985,7 @@ async function acquire(path, timeoutMs) {
         if (Date.now() >= deadline)
             throw new Error(`timed out after ${timeoutMs} ms waiting for the lock ${path}`);
         // Jitter, so that waiters released together do not collide again in step.
-        await sleep(5 + Math.random() * 20);
+        await local_proc_sleep(5 + Math.random() * 20);
     }
 }
 function isStale(path) {
@@ -80466,7 +81423,24 @@ async function findSkyJobsByName(transport, namePrefix, options) {
     return { jobs, answer };
 }
 
+;// CONCATENATED MODULE: ./src/adapters/skypilot/log-prefix.ts
+/**
+ * `sky jobs logs` prints each line of the task's output behind the process that wrote it:
+ * `(<task name>, pid=2383) `, `(setup pid=2383) `, on several nodes
+ * `(worker1, rank=1, pid=2383, ip=10.0.0.2) `, in cyan on a terminal (the `streaming_prefix`
+ * of sky's log_lib and its task codegen). The task name is the job name, different for every
+ * condition: left in, the same error in two conditions would never have the same signature, so
+ * it would neither group nor trip the kill switch. The prefix goes, and the colours with it;
+ * what the program printed stays, as a Slurm log holds it.
+ */
+
+const RUN_PREFIX = /^\([^()\n]*\bpid=\d+[^()\n]*\) ?/gm;
+function stripSkyLogPrefixes(text) {
+    return stripAnsi(text).replace(RUN_PREFIX, '');
+}
+
 ;// CONCATENATED MODULE: ./src/adapters/skypilot/log-tails.ts
+
 
 
 
@@ -80549,7 +81523,7 @@ async function readSkyLogTails(transport, requests, maxBytesPerFile, options) {
                 continue;
             const size = Number(framed.meta.get(`size.${s.key}`));
             // The script adds a newline after each tail so the end marker starts a line.
-            const text = s.lines.join('\n').replace(/\n$/, '');
+            const text = stripSkyLogPrefixes(s.lines.join('\n').replace(/\n$/, ''));
             tails.set(s.key, { text, size: Number.isFinite(size) ? size : 0, rc: s.rc });
         }
     }
@@ -80742,7 +81716,7 @@ async function runSkyPreflight(ctx, request) {
         }
     }
     if (ctx.taskYaml !== undefined && ctx.taskYaml !== '') {
-        const { check } = await ctx.checks.get('', ctx.taskYaml);
+        const { check } = await ctx.checks.get(ctx.workdir, ctx.taskYaml);
         if (!check.ok) {
             problems.push({
                 code: 'query_failed',
@@ -80798,157 +81772,14 @@ function shellQuote(argv) {
     return argv.map(shellQuoteArg).join(' ');
 }
 
-;// CONCATENATED MODULE: ./src/adapters/skypilot/launch.ts
-
-
-const launch_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** sky's check_cluster_name_is_valid: a letter, then letters, digits, `-_.`, ending alphanumeric. */
-const SKY_NAME = /^[a-zA-Z](?:[-_.a-zA-Z0-9]*[a-zA-Z0-9])?$/;
-const YAML_FILE = /\.ya?ml$/i;
-const COMMAND_ENV = 'SWEEPWATCH_COMMAND';
-/** Which YAML runs the condition, and what command it is handed; a string is a refusal. */
-function taskSource(req, defaultYaml) {
-    const cmd = req.command;
-    if (cmd.kind === 'script' && YAML_FILE.test(cmd.path)) {
-        const args = cmd.args ?? [];
-        return { yaml: launch_anchor(cmd.path), ...(args.length > 0 ? { command: launch_quote(args) } : {}) };
-    }
-    if (defaultYaml === undefined || defaultYaml === '') {
-        return 'SkyPilot runs a task YAML: make the command a .yaml file or give the adapter a taskYaml';
-    }
-    const argv = cmd.kind === 'script' ? [cmd.path, ...(cmd.args ?? [])] : cmd.argv;
-    if (argv.length === 0 || argv[0] === '')
-        return 'empty command';
-    return { yaml: launch_anchor(defaultYaml), command: launch_quote(argv) };
-}
-/** The arguments after the sky command; a string is the reason it was refused before sending. */
-function buildLaunchArgs(req, source, check) {
-    if (!SKY_NAME.test(req.name))
-        return `invalid SkyPilot job name '${req.name}'`;
-    if (req.array !== undefined)
-        return 'SkyPilot has no job arrays; submit one job per condition';
-    const env = Object.entries(req.env ?? {});
-    for (const [key, value] of env) {
-        if (!launch_ENV_NAME.test(key))
-            return `invalid environment variable name '${key}'`;
-        if (key.startsWith('SKYPILOT_'))
-            return `environment variable '${key}' is reserved by SkyPilot; refused`;
-        if (key === COMMAND_ENV)
-            return `environment variable '${key}' is set by sweepwatch; refused`;
-        if (value.includes('\0'))
-            return `environment variable '${key}' contains a NUL byte`;
-    }
-    if (source.command !== undefined)
-        env.push([COMMAND_ENV, source.command]);
-    const r = req.resources ?? {};
-    for (const [name, value] of [
-        ['partition', r.partition],
-        ['account', r.account],
-        ['qos', r.qos],
-        ['constraint', r.constraint],
-    ]) {
-        if (value !== undefined)
-            return `${name} is a Slurm setting with no SkyPilot equivalent; remove it`;
-    }
-    const flags = [];
-    const positive = (label, n) => n === undefined || (Number.isInteger(n) && n > 0)
-        ? undefined
-        : `${label} must be a positive integer (got ${n})`;
-    const bad = positive('cpusPerTask', r.cpusPerTask) ?? positive('memMb', r.memMb) ?? positive('gpus', r.gpus);
-    if (bad)
-        return bad;
-    if (r.cpusPerTask !== undefined)
-        flags.push('--cpus', `${r.cpusPerTask}+`);
-    // sky counts memory in GB; round up so the request is never below what was asked.
-    if (r.memMb !== undefined)
-        flags.push('--memory', `${Math.ceil(r.memMb / 1024)}+`);
-    if (r.gpus !== undefined) {
-        const gpus = gpuFlag(r.gpus, check);
-        if ('refused' in gpus)
-            return gpus.refused;
-        if (gpus.value !== undefined)
-            flags.push('--gpus', gpus.value);
-    }
-    if (req.workdir !== undefined) {
-        if (req.workdir === '' || req.workdir.includes('\0'))
-            return `invalid workdir '${req.workdir}'`;
-        flags.push(`--workdir=${req.workdir}`);
-    }
-    return [
-        'jobs',
-        'launch',
-        '-n',
-        req.name,
-        ...env.flatMap(([k, v]) => ['--env', `${k}=${v}`]),
-        ...flags,
-        '-y',
-        '-d',
-        source.yaml,
-    ];
-}
-/**
- * `--gpus` wants `TYPE:N`, the port carries only N: the type comes from the YAML. No flag when
- * the YAML already asks for N of each candidate; refused when there is no type or several.
- */
-function gpuFlag(count, check) {
-    const types = [...new Set(check.accelerators.map((a) => a.type))];
-    if (check.accelerators.length > 0 && check.accelerators.every((a) => a.count === count))
-        return {};
-    if (types.length === 1)
-        return { value: `${types[0]}:${count}` };
-    if (types.length === 0)
-        return {
-            refused: `gpus: ${count} needs an accelerator type: set resources.accelerators in ${check.file}`,
-        };
-    return {
-        refused: `gpus: ${count} is ambiguous: ${check.file} lists ${types.join(', ')}; set the count there`,
-    };
-}
-function launch_anchor(path) {
-    // click would take a word starting with '-' for an option.
-    return path.startsWith('-') ? `./${path}` : path;
-}
-function launch_quote(argv) {
-    return shellQuote(argv);
-}
-/**
- * The managed job id in launch output, per version: 0.6 prints `Job submitted with Job ID: 5`
- * and `Managed Job ID: 5`; 0.7+ `⚙︎ Job submitted, ID: 5` (and the hint `Managed Job ID: 5`);
- * a pool launch `Jobs submitted with IDs: 5,6`. The last one printed wins.
- */
-function parseLaunchJobId(stdout, stderr) {
-    const text = stripAnsi(`${stdout}\n${stderr}`);
-    const patterns = [
-        /Managed Job ID:\s*(\d+)/gi,
-        /Job submitted(?:,| with Job) ID:\s*(\d+)/gi,
-        /Jobs submitted with IDs:\s*(\d+)/gi,
-    ];
-    for (const p of patterns) {
-        const all = [...text.matchAll(p)];
-        const id = all[all.length - 1]?.[1];
-        if (id !== undefined)
-            return id;
-    }
-    return undefined;
-}
-/** The sky's own words for a refused launch: its error lines, else the tail of its output. */
-function launchRejection(stdout, stderr, code) {
-    const lines = stripAnsi(`${stderr}\n${stdout}`)
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l !== '' && !/^Traceback|^File "/.test(l));
-    const errors = lines.filter((l) => /error|exception|failed|invalid|not found|unavailable|no such/i.test(l));
-    const words = (errors.length > 0 ? errors : lines.slice(-5)).slice(-8).join('\n');
-    return words !== '' ? words : `sky jobs launch exited ${code ?? 'on a signal'} without a message`;
-}
-
 ;// CONCATENATED MODULE: ./src/adapters/skypilot/task-yaml.ts
 /**
  * The launch preflight on a SkyPilot task YAML: every task must run in a pinned container
  * image, `resources.image_id: docker:<image>` (a bare VM image drifts with the cloud's
  * defaults and makes failures across a sweep incomparable). A bare VM is allowed only when
  * the adapter is told so (allowBareVm). The image, and its digest when pinned by
- * `@sha256:`, is what each launch records.
+ * `@sha256:`, is what each launch records. An image given for every launch (`--image-id`, from
+ * the sweep file) replaces every candidate's, as sky applies the flag: the YAML's are then moot.
  *
  * What counts, per SkyPilot's task schema: a file may hold several YAML documents (a pipeline:
  * an optional header document with only `name`, then one task per document); `resources` may
@@ -80990,8 +81821,12 @@ function checkTaskYaml(text, file, options) {
                 return task_yaml_refusal(file, `${at}resources.${c.key}`, 'is not a mapping');
             accelerators.push(...readAccelerators(c.value.accelerators));
             const own = c.value.image_id;
-            const image = own ?? resources.image_id;
-            const key = own !== undefined && c.key !== '' ? `${at}resources.${c.key}.image_id` : `${at}resources.image_id`;
+            const image = options.imageId ?? own ?? resources.image_id;
+            const key = options.imageId !== undefined
+                ? '--image-id'
+                : own !== undefined && c.key !== ''
+                    ? `${at}resources.${c.key}.image_id`
+                    : `${at}resources.image_id`;
             if (image === undefined || image === null) {
                 if (options.allowBareVm)
                     continue;
@@ -81027,8 +81862,9 @@ function task_yaml_refusal(file, key, what) {
         ok: false,
         file,
         key,
-        message: `${file}: ${key} ${what}: pin a container image (resources.image_id: docker:<image>@sha256:<digest>), ` +
-            'or allow bare VMs explicitly (allowBareVm)',
+        message: `${file}: ${key} ${what}: pin a container image (resources.image_id: docker:<image>@sha256:<digest> ` +
+            'in the task, or template.resources.skypilot.image_id in the sweep file), ' +
+            'or allow bare VMs explicitly (scheduler.allow_bare_vm: true)',
     };
 }
 function list2(value, name) {
@@ -81057,6 +81893,215 @@ function readAccelerators(value) {
         }));
     }
     return [];
+}
+
+;// CONCATENATED MODULE: ./src/adapters/skypilot/resource-defaults.ts
+/**
+ * Resources every launch of the sweep asks for, on top of the task YAML (the sweep file's
+ * `template.resources.skypilot`), as `sky jobs launch` flags. sky applies a flag to every
+ * candidate of the YAML's `resources` (any_of/ordered included), replacing the YAML's value,
+ * so what a flag sets is what every task of the launch gets.
+ *
+ * The flags exist in every CLI since 0.6 (sky/cli.py `_TASK_OPTIONS`, `_EXTRA_RESOURCES_OPTIONS`;
+ * sky/client/cli/flags.py later). `--cloud/--region/--zone` are hidden since `--infra` came
+ * (0.10) but still accepted; `--infra` itself would break every older sky.
+ */
+
+/** The accelerators the defaults ask for, or null when they leave the YAML's alone. */
+function defaultAccelerators(d) {
+    return d.accelerators === undefined ? null : readAccelerators(d.accelerators);
+}
+/**
+ * The flags for the defaults, minus what the request itself sets (`taken`): a count in the
+ * request is more specific (a relaunch escalates memory there), so it wins. A string is a
+ * refusal: a value sky would misread.
+ */
+function defaultFlags(d, taken) {
+    const flags = [];
+    const text = (flag, label, value) => {
+        if (value === undefined)
+            return undefined;
+        // A leading '-' would be read as an option; sky has no value that starts with one.
+        if (value === '' || value.startsWith('-') || value.includes('\0'))
+            return `invalid SkyPilot ${label} '${value}'`;
+        flags.push(flag, value);
+        return undefined;
+    };
+    const bad = (taken.gpus ? undefined : text('--gpus', 'accelerators', d.accelerators)) ??
+        (taken.cpus ? undefined : text('--cpus', 'cpus', d.cpus)) ??
+        (taken.memory ? undefined : text('--memory', 'memory', d.memory)) ??
+        text('--cloud', 'cloud', d.cloud) ??
+        text('--region', 'region', d.region) ??
+        text('--zone', 'zone', d.zone) ??
+        text('--instance-type', 'instance_type', d.instanceType);
+    if (bad !== undefined)
+        return bad;
+    if (d.useSpot !== undefined)
+        flags.push(d.useSpot ? '--use-spot' : '--no-use-spot');
+    if (d.diskSizeGb !== undefined) {
+        if (!Number.isInteger(d.diskSizeGb) || d.diskSizeGb <= 0)
+            return `disk_size must be a positive integer (got ${d.diskSizeGb})`;
+        flags.push('--disk-size', String(d.diskSizeGb));
+    }
+    return text('--image-id', 'image_id', d.imageId) ?? flags;
+}
+
+;// CONCATENATED MODULE: ./src/adapters/skypilot/launch.ts
+
+
+
+const launch_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** sky's check_cluster_name_is_valid: a letter, then letters, digits, `-_.`, ending alphanumeric. */
+const SKY_NAME = /^[a-zA-Z](?:[-_.a-zA-Z0-9]*[a-zA-Z0-9])?$/;
+const launch_YAML_FILE = /\.ya?ml$/i;
+const COMMAND_ENV = 'SWEEPWATCH_COMMAND';
+/** Which YAML runs the condition, and what command it is handed; a string is a refusal. */
+function taskSource(req, defaultYaml) {
+    const cmd = req.command;
+    if (cmd.kind === 'script' && launch_YAML_FILE.test(cmd.path)) {
+        const args = cmd.args ?? [];
+        return { yaml: launch_anchor(cmd.path), ...(args.length > 0 ? { command: launch_quote(args) } : {}) };
+    }
+    if (defaultYaml === undefined || defaultYaml === '') {
+        return 'SkyPilot runs a task YAML: make the command a .yaml file or give the adapter a taskYaml';
+    }
+    const argv = cmd.kind === 'script' ? [cmd.path, ...(cmd.args ?? [])] : cmd.argv;
+    if (argv.length === 0 || argv[0] === '')
+        return 'empty command';
+    return { yaml: launch_anchor(defaultYaml), command: launch_quote(argv) };
+}
+/** The arguments after the sky command; a string is the reason it was refused before sending. */
+function buildLaunchArgs(req, source, check, defaults = {}) {
+    if (!SKY_NAME.test(req.name))
+        return `invalid SkyPilot job name '${req.name}'`;
+    if (req.array !== undefined)
+        return 'SkyPilot has no job arrays; submit one job per condition';
+    const env = Object.entries(req.env ?? {});
+    for (const [key, value] of env) {
+        if (!launch_ENV_NAME.test(key))
+            return `invalid environment variable name '${key}'`;
+        if (key.startsWith('SKYPILOT_'))
+            return `environment variable '${key}' is reserved by SkyPilot; refused`;
+        if (key === COMMAND_ENV)
+            return `environment variable '${key}' is set by sweepwatch; refused`;
+        if (value.includes('\0'))
+            return `environment variable '${key}' contains a NUL byte`;
+    }
+    if (source.command !== undefined)
+        env.push([COMMAND_ENV, source.command]);
+    const r = req.resources ?? {};
+    for (const [name, value] of [
+        ['partition', r.partition],
+        ['account', r.account],
+        ['qos', r.qos],
+        ['constraint', r.constraint],
+    ]) {
+        if (value !== undefined)
+            return `${name} is a Slurm setting with no SkyPilot equivalent; remove it`;
+    }
+    const flags = [];
+    const positive = (label, n) => n === undefined || (Number.isInteger(n) && n > 0)
+        ? undefined
+        : `${label} must be a positive integer (got ${n})`;
+    const bad = positive('cpusPerTask', r.cpusPerTask) ?? positive('memMb', r.memMb) ?? positive('gpus', r.gpus);
+    if (bad)
+        return bad;
+    if (r.cpusPerTask !== undefined)
+        flags.push('--cpus', `${r.cpusPerTask}+`);
+    // sky counts memory in GB; round up so the request is never below what was asked.
+    if (r.memMb !== undefined)
+        flags.push('--memory', `${Math.ceil(r.memMb / 1024)}+`);
+    let gpusSet = false;
+    if (r.gpus !== undefined) {
+        // The defaults' accelerators replace the YAML's (the flag does), so their type counts.
+        const accelerators = defaultAccelerators(defaults) ?? check.accelerators;
+        const where = defaults.accelerators !== undefined ? 'template.resources.skypilot.accelerators' : check.file;
+        const gpus = gpuFlag(r.gpus, accelerators, where);
+        if ('refused' in gpus)
+            return gpus.refused;
+        if (gpus.value !== undefined)
+            flags.push('--gpus', gpus.value);
+        gpusSet = gpus.value !== undefined;
+    }
+    const extra = defaultFlags(defaults, {
+        cpus: r.cpusPerTask !== undefined,
+        memory: r.memMb !== undefined,
+        gpus: gpusSet,
+    });
+    if (typeof extra === 'string')
+        return extra;
+    flags.push(...extra);
+    if (req.workdir !== undefined) {
+        if (req.workdir === '' || req.workdir.includes('\0'))
+            return `invalid workdir '${req.workdir}'`;
+        flags.push(`--workdir=${req.workdir}`);
+    }
+    return [
+        'jobs',
+        'launch',
+        '-n',
+        req.name,
+        ...env.flatMap(([k, v]) => ['--env', `${k}=${v}`]),
+        ...flags,
+        '-y',
+        '-d',
+        source.yaml,
+    ];
+}
+/**
+ * `--gpus` wants `TYPE:N`, the port carries only N: the type comes from the YAML. No flag when
+ * the YAML already asks for N of each candidate; refused when there is no type or several.
+ */
+function gpuFlag(count, accelerators, where) {
+    const types = [...new Set(accelerators.map((a) => a.type))];
+    if (accelerators.length > 0 && accelerators.every((a) => a.count === count))
+        return {};
+    if (types.length === 1)
+        return { value: `${types[0]}:${count}` };
+    if (types.length === 0)
+        return {
+            refused: `gpus: ${count} needs an accelerator type: set resources.accelerators in ${where}`,
+        };
+    return {
+        refused: `gpus: ${count} is ambiguous: ${where} lists ${types.join(', ')}; set the count there`,
+    };
+}
+function launch_anchor(path) {
+    // click would take a word starting with '-' for an option.
+    return path.startsWith('-') ? `./${path}` : path;
+}
+function launch_quote(argv) {
+    return shellQuote(argv);
+}
+/**
+ * The managed job id in launch output, per version: 0.6 prints `Job submitted with Job ID: 5`
+ * and `Managed Job ID: 5`; 0.7+ `⚙︎ Job submitted, ID: 5` (and the hint `Managed Job ID: 5`);
+ * a pool launch `Jobs submitted with IDs: 5,6`. The last one printed wins.
+ */
+function parseLaunchJobId(stdout, stderr) {
+    const text = stripAnsi(`${stdout}\n${stderr}`);
+    const patterns = [
+        /Managed Job ID:\s*(\d+)/gi,
+        /Job submitted(?:,| with Job) ID:\s*(\d+)/gi,
+        /Jobs submitted with IDs:\s*(\d+)/gi,
+    ];
+    for (const p of patterns) {
+        const all = [...text.matchAll(p)];
+        const id = all[all.length - 1]?.[1];
+        if (id !== undefined)
+            return id;
+    }
+    return undefined;
+}
+/** The sky's own words for a refused launch: its error lines, else the tail of its output. */
+function launchRejection(stdout, stderr, code) {
+    const lines = stripAnsi(`${stderr}\n${stdout}`)
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !/^Traceback|^File "/.test(l));
+    const errors = lines.filter((l) => /error|exception|failed|invalid|not found|unavailable|no such/i.test(l));
+    const words = (errors.length > 0 ? errors : lines.slice(-5)).slice(-8).join('\n');
+    return words !== '' ? words : `sky jobs launch exited ${code ?? 'on a signal'} without a message`;
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/skypilot/task-check.ts
@@ -81149,7 +82194,10 @@ class TaskChecks {
         if (!/^[0-9a-f]{64}$/.test(digest))
             return refuse(`${where}: no sha256 tool on the host (sha256sum, shasum, openssl)`);
         return {
-            check: checkTaskYaml(section.lines.join('\n'), where, { allowBareVm: this.options.allowBareVm }),
+            check: checkTaskYaml(section.lines.join('\n'), where, {
+                allowBareVm: this.options.allowBareVm,
+                ...(this.options.imageId !== undefined ? { imageId: this.options.imageId } : {}),
+            }),
             digest,
         };
     }
@@ -81159,10 +82207,12 @@ class TaskChecks {
 /**
  * submit(): check the task YAML (task-check.ts, cached), then ONE remote call that re-checks
  * its digest and runs `sky jobs launch … -y -d` as an argv. A refusal by sky is
- * `submission_rejected` with sky's own words (provisioning failures included: the port allows
- * no other cause here). Exit 0 without a job id leaves it unknown whether a job exists: that is
- * thrown (SchedulerError), so the caller adopts by name instead of launching twice.
+ * `submission_rejected` with sky's own words, or `provisioning` when those words say no cloud
+ * could provide the resources (judged by the same rules as a failed job's log, so the same
+ * evidence gets the same root cause). Exit 0 without a job id leaves it unknown whether a job
+ * exists: that is thrown (SchedulerError), so the caller adopts by name instead of launching twice.
  */
+
 
 
 
@@ -81187,6 +82237,14 @@ const rejected = (message) => ({
     rootCause: 'submission_rejected',
     message,
 });
+/** sky refused the launch: a provisioning failure when its output says so, else a rejection. */
+function refusedBySky(stdout, stderr, rc) {
+    const message = launchRejection(stdout, stderr, rc);
+    const verdict = classify({ log: `${stdout}\n${stderr}`, schedulerState: null, exitCode: rc });
+    return verdict.rootCause === 'provisioning'
+        ? { ok: false, rootCause: 'provisioning', message }
+        : rejected(message);
+}
 async function submitJob(ctx, req) {
     const source = taskSource(req, ctx.taskYaml);
     if (typeof source === 'string')
@@ -81197,7 +82255,7 @@ async function submitJob(ctx, req) {
         const { check, digest } = await ctx.checks.get(workdir, source.yaml);
         if (!check.ok)
             return rejected(`refused before launch: ${check.message}`);
-        const args = buildLaunchArgs(req, source, check);
+        const args = buildLaunchArgs(req, source, check, ctx.defaults);
         if (typeof args === 'string')
             return rejected(`refused before launch: ${args}`);
         const nonce = ctx.nonce();
@@ -81218,7 +82276,7 @@ async function submitJob(ctx, req) {
         }
         const stdout = launch.lines.join('\n');
         if (launch.rc !== 0)
-            return rejected(launchRejection(stdout, launch.stderr, launch.rc));
+            return refusedBySky(stdout, launch.stderr, launch.rc);
         const jobId = parseLaunchJobId(stdout, launch.stderr);
         if (jobId === undefined) {
             throw new SchedulerError('sky', `sky jobs launch exited 0 but printed no job id for ${req.name}; adopt by name`);
@@ -81264,8 +82322,10 @@ class SkyPilotScheduler {
             throw new TypeError('skyCommand must name a program');
         this.timeoutMs = options.timeoutMs ?? 300_000;
         this.nonce = options.nonce ?? newNonce;
+        const imageId = options.resources?.imageId;
         this.checks = new TaskChecks(this.transport, {
             allowBareVm: options.allowBareVm ?? false,
+            ...(imageId !== undefined ? { imageId } : {}),
             timeoutMs: this.timeoutMs,
             nonce: this.nonce,
         });
@@ -81284,6 +82344,7 @@ class SkyPilotScheduler {
             checks: this.checks,
             skyCommand: this.skyCommand,
             taskYaml: this.options.taskYaml,
+            defaults: this.options.resources ?? {},
             timeoutMs: this.timeoutMs,
             nonce: this.nonce,
         }, request);
@@ -81312,6 +82373,7 @@ class SkyPilotScheduler {
             transport: this.transport,
             skyCommand: this.skyCommand,
             taskYaml: this.options.taskYaml,
+            workdir: this.options.workdir ?? '',
             checks: this.checks,
             nonce: this.nonce(),
             timeoutMs: this.timeoutMs,
@@ -81350,6 +82412,34 @@ class SkyPilotScheduler {
         if (answer.dialect !== undefined)
             this.dialect = answer.dialect;
     }
+}
+
+;// CONCATENATED MODULE: ./src/adapters/skypilot/sweep-options.ts
+function skyOptionsOf(config) {
+    const { scheduler, template } = config;
+    const workdir = template.workdir;
+    const resources = template.resources.skypilot;
+    return {
+        ...(scheduler.skyCommand !== null ? { skyCommand: scheduler.skyCommand } : {}),
+        ...(scheduler.taskYaml !== null ? { taskYaml: scheduler.taskYaml } : {}),
+        ...(workdir !== null && !workdir.includes('{') ? { workdir } : {}),
+        allowBareVm: scheduler.allowBareVm,
+        ...(resources !== null ? { resources: defaultsOf(resources) } : {}),
+    };
+}
+function defaultsOf(r) {
+    return {
+        ...(r.accelerators !== null ? { accelerators: r.accelerators } : {}),
+        ...(r.cloud !== null ? { cloud: r.cloud } : {}),
+        ...(r.region !== null ? { region: r.region } : {}),
+        ...(r.zone !== null ? { zone: r.zone } : {}),
+        ...(r.instanceType !== null ? { instanceType: r.instanceType } : {}),
+        ...(r.useSpot !== null ? { useSpot: r.useSpot } : {}),
+        ...(r.diskSizeGb !== null ? { diskSizeGb: r.diskSizeGb } : {}),
+        ...(r.imageId !== null ? { imageId: r.imageId } : {}),
+        ...(r.cpus !== null ? { cpus: r.cpus } : {}),
+        ...(r.memory !== null ? { memory: r.memory } : {}),
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/slurm/job-ids.ts
@@ -82006,24 +83096,52 @@ async function findJobsByName(transport, namePrefix, options) {
 
 ;// CONCATENATED MODULE: ./src/adapters/slurm/log-tails.ts
 
-/** $1 nonce, $2 bytes per file, then the paths. Each file: begin file <index>:<size>, its tail, a newline, end. */
+/**
+ * $1 nonce, $2 bytes per file, then the paths. Each readable file: begin file <index>, its tail,
+ * a newline, end. Then one section `sizes <n>` with one size per line, for the n files read, in
+ * order. stat runs after the tails so a file that grew meanwhile reads as truncated rather than
+ * whole. The list handed to stat holds only `"${N}"` words built from counters, never a path, so
+ * the eval cannot be steered by a file name; stat prints no names, so none can desync the lines.
+ * Where stat fails (BSD spells `-c %s` as `-f %z`; a file vanished, leaving one line short), one
+ * `size <index>` section per file from `wc -c <`, which names nothing either.
+ */
 const log_tails_LOG_TAILS_SCRIPT = `${SCRIPT_PRELUDE}
 max=$2
 shift 2
 i=0
+n=0
+list=
 for p do
   if [ -f "$p" ] && [ -r "$p" ]; then
-    size=$(wc -c < "$p" | tr -d ' ')
-    begin file "$i:$size"
+    begin file "$i"
     tail -c "$max" -- "$p"
     rc=$?
     printf '\\n'
-    end file "$i:$size" "$rc"
+    end file "$i" "$rc"
+    n=$((n + 1))
+    list="$list \\"\\\${$((i + 1))}\\""
   else
     meta "missing.$i" 1
   fi
   i=$((i + 1))
 done
+if [ "$n" -gt 0 ]; then
+  begin sizes "$n"
+  eval "stat -L -c %s -- $list"
+  rc=$?
+  end sizes "$n" "$rc"
+  if [ "$rc" -ne 0 ]; then
+    i=0
+    for p do
+      if [ -f "$p" ] && [ -r "$p" ]; then
+        begin size "$i"
+        wc -c < "$p"
+        end size "$i" "$?"
+      fi
+      i=$((i + 1))
+    done
+  fi
+fi
 finish
 `;
 async function readTails(transport, requests, maxBytesPerFile, options) {
@@ -82044,15 +83162,16 @@ async function readTails(transport, requests, maxBytesPerFile, options) {
         return result;
     }
     const perFile = Math.max(1, Math.min(Math.floor(maxBytesPerFile), Math.floor(options.maxTotalBytes / paths.length)));
-    const out = await transport.exec(['sh', '-c', log_tails_LOG_TAILS_SCRIPT, 'sweepwatch-log-tails', options.nonce, String(perFile), ...paths], { timeoutMs: options.timeoutMs, maxStdoutBytes: paths.length * (perFile + 256) + 4096 });
+    const out = await transport.exec(['sh', '-c', log_tails_LOG_TAILS_SCRIPT, 'sweepwatch-log-tails', options.nonce, String(perFile), ...paths], 
+    // 256 bytes per file cover its markers, its size line and, without GNU stat, its size section.
+    { timeoutMs: options.timeoutMs, maxStdoutBytes: paths.length * (perFile + 256) + 4096 });
     const framed = parseFramed(out.stdout, out.stderr, options.nonce);
     const files = new Map();
     for (const s of framed.sections) {
-        if (s.source !== 'file')
-            continue;
-        const [index = '', size = ''] = s.key.split(':');
-        files.set(Number(index), { text: s.lines.join('\n'), size: Number(size), complete: s.rc === 0 });
+        if (s.source === 'file')
+            files.set(Number(s.key), { text: s.lines.join('\n'), complete: s.rc === 0 });
     }
+    const sizes = readSizes(framed.sections);
     for (const r of requests) {
         const tails = [];
         const texts = [];
@@ -82070,9 +83189,16 @@ async function readTails(transport, requests, maxBytesPerFile, options) {
                 tails.push({ path, missing, size: 0, truncated: !missing });
                 continue;
             }
-            // A cut-short section (output cap) is a truncated tail, never a missing file.
-            const truncated = file.size > perFile || !file.complete;
-            tails.push({ path, missing: false, size: file.size, truncated });
+            const size = sizes.get(index);
+            if (size === undefined) {
+                // The sizes never arrived (output cut short after the tail): nothing proves the tail is
+                // the whole file, so it is truncated, and the bytes we hold are the best size we have.
+                tails.push({ path, missing: false, size: Buffer.byteLength(file.text), truncated: true });
+            }
+            else {
+                // A cut-short section (output cap) is a truncated tail, never a missing file.
+                tails.push({ path, missing: false, size, truncated: size > perFile || !file.complete });
+            }
             if (file.text !== '')
                 texts.push(file.text.endsWith('\n') ? file.text.slice(0, -1) : file.text);
         }
@@ -82084,6 +83210,29 @@ async function readTails(transport, requests, maxBytesPerFile, options) {
         });
     }
     return result;
+}
+const DIGITS = /^\d+$/;
+/**
+ * Sizes by path index. The `sizes` lines belong, in order, to the files that have a section;
+ * they count only when stat succeeded and gave exactly one number per file (anything else could
+ * pair a size with the wrong file). Otherwise the per-file `size` sections of the fallback.
+ */
+function readSizes(sections) {
+    const sizes = new Map();
+    const order = sections.filter((s) => s.source === 'file').map((s) => Number(s.key));
+    const batch = sections.find((s) => s.source === 'sizes');
+    if (batch?.rc === 0 && batch.lines.length === order.length && batch.lines.every((l) => DIGITS.test(l))) {
+        for (const [k, index] of order.entries())
+            sizes.set(index, Number(batch.lines[k]));
+        return sizes;
+    }
+    for (const s of sections) {
+        const value = s.lines[0]?.trim() ?? '';
+        if (s.source === 'size' && s.rc === 0 && s.lines.length === 1 && DIGITS.test(value)) {
+            sizes.set(Number(s.key), Number(value));
+        }
+    }
+    return sizes;
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/slurm/observe-script.ts
@@ -82339,7 +83488,9 @@ function assemble(framed, chunks, requested, invalid, diagnostics) {
             addError({ kind: 'sacct_unavailable', source: 'sacct', message: observe_firstError(a) });
         }
         else {
-            sacctLines.push(...a.lines);
+            // A loop, not push(...lines): a chunk of 10,000 jobs is ~40,000 lines, near V8's argument limit.
+            for (const line of a.lines)
+                sacctLines.push(line);
         }
         if (ok)
             for (const id of chunk.split(','))
@@ -82347,7 +83498,8 @@ function assemble(framed, chunks, requested, invalid, diagnostics) {
     });
     for (const s of framed.sections) {
         if (s.source === 'scontrol' && s.rc === 0)
-            scontrolLines.push(...s.lines);
+            for (const line of s.lines)
+                scontrolLines.push(line);
     }
     if (!framed.done) {
         addError({ kind: 'incomplete_output', source: 'script', message: observe_scriptTrouble(framed) });
@@ -82384,17 +83536,22 @@ function toObservations(jobs) {
 function indexByRequestKeys(merged) {
     const index = new Map();
     const add = (key, o) => {
-        if (key === undefined)
-            return;
-        const list = index.get(key) ?? [];
-        if (!list.includes(o))
+        const list = index.get(key);
+        if (list === undefined)
+            index.set(key, [o]);
+        else
             list.push(o);
-        index.set(key, list);
     };
+    // Each job is added once per distinct key of its own, so no list holds it twice (and no
+    // includes() scan is needed: an array master's list can hold thousands of tasks).
     for (const o of merged.values()) {
         add(o.jobId, o);
-        add(o.jobIdRaw, o);
-        add(arrayMaster(o.jobId), o);
+        const raw = o.jobIdRaw;
+        if (raw !== undefined && raw !== o.jobId)
+            add(raw, o);
+        const master = arrayMaster(o.jobId);
+        if (master !== undefined && master !== o.jobId && master !== raw)
+            add(master, o);
     }
     return index;
 }
@@ -82851,9 +84008,10 @@ class SlurmScheduler {
 
 
 
+
 const schedulers_SCHEDULERS = {
     slurm: ({ transport }) => new SlurmScheduler({ transport }),
-    skypilot: ({ transport }) => new SkyPilotScheduler({ transport }),
+    skypilot: ({ transport, config }) => new SkyPilotScheduler({ transport, ...(config !== undefined ? skyOptionsOf(config) : {}) }),
     local: ({ localStateDir, supervisorCommand, localConcurrency }) => {
         if (localStateDir === undefined || supervisorCommand === undefined) {
             // Local jobs outlive the process that submits them, so they need a machine that stays:
@@ -83919,25 +85077,16 @@ async function openSession(inputs, runtime, wiring) {
         owner,
         repo,
     });
-    const path = manifestPath(config.experiment);
-    const text = github.store({
-        path,
-        branch: inputs.stateBranch,
-        message: `sweepwatch: ${config.experiment}`,
-    });
-    const store = new ManifestStore(text, {
-        source: `${inputs.stateBranch}:${path}`,
-        experiment: config.experiment,
-    });
+    const { store, location } = openStore(inputs, config, github, runtime, wiring.env ?? process.env);
     const transport = wiring.createTransport(sshTarget(inputs, config));
-    const scheduler = wiring.createScheduler(config.scheduler.kind, { transport });
+    const scheduler = wiring.createScheduler(config.scheduler.kind, { transport, config });
     const files = new TransportClusterFiles(transport);
     const base = {
         config,
         transport,
         conversation: github.issues,
         permissions: github.permissions,
-        manifestPath: `${inputs.stateBranch}:${path}`,
+        manifestPath: location,
         logger,
     };
     if (!inputs.dryRun) {
@@ -83962,6 +85111,36 @@ async function openSession(inputs, runtime, wiring) {
         dryRun: recorder,
     };
 }
+/** The manifest's store the inputs chose, and where it is (the `manifest-path` output). */
+function openStore(inputs, config, github, runtime, env) {
+    if (inputs.stateStore === 'branch') {
+        const path = manifestPath(config.experiment);
+        const text = github.store({
+            path,
+            branch: inputs.stateBranch,
+            message: `sweepwatch: ${config.experiment}`,
+        });
+        const location = `${inputs.stateBranch}:${path}`;
+        return { store: new ManifestStore(text, { source: location, experiment: config.experiment }), location };
+    }
+    const token = env.ACTIONS_RUNTIME_TOKEN ?? '';
+    const url = env.ACTIONS_RESULTS_URL ?? '';
+    if (token === '' || url === '') {
+        throw new Error('state-store artifact needs the Actions results service (ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL, ' +
+            'which the runner gives JavaScript actions; GitHub Enterprise Server has none): use state-store branch there');
+    }
+    runtime.setSecret(token);
+    const text = github.artifactStore({
+        experiment: config.experiment,
+        results: new ResultsService({ url, token }),
+    });
+    const store = new ManifestStore(text, {
+        source: `artifact ${text.names[0]}`,
+        experiment: config.experiment,
+        describe: (version) => text.describe(version),
+    });
+    return { store, location: `artifact:${text.names[0]}` };
+}
 
 ;// CONCATENATED MODULE: ./src/action/modes/preflight-mode.ts
 
@@ -83978,7 +85157,10 @@ async function preflight_mode_runPreflight(inputs, runtime, wiring) {
     const config = (0,external_node_fs_namespaceObject.existsSync)(inputs.config) ? await wiring.loadConfig(inputs.config) : null;
     const transport = wiring.createTransport(config === null ? inputs.ssh : sshTarget(inputs, config));
     try {
-        const scheduler = wiring.createScheduler(config?.scheduler.kind ?? 'slurm', { transport });
+        const scheduler = wiring.createScheduler(config?.scheduler.kind ?? 'slurm', {
+            transport,
+            ...(config !== null ? { config } : {}),
+        });
         const outcome = await preflight(scheduler, config === null ? {} : preflightRequestOf(config));
         runtime.info(`preflight: ${outcome.reasonCode} (user ${outcome.report.user ?? 'unknown'})`);
         const problems = outcome.report.problems.filter((p) => p.severity === 'error').map((p) => p.message);

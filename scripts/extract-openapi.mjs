@@ -35,6 +35,11 @@ const OPERATIONS = [
   ['get', '/repos/{owner}/{repo}/git/trees/{tree_sha}'],
   ['post', '/repos/{owner}/{repo}/git/commits'],
   ['get', '/repos/{owner}/{repo}/git/commits/{commit_sha}'],
+  ['get', '/repos/{owner}/{repo}/contents/{path}'],
+  ['put', '/repos/{owner}/{repo}/contents/{path}'],
+  // The artifact state store: the newest state artifact by name, and its zip (a 302 to blob storage).
+  ['get', '/repos/{owner}/{repo}/actions/artifacts'],
+  ['get', '/repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}'],
 ];
 
 // Prose and samples are dropped from schemas: they are most of the size and validate nothing.
@@ -84,8 +89,11 @@ function pruneOperation(method, path, op) {
       schema: jsonSchemaOf(op.requestBody.content),
     };
   const responses = {};
+  const statuses = Object.keys(op.responses);
+  // A download's success is its redirect (302 to where the bytes are, no body), when it has no 2xx.
+  const success = statuses.some((s) => /^2\d\d$/.test(s)) ? /^2\d\d$/ : /^30[1237]$/;
   for (const [status, response] of Object.entries(op.responses)) {
-    if (/^2\d\d$/.test(status)) responses[status] = { schema: jsonSchemaOf(response.content) };
+    if (success.test(status)) responses[status] = { schema: jsonSchemaOf(response.content) };
   }
   if (Object.keys(responses).length === 0) throw new Error(`${method} ${path} has no success response`);
   out.responses = responses;

@@ -97,6 +97,7 @@ export class SimTransport implements Transport {
   private tails(nonce: string, perFile: number, paths: readonly string[]): string {
     const M = markerPrefix(nonce);
     const out: string[] = [`${M}meta:user:alice`];
+    let read = 0;
     paths.forEach((path, i) => {
       const file = this.cluster.logFile(path);
       if (file === undefined) {
@@ -108,8 +109,14 @@ export class SimTransport implements Transport {
         file.stream === 'out'
           ? logTail(LOG_LINES, '', perFile)
           : logTail(200, `${excerptFor(file.state, file.seed).log}\n`, perFile);
-      out.push(`${M}begin:file:${i}:${LOG_SIZE}`, text, `${M}end:file:${i}:${LOG_SIZE}:0`);
+      out.push(`${M}begin:file:${i}`, text, `${M}end:file:${i}:0`);
+      read++;
     });
+    // Then one stat for every file read, one size a line (see LOG_TAILS_SCRIPT).
+    if (read > 0) {
+      out.push(`${M}begin:sizes:${read}`, ...Array.from({ length: read }, () => String(LOG_SIZE)));
+      out.push(`${M}end:sizes:${read}:0`);
+    }
     out.push(`${M}done`);
     return `${out.join('\n')}\n`;
   }

@@ -24204,7 +24204,7 @@ function readRecord(path, schema) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shims_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(405);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5636);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5755);
 /* harmony import */ var _supervise_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3777);
 /* harmony import */ var _supervisor_command_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9162);
 // The `sweepwatch` command's entry: the CommonJS shim first (ssh2 needs it), then the CLI.
@@ -24223,7 +24223,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5636:
+/***/ 5755:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -26193,6 +26193,9 @@ function elapsedFromTimes(startedAt, endedAt) {
 }
 /** Drops fractional seconds from ISO times: they only cost bytes. */
 function compactTime(iso) {
+    // Most times come without fractions (Slurm prints none): skip the regex for them.
+    if (!iso.includes('.'))
+        return iso;
     return iso.replace(/^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.\d+(Z|[+-]\d\d:?\d\d)?$/, '$1$2');
 }
 /** Truncates to TEXT_MAX_CHARS with an ellipsis, so one huge log line cannot bloat the file. */
@@ -26336,6 +26339,8 @@ const wireAttemptSchema = schemas/* strictObject */.rej({
     /** Absent: same as out. */
     err: manifest_wire_text.nullable().optional(),
     error: manifest_wire_text.optional(),
+    /** The image digest the job was launched with (Attempt.image). */
+    img: manifest_wire_text.optional(),
     seen: time.optional(),
     stale: time.optional(),
 });
@@ -26493,6 +26498,7 @@ function markStale(m, jobIds, now) {
 
 
 
+
 function transitionError(m, problem) {
     const source = `manifest of ${m.experiment}`;
     return new ManifestError('transition', `${source}: ${problem}`, source);
@@ -26550,6 +26556,7 @@ function recordSubmitting(m, entries, now) {
                 stdoutPath: null,
                 stderrPath: null,
                 submitError: null,
+                image: null,
                 observedAt: null,
                 staleSince: null,
             };
@@ -26576,6 +26583,7 @@ function recordSubmitted(m, entries, now) {
                 jobId: e.jobId,
                 stdoutPath,
                 stderrPath,
+                image: e.image === undefined ? a.image : bounded(e.image),
                 observedAt: compactTime(now),
             };
         }));
@@ -26588,7 +26596,18 @@ function recordSubmitFailed(m, entries, now) {
     for (const e of entries) {
         byId.set(e.conditionId, (c) => withLatest(m, c, (a) => {
             guard(m, a.phase === 'submitting', `condition ${c.id} has no submission in flight`);
-            return { ...a, phase: 'submit_failed', submitError: bounded(e.error), observedAt: compactTime(now) };
+            const submitError = bounded(e.error);
+            // Only a cause other than the default is written down: the snapshot reads a missing
+            // classification of a refused submission as submission_rejected.
+            const classification = e.rootCause === 'provisioning'
+                ? {
+                    rootCause: e.rootCause,
+                    signature: signatureOf(e.rootCause, [submitError]),
+                    confidence: 1,
+                    evidence: [submitError],
+                }
+                : a.classification;
+            return { ...a, phase: 'submit_failed', submitError, classification, observedAt: compactTime(now) };
         }));
     }
     return updateConditions(m, byId);
@@ -27280,6 +27299,8 @@ function encodeAttempt(a, ctx) {
         w.err = a.stderrPath;
     if (a.submitError !== null)
         w.error = a.submitError;
+    if (a.image !== null)
+        w.img = a.image;
     if (a.observedAt !== null)
         w.seen = a.observedAt;
     if (a.staleSince !== null)
@@ -27414,6 +27435,7 @@ function decodeAttempt(w, wire, jobName, index, where) {
         stdoutPath: out,
         stderrPath: w.err === undefined ? out : w.err,
         submitError: w.error ?? null,
+        image: w.img ?? null,
         observedAt: w.seen ?? null,
         staleSince: w.stale ?? null,
     };
@@ -27568,6 +27590,7 @@ function toAttempt(job) {
         stdoutPath: job.log ?? null,
         stderrPath: job.log ?? null,
         submitError: submitted ? null : 'submission failed (recorded by manifest schema 1)',
+        image: null,
         observedAt: null,
         staleSince: null,
     };
@@ -29881,7 +29904,24 @@ async function findSkyJobsByName(transport, namePrefix, options) {
     return { jobs, answer };
 }
 
+;// CONCATENATED MODULE: ./src/adapters/skypilot/log-prefix.ts
+/**
+ * `sky jobs logs` prints each line of the task's output behind the process that wrote it:
+ * `(<task name>, pid=2383) `, `(setup pid=2383) `, on several nodes
+ * `(worker1, rank=1, pid=2383, ip=10.0.0.2) `, in cyan on a terminal (the `streaming_prefix`
+ * of sky's log_lib and its task codegen). The task name is the job name, different for every
+ * condition: left in, the same error in two conditions would never have the same signature, so
+ * it would neither group nor trip the kill switch. The prefix goes, and the colours with it;
+ * what the program printed stays, as a Slurm log holds it.
+ */
+
+const RUN_PREFIX = /^\([^()\n]*\bpid=\d+[^()\n]*\) ?/gm;
+function stripSkyLogPrefixes(text) {
+    return stripAnsi(text).replace(RUN_PREFIX, '');
+}
+
 ;// CONCATENATED MODULE: ./src/adapters/skypilot/log-tails.ts
+
 
 
 
@@ -29964,7 +30004,7 @@ async function readSkyLogTails(transport, requests, maxBytesPerFile, options) {
                 continue;
             const size = Number(framed.meta.get(`size.${s.key}`));
             // The script adds a newline after each tail so the end marker starts a line.
-            const text = s.lines.join('\n').replace(/\n$/, '');
+            const text = stripSkyLogPrefixes(s.lines.join('\n').replace(/\n$/, ''));
             tails.set(s.key, { text, size: Number.isFinite(size) ? size : 0, rc: s.rc });
         }
     }
@@ -30157,7 +30197,7 @@ async function runSkyPreflight(ctx, request) {
         }
     }
     if (ctx.taskYaml !== undefined && ctx.taskYaml !== '') {
-        const { check } = await ctx.checks.get('', ctx.taskYaml);
+        const { check } = await ctx.checks.get(ctx.workdir, ctx.taskYaml);
         if (!check.ok) {
             problems.push({
                 code: 'query_failed',
@@ -30213,150 +30253,6 @@ function shellQuote(argv) {
     return argv.map(shellQuoteArg).join(' ');
 }
 
-;// CONCATENATED MODULE: ./src/adapters/skypilot/launch.ts
-
-
-const launch_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** sky's check_cluster_name_is_valid: a letter, then letters, digits, `-_.`, ending alphanumeric. */
-const SKY_NAME = /^[a-zA-Z](?:[-_.a-zA-Z0-9]*[a-zA-Z0-9])?$/;
-const YAML_FILE = /\.ya?ml$/i;
-const COMMAND_ENV = 'SWEEPWATCH_COMMAND';
-/** Which YAML runs the condition, and what command it is handed; a string is a refusal. */
-function taskSource(req, defaultYaml) {
-    const cmd = req.command;
-    if (cmd.kind === 'script' && YAML_FILE.test(cmd.path)) {
-        const args = cmd.args ?? [];
-        return { yaml: launch_anchor(cmd.path), ...(args.length > 0 ? { command: quote(args) } : {}) };
-    }
-    if (defaultYaml === undefined || defaultYaml === '') {
-        return 'SkyPilot runs a task YAML: make the command a .yaml file or give the adapter a taskYaml';
-    }
-    const argv = cmd.kind === 'script' ? [cmd.path, ...(cmd.args ?? [])] : cmd.argv;
-    if (argv.length === 0 || argv[0] === '')
-        return 'empty command';
-    return { yaml: launch_anchor(defaultYaml), command: quote(argv) };
-}
-/** The arguments after the sky command; a string is the reason it was refused before sending. */
-function buildLaunchArgs(req, source, check) {
-    if (!SKY_NAME.test(req.name))
-        return `invalid SkyPilot job name '${req.name}'`;
-    if (req.array !== undefined)
-        return 'SkyPilot has no job arrays; submit one job per condition';
-    const env = Object.entries(req.env ?? {});
-    for (const [key, value] of env) {
-        if (!launch_ENV_NAME.test(key))
-            return `invalid environment variable name '${key}'`;
-        if (key.startsWith('SKYPILOT_'))
-            return `environment variable '${key}' is reserved by SkyPilot; refused`;
-        if (key === COMMAND_ENV)
-            return `environment variable '${key}' is set by sweepwatch; refused`;
-        if (value.includes('\0'))
-            return `environment variable '${key}' contains a NUL byte`;
-    }
-    if (source.command !== undefined)
-        env.push([COMMAND_ENV, source.command]);
-    const r = req.resources ?? {};
-    for (const [name, value] of [
-        ['partition', r.partition],
-        ['account', r.account],
-        ['qos', r.qos],
-        ['constraint', r.constraint],
-    ]) {
-        if (value !== undefined)
-            return `${name} is a Slurm setting with no SkyPilot equivalent; remove it`;
-    }
-    const flags = [];
-    const positive = (label, n) => n === undefined || (Number.isInteger(n) && n > 0)
-        ? undefined
-        : `${label} must be a positive integer (got ${n})`;
-    const bad = positive('cpusPerTask', r.cpusPerTask) ?? positive('memMb', r.memMb) ?? positive('gpus', r.gpus);
-    if (bad)
-        return bad;
-    if (r.cpusPerTask !== undefined)
-        flags.push('--cpus', `${r.cpusPerTask}+`);
-    // sky counts memory in GB; round up so the request is never below what was asked.
-    if (r.memMb !== undefined)
-        flags.push('--memory', `${Math.ceil(r.memMb / 1024)}+`);
-    if (r.gpus !== undefined) {
-        const gpus = gpuFlag(r.gpus, check);
-        if ('refused' in gpus)
-            return gpus.refused;
-        if (gpus.value !== undefined)
-            flags.push('--gpus', gpus.value);
-    }
-    if (req.workdir !== undefined) {
-        if (req.workdir === '' || req.workdir.includes('\0'))
-            return `invalid workdir '${req.workdir}'`;
-        flags.push(`--workdir=${req.workdir}`);
-    }
-    return [
-        'jobs',
-        'launch',
-        '-n',
-        req.name,
-        ...env.flatMap(([k, v]) => ['--env', `${k}=${v}`]),
-        ...flags,
-        '-y',
-        '-d',
-        source.yaml,
-    ];
-}
-/**
- * `--gpus` wants `TYPE:N`, the port carries only N: the type comes from the YAML. No flag when
- * the YAML already asks for N of each candidate; refused when there is no type or several.
- */
-function gpuFlag(count, check) {
-    const types = [...new Set(check.accelerators.map((a) => a.type))];
-    if (check.accelerators.length > 0 && check.accelerators.every((a) => a.count === count))
-        return {};
-    if (types.length === 1)
-        return { value: `${types[0]}:${count}` };
-    if (types.length === 0)
-        return {
-            refused: `gpus: ${count} needs an accelerator type: set resources.accelerators in ${check.file}`,
-        };
-    return {
-        refused: `gpus: ${count} is ambiguous: ${check.file} lists ${types.join(', ')}; set the count there`,
-    };
-}
-function launch_anchor(path) {
-    // click would take a word starting with '-' for an option.
-    return path.startsWith('-') ? `./${path}` : path;
-}
-function quote(argv) {
-    return shellQuote(argv);
-}
-/**
- * The managed job id in launch output, per version: 0.6 prints `Job submitted with Job ID: 5`
- * and `Managed Job ID: 5`; 0.7+ `⚙︎ Job submitted, ID: 5` (and the hint `Managed Job ID: 5`);
- * a pool launch `Jobs submitted with IDs: 5,6`. The last one printed wins.
- */
-function parseLaunchJobId(stdout, stderr) {
-    const text = stripAnsi(`${stdout}\n${stderr}`);
-    const patterns = [
-        /Managed Job ID:\s*(\d+)/gi,
-        /Job submitted(?:,| with Job) ID:\s*(\d+)/gi,
-        /Jobs submitted with IDs:\s*(\d+)/gi,
-    ];
-    for (const p of patterns) {
-        const all = [...text.matchAll(p)];
-        const id = all[all.length - 1]?.[1];
-        if (id !== undefined)
-            return id;
-    }
-    return undefined;
-}
-/** The sky's own words for a refused launch: its error lines, else the tail of its output. */
-function launchRejection(stdout, stderr, code) {
-    const lines = stripAnsi(`${stderr}\n${stdout}`)
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l !== '' && !/^Traceback|^File "/.test(l));
-    const errors = lines.filter((l) => /error|exception|failed|invalid|not found|unavailable|no such/i.test(l));
-    const words = (errors.length > 0 ? errors : lines.slice(-5)).slice(-8).join('\n');
-    return words !== '' ? words : `sky jobs launch exited ${code ?? 'on a signal'} without a message`;
-}
-
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/adapters/skypilot/task-yaml.ts
@@ -30365,7 +30261,8 @@ var dist = __nccwpck_require__(8815);
  * image, `resources.image_id: docker:<image>` (a bare VM image drifts with the cloud's
  * defaults and makes failures across a sweep incomparable). A bare VM is allowed only when
  * the adapter is told so (allowBareVm). The image, and its digest when pinned by
- * `@sha256:`, is what each launch records.
+ * `@sha256:`, is what each launch records. An image given for every launch (`--image-id`, from
+ * the sweep file) replaces every candidate's, as sky applies the flag: the YAML's are then moot.
  *
  * What counts, per SkyPilot's task schema: a file may hold several YAML documents (a pipeline:
  * an optional header document with only `name`, then one task per document); `resources` may
@@ -30407,8 +30304,12 @@ function checkTaskYaml(text, file, options) {
                 return refusal(file, `${at}resources.${c.key}`, 'is not a mapping');
             accelerators.push(...readAccelerators(c.value.accelerators));
             const own = c.value.image_id;
-            const image = own ?? resources.image_id;
-            const key = own !== undefined && c.key !== '' ? `${at}resources.${c.key}.image_id` : `${at}resources.image_id`;
+            const image = options.imageId ?? own ?? resources.image_id;
+            const key = options.imageId !== undefined
+                ? '--image-id'
+                : own !== undefined && c.key !== ''
+                    ? `${at}resources.${c.key}.image_id`
+                    : `${at}resources.image_id`;
             if (image === undefined || image === null) {
                 if (options.allowBareVm)
                     continue;
@@ -30444,8 +30345,9 @@ function refusal(file, key, what) {
         ok: false,
         file,
         key,
-        message: `${file}: ${key} ${what}: pin a container image (resources.image_id: docker:<image>@sha256:<digest>), ` +
-            'or allow bare VMs explicitly (allowBareVm)',
+        message: `${file}: ${key} ${what}: pin a container image (resources.image_id: docker:<image>@sha256:<digest> ` +
+            'in the task, or template.resources.skypilot.image_id in the sweep file), ' +
+            'or allow bare VMs explicitly (scheduler.allow_bare_vm: true)',
     };
 }
 function list2(value, name) {
@@ -30474,6 +30376,215 @@ function readAccelerators(value) {
         }));
     }
     return [];
+}
+
+;// CONCATENATED MODULE: ./src/adapters/skypilot/resource-defaults.ts
+/**
+ * Resources every launch of the sweep asks for, on top of the task YAML (the sweep file's
+ * `template.resources.skypilot`), as `sky jobs launch` flags. sky applies a flag to every
+ * candidate of the YAML's `resources` (any_of/ordered included), replacing the YAML's value,
+ * so what a flag sets is what every task of the launch gets.
+ *
+ * The flags exist in every CLI since 0.6 (sky/cli.py `_TASK_OPTIONS`, `_EXTRA_RESOURCES_OPTIONS`;
+ * sky/client/cli/flags.py later). `--cloud/--region/--zone` are hidden since `--infra` came
+ * (0.10) but still accepted; `--infra` itself would break every older sky.
+ */
+
+/** The accelerators the defaults ask for, or null when they leave the YAML's alone. */
+function defaultAccelerators(d) {
+    return d.accelerators === undefined ? null : readAccelerators(d.accelerators);
+}
+/**
+ * The flags for the defaults, minus what the request itself sets (`taken`): a count in the
+ * request is more specific (a relaunch escalates memory there), so it wins. A string is a
+ * refusal: a value sky would misread.
+ */
+function defaultFlags(d, taken) {
+    const flags = [];
+    const text = (flag, label, value) => {
+        if (value === undefined)
+            return undefined;
+        // A leading '-' would be read as an option; sky has no value that starts with one.
+        if (value === '' || value.startsWith('-') || value.includes('\0'))
+            return `invalid SkyPilot ${label} '${value}'`;
+        flags.push(flag, value);
+        return undefined;
+    };
+    const bad = (taken.gpus ? undefined : text('--gpus', 'accelerators', d.accelerators)) ??
+        (taken.cpus ? undefined : text('--cpus', 'cpus', d.cpus)) ??
+        (taken.memory ? undefined : text('--memory', 'memory', d.memory)) ??
+        text('--cloud', 'cloud', d.cloud) ??
+        text('--region', 'region', d.region) ??
+        text('--zone', 'zone', d.zone) ??
+        text('--instance-type', 'instance_type', d.instanceType);
+    if (bad !== undefined)
+        return bad;
+    if (d.useSpot !== undefined)
+        flags.push(d.useSpot ? '--use-spot' : '--no-use-spot');
+    if (d.diskSizeGb !== undefined) {
+        if (!Number.isInteger(d.diskSizeGb) || d.diskSizeGb <= 0)
+            return `disk_size must be a positive integer (got ${d.diskSizeGb})`;
+        flags.push('--disk-size', String(d.diskSizeGb));
+    }
+    return text('--image-id', 'image_id', d.imageId) ?? flags;
+}
+
+;// CONCATENATED MODULE: ./src/adapters/skypilot/launch.ts
+
+
+
+const launch_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** sky's check_cluster_name_is_valid: a letter, then letters, digits, `-_.`, ending alphanumeric. */
+const SKY_NAME = /^[a-zA-Z](?:[-_.a-zA-Z0-9]*[a-zA-Z0-9])?$/;
+const YAML_FILE = /\.ya?ml$/i;
+const COMMAND_ENV = 'SWEEPWATCH_COMMAND';
+/** Which YAML runs the condition, and what command it is handed; a string is a refusal. */
+function taskSource(req, defaultYaml) {
+    const cmd = req.command;
+    if (cmd.kind === 'script' && YAML_FILE.test(cmd.path)) {
+        const args = cmd.args ?? [];
+        return { yaml: launch_anchor(cmd.path), ...(args.length > 0 ? { command: quote(args) } : {}) };
+    }
+    if (defaultYaml === undefined || defaultYaml === '') {
+        return 'SkyPilot runs a task YAML: make the command a .yaml file or give the adapter a taskYaml';
+    }
+    const argv = cmd.kind === 'script' ? [cmd.path, ...(cmd.args ?? [])] : cmd.argv;
+    if (argv.length === 0 || argv[0] === '')
+        return 'empty command';
+    return { yaml: launch_anchor(defaultYaml), command: quote(argv) };
+}
+/** The arguments after the sky command; a string is the reason it was refused before sending. */
+function buildLaunchArgs(req, source, check, defaults = {}) {
+    if (!SKY_NAME.test(req.name))
+        return `invalid SkyPilot job name '${req.name}'`;
+    if (req.array !== undefined)
+        return 'SkyPilot has no job arrays; submit one job per condition';
+    const env = Object.entries(req.env ?? {});
+    for (const [key, value] of env) {
+        if (!launch_ENV_NAME.test(key))
+            return `invalid environment variable name '${key}'`;
+        if (key.startsWith('SKYPILOT_'))
+            return `environment variable '${key}' is reserved by SkyPilot; refused`;
+        if (key === COMMAND_ENV)
+            return `environment variable '${key}' is set by sweepwatch; refused`;
+        if (value.includes('\0'))
+            return `environment variable '${key}' contains a NUL byte`;
+    }
+    if (source.command !== undefined)
+        env.push([COMMAND_ENV, source.command]);
+    const r = req.resources ?? {};
+    for (const [name, value] of [
+        ['partition', r.partition],
+        ['account', r.account],
+        ['qos', r.qos],
+        ['constraint', r.constraint],
+    ]) {
+        if (value !== undefined)
+            return `${name} is a Slurm setting with no SkyPilot equivalent; remove it`;
+    }
+    const flags = [];
+    const positive = (label, n) => n === undefined || (Number.isInteger(n) && n > 0)
+        ? undefined
+        : `${label} must be a positive integer (got ${n})`;
+    const bad = positive('cpusPerTask', r.cpusPerTask) ?? positive('memMb', r.memMb) ?? positive('gpus', r.gpus);
+    if (bad)
+        return bad;
+    if (r.cpusPerTask !== undefined)
+        flags.push('--cpus', `${r.cpusPerTask}+`);
+    // sky counts memory in GB; round up so the request is never below what was asked.
+    if (r.memMb !== undefined)
+        flags.push('--memory', `${Math.ceil(r.memMb / 1024)}+`);
+    let gpusSet = false;
+    if (r.gpus !== undefined) {
+        // The defaults' accelerators replace the YAML's (the flag does), so their type counts.
+        const accelerators = defaultAccelerators(defaults) ?? check.accelerators;
+        const where = defaults.accelerators !== undefined ? 'template.resources.skypilot.accelerators' : check.file;
+        const gpus = gpuFlag(r.gpus, accelerators, where);
+        if ('refused' in gpus)
+            return gpus.refused;
+        if (gpus.value !== undefined)
+            flags.push('--gpus', gpus.value);
+        gpusSet = gpus.value !== undefined;
+    }
+    const extra = defaultFlags(defaults, {
+        cpus: r.cpusPerTask !== undefined,
+        memory: r.memMb !== undefined,
+        gpus: gpusSet,
+    });
+    if (typeof extra === 'string')
+        return extra;
+    flags.push(...extra);
+    if (req.workdir !== undefined) {
+        if (req.workdir === '' || req.workdir.includes('\0'))
+            return `invalid workdir '${req.workdir}'`;
+        flags.push(`--workdir=${req.workdir}`);
+    }
+    return [
+        'jobs',
+        'launch',
+        '-n',
+        req.name,
+        ...env.flatMap(([k, v]) => ['--env', `${k}=${v}`]),
+        ...flags,
+        '-y',
+        '-d',
+        source.yaml,
+    ];
+}
+/**
+ * `--gpus` wants `TYPE:N`, the port carries only N: the type comes from the YAML. No flag when
+ * the YAML already asks for N of each candidate; refused when there is no type or several.
+ */
+function gpuFlag(count, accelerators, where) {
+    const types = [...new Set(accelerators.map((a) => a.type))];
+    if (accelerators.length > 0 && accelerators.every((a) => a.count === count))
+        return {};
+    if (types.length === 1)
+        return { value: `${types[0]}:${count}` };
+    if (types.length === 0)
+        return {
+            refused: `gpus: ${count} needs an accelerator type: set resources.accelerators in ${where}`,
+        };
+    return {
+        refused: `gpus: ${count} is ambiguous: ${where} lists ${types.join(', ')}; set the count there`,
+    };
+}
+function launch_anchor(path) {
+    // click would take a word starting with '-' for an option.
+    return path.startsWith('-') ? `./${path}` : path;
+}
+function quote(argv) {
+    return shellQuote(argv);
+}
+/**
+ * The managed job id in launch output, per version: 0.6 prints `Job submitted with Job ID: 5`
+ * and `Managed Job ID: 5`; 0.7+ `⚙︎ Job submitted, ID: 5` (and the hint `Managed Job ID: 5`);
+ * a pool launch `Jobs submitted with IDs: 5,6`. The last one printed wins.
+ */
+function parseLaunchJobId(stdout, stderr) {
+    const text = stripAnsi(`${stdout}\n${stderr}`);
+    const patterns = [
+        /Managed Job ID:\s*(\d+)/gi,
+        /Job submitted(?:,| with Job) ID:\s*(\d+)/gi,
+        /Jobs submitted with IDs:\s*(\d+)/gi,
+    ];
+    for (const p of patterns) {
+        const all = [...text.matchAll(p)];
+        const id = all[all.length - 1]?.[1];
+        if (id !== undefined)
+            return id;
+    }
+    return undefined;
+}
+/** The sky's own words for a refused launch: its error lines, else the tail of its output. */
+function launchRejection(stdout, stderr, code) {
+    const lines = stripAnsi(`${stderr}\n${stdout}`)
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !/^Traceback|^File "/.test(l));
+    const errors = lines.filter((l) => /error|exception|failed|invalid|not found|unavailable|no such/i.test(l));
+    const words = (errors.length > 0 ? errors : lines.slice(-5)).slice(-8).join('\n');
+    return words !== '' ? words : `sky jobs launch exited ${code ?? 'on a signal'} without a message`;
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/skypilot/task-check.ts
@@ -30566,7 +30677,10 @@ class TaskChecks {
         if (!/^[0-9a-f]{64}$/.test(digest))
             return refuse(`${where}: no sha256 tool on the host (sha256sum, shasum, openssl)`);
         return {
-            check: checkTaskYaml(section.lines.join('\n'), where, { allowBareVm: this.options.allowBareVm }),
+            check: checkTaskYaml(section.lines.join('\n'), where, {
+                allowBareVm: this.options.allowBareVm,
+                ...(this.options.imageId !== undefined ? { imageId: this.options.imageId } : {}),
+            }),
             digest,
         };
     }
@@ -30576,10 +30690,12 @@ class TaskChecks {
 /**
  * submit(): check the task YAML (task-check.ts, cached), then ONE remote call that re-checks
  * its digest and runs `sky jobs launch … -y -d` as an argv. A refusal by sky is
- * `submission_rejected` with sky's own words (provisioning failures included: the port allows
- * no other cause here). Exit 0 without a job id leaves it unknown whether a job exists: that is
- * thrown (SchedulerError), so the caller adopts by name instead of launching twice.
+ * `submission_rejected` with sky's own words, or `provisioning` when those words say no cloud
+ * could provide the resources (judged by the same rules as a failed job's log, so the same
+ * evidence gets the same root cause). Exit 0 without a job id leaves it unknown whether a job
+ * exists: that is thrown (SchedulerError), so the caller adopts by name instead of launching twice.
  */
+
 
 
 
@@ -30604,6 +30720,14 @@ const rejected = (message) => ({
     rootCause: 'submission_rejected',
     message,
 });
+/** sky refused the launch: a provisioning failure when its output says so, else a rejection. */
+function refusedBySky(stdout, stderr, rc) {
+    const message = launchRejection(stdout, stderr, rc);
+    const verdict = classify({ log: `${stdout}\n${stderr}`, schedulerState: null, exitCode: rc });
+    return verdict.rootCause === 'provisioning'
+        ? { ok: false, rootCause: 'provisioning', message }
+        : rejected(message);
+}
 async function submitJob(ctx, req) {
     const source = taskSource(req, ctx.taskYaml);
     if (typeof source === 'string')
@@ -30614,7 +30738,7 @@ async function submitJob(ctx, req) {
         const { check, digest } = await ctx.checks.get(workdir, source.yaml);
         if (!check.ok)
             return rejected(`refused before launch: ${check.message}`);
-        const args = buildLaunchArgs(req, source, check);
+        const args = buildLaunchArgs(req, source, check, ctx.defaults);
         if (typeof args === 'string')
             return rejected(`refused before launch: ${args}`);
         const nonce = ctx.nonce();
@@ -30635,7 +30759,7 @@ async function submitJob(ctx, req) {
         }
         const stdout = launch.lines.join('\n');
         if (launch.rc !== 0)
-            return rejected(launchRejection(stdout, launch.stderr, launch.rc));
+            return refusedBySky(stdout, launch.stderr, launch.rc);
         const jobId = parseLaunchJobId(stdout, launch.stderr);
         if (jobId === undefined) {
             throw new SchedulerError('sky', `sky jobs launch exited 0 but printed no job id for ${req.name}; adopt by name`);
@@ -30681,8 +30805,10 @@ class SkyPilotScheduler {
             throw new TypeError('skyCommand must name a program');
         this.timeoutMs = options.timeoutMs ?? 300_000;
         this.nonce = options.nonce ?? newNonce;
+        const imageId = options.resources?.imageId;
         this.checks = new TaskChecks(this.transport, {
             allowBareVm: options.allowBareVm ?? false,
+            ...(imageId !== undefined ? { imageId } : {}),
             timeoutMs: this.timeoutMs,
             nonce: this.nonce,
         });
@@ -30701,6 +30827,7 @@ class SkyPilotScheduler {
             checks: this.checks,
             skyCommand: this.skyCommand,
             taskYaml: this.options.taskYaml,
+            defaults: this.options.resources ?? {},
             timeoutMs: this.timeoutMs,
             nonce: this.nonce,
         }, request);
@@ -30729,6 +30856,7 @@ class SkyPilotScheduler {
             transport: this.transport,
             skyCommand: this.skyCommand,
             taskYaml: this.options.taskYaml,
+            workdir: this.options.workdir ?? '',
             checks: this.checks,
             nonce: this.nonce(),
             timeoutMs: this.timeoutMs,
@@ -30767,6 +30895,34 @@ class SkyPilotScheduler {
         if (answer.dialect !== undefined)
             this.dialect = answer.dialect;
     }
+}
+
+;// CONCATENATED MODULE: ./src/adapters/skypilot/sweep-options.ts
+function skyOptionsOf(config) {
+    const { scheduler, template } = config;
+    const workdir = template.workdir;
+    const resources = template.resources.skypilot;
+    return {
+        ...(scheduler.skyCommand !== null ? { skyCommand: scheduler.skyCommand } : {}),
+        ...(scheduler.taskYaml !== null ? { taskYaml: scheduler.taskYaml } : {}),
+        ...(workdir !== null && !workdir.includes('{') ? { workdir } : {}),
+        allowBareVm: scheduler.allowBareVm,
+        ...(resources !== null ? { resources: defaultsOf(resources) } : {}),
+    };
+}
+function defaultsOf(r) {
+    return {
+        ...(r.accelerators !== null ? { accelerators: r.accelerators } : {}),
+        ...(r.cloud !== null ? { cloud: r.cloud } : {}),
+        ...(r.region !== null ? { region: r.region } : {}),
+        ...(r.zone !== null ? { zone: r.zone } : {}),
+        ...(r.instanceType !== null ? { instanceType: r.instanceType } : {}),
+        ...(r.useSpot !== null ? { useSpot: r.useSpot } : {}),
+        ...(r.diskSizeGb !== null ? { diskSizeGb: r.diskSizeGb } : {}),
+        ...(r.imageId !== null ? { imageId: r.imageId } : {}),
+        ...(r.cpus !== null ? { cpus: r.cpus } : {}),
+        ...(r.memory !== null ? { memory: r.memory } : {}),
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/slurm/job-ids.ts
@@ -31423,24 +31579,52 @@ async function findJobsByName(transport, namePrefix, options) {
 
 ;// CONCATENATED MODULE: ./src/adapters/slurm/log-tails.ts
 
-/** $1 nonce, $2 bytes per file, then the paths. Each file: begin file <index>:<size>, its tail, a newline, end. */
+/**
+ * $1 nonce, $2 bytes per file, then the paths. Each readable file: begin file <index>, its tail,
+ * a newline, end. Then one section `sizes <n>` with one size per line, for the n files read, in
+ * order. stat runs after the tails so a file that grew meanwhile reads as truncated rather than
+ * whole. The list handed to stat holds only `"${N}"` words built from counters, never a path, so
+ * the eval cannot be steered by a file name; stat prints no names, so none can desync the lines.
+ * Where stat fails (BSD spells `-c %s` as `-f %z`; a file vanished, leaving one line short), one
+ * `size <index>` section per file from `wc -c <`, which names nothing either.
+ */
 const log_tails_LOG_TAILS_SCRIPT = `${SCRIPT_PRELUDE}
 max=$2
 shift 2
 i=0
+n=0
+list=
 for p do
   if [ -f "$p" ] && [ -r "$p" ]; then
-    size=$(wc -c < "$p" | tr -d ' ')
-    begin file "$i:$size"
+    begin file "$i"
     tail -c "$max" -- "$p"
     rc=$?
     printf '\\n'
-    end file "$i:$size" "$rc"
+    end file "$i" "$rc"
+    n=$((n + 1))
+    list="$list \\"\\\${$((i + 1))}\\""
   else
     meta "missing.$i" 1
   fi
   i=$((i + 1))
 done
+if [ "$n" -gt 0 ]; then
+  begin sizes "$n"
+  eval "stat -L -c %s -- $list"
+  rc=$?
+  end sizes "$n" "$rc"
+  if [ "$rc" -ne 0 ]; then
+    i=0
+    for p do
+      if [ -f "$p" ] && [ -r "$p" ]; then
+        begin size "$i"
+        wc -c < "$p"
+        end size "$i" "$?"
+      fi
+      i=$((i + 1))
+    done
+  fi
+fi
 finish
 `;
 async function readTails(transport, requests, maxBytesPerFile, options) {
@@ -31461,15 +31645,16 @@ async function readTails(transport, requests, maxBytesPerFile, options) {
         return result;
     }
     const perFile = Math.max(1, Math.min(Math.floor(maxBytesPerFile), Math.floor(options.maxTotalBytes / paths.length)));
-    const out = await transport.exec(['sh', '-c', log_tails_LOG_TAILS_SCRIPT, 'sweepwatch-log-tails', options.nonce, String(perFile), ...paths], { timeoutMs: options.timeoutMs, maxStdoutBytes: paths.length * (perFile + 256) + 4096 });
+    const out = await transport.exec(['sh', '-c', log_tails_LOG_TAILS_SCRIPT, 'sweepwatch-log-tails', options.nonce, String(perFile), ...paths], 
+    // 256 bytes per file cover its markers, its size line and, without GNU stat, its size section.
+    { timeoutMs: options.timeoutMs, maxStdoutBytes: paths.length * (perFile + 256) + 4096 });
     const framed = parseFramed(out.stdout, out.stderr, options.nonce);
     const files = new Map();
     for (const s of framed.sections) {
-        if (s.source !== 'file')
-            continue;
-        const [index = '', size = ''] = s.key.split(':');
-        files.set(Number(index), { text: s.lines.join('\n'), size: Number(size), complete: s.rc === 0 });
+        if (s.source === 'file')
+            files.set(Number(s.key), { text: s.lines.join('\n'), complete: s.rc === 0 });
     }
+    const sizes = readSizes(framed.sections);
     for (const r of requests) {
         const tails = [];
         const texts = [];
@@ -31487,9 +31672,16 @@ async function readTails(transport, requests, maxBytesPerFile, options) {
                 tails.push({ path, missing, size: 0, truncated: !missing });
                 continue;
             }
-            // A cut-short section (output cap) is a truncated tail, never a missing file.
-            const truncated = file.size > perFile || !file.complete;
-            tails.push({ path, missing: false, size: file.size, truncated });
+            const size = sizes.get(index);
+            if (size === undefined) {
+                // The sizes never arrived (output cut short after the tail): nothing proves the tail is
+                // the whole file, so it is truncated, and the bytes we hold are the best size we have.
+                tails.push({ path, missing: false, size: Buffer.byteLength(file.text), truncated: true });
+            }
+            else {
+                // A cut-short section (output cap) is a truncated tail, never a missing file.
+                tails.push({ path, missing: false, size, truncated: size > perFile || !file.complete });
+            }
             if (file.text !== '')
                 texts.push(file.text.endsWith('\n') ? file.text.slice(0, -1) : file.text);
         }
@@ -31501,6 +31693,29 @@ async function readTails(transport, requests, maxBytesPerFile, options) {
         });
     }
     return result;
+}
+const DIGITS = /^\d+$/;
+/**
+ * Sizes by path index. The `sizes` lines belong, in order, to the files that have a section;
+ * they count only when stat succeeded and gave exactly one number per file (anything else could
+ * pair a size with the wrong file). Otherwise the per-file `size` sections of the fallback.
+ */
+function readSizes(sections) {
+    const sizes = new Map();
+    const order = sections.filter((s) => s.source === 'file').map((s) => Number(s.key));
+    const batch = sections.find((s) => s.source === 'sizes');
+    if (batch?.rc === 0 && batch.lines.length === order.length && batch.lines.every((l) => DIGITS.test(l))) {
+        for (const [k, index] of order.entries())
+            sizes.set(index, Number(batch.lines[k]));
+        return sizes;
+    }
+    for (const s of sections) {
+        const value = s.lines[0]?.trim() ?? '';
+        if (s.source === 'size' && s.rc === 0 && s.lines.length === 1 && DIGITS.test(value)) {
+            sizes.set(Number(s.key), Number(value));
+        }
+    }
+    return sizes;
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/slurm/observe-script.ts
@@ -31756,7 +31971,9 @@ function assemble(framed, chunks, requested, invalid, diagnostics) {
             addError({ kind: 'sacct_unavailable', source: 'sacct', message: observe_firstError(a) });
         }
         else {
-            sacctLines.push(...a.lines);
+            // A loop, not push(...lines): a chunk of 10,000 jobs is ~40,000 lines, near V8's argument limit.
+            for (const line of a.lines)
+                sacctLines.push(line);
         }
         if (ok)
             for (const id of chunk.split(','))
@@ -31764,7 +31981,8 @@ function assemble(framed, chunks, requested, invalid, diagnostics) {
     });
     for (const s of framed.sections) {
         if (s.source === 'scontrol' && s.rc === 0)
-            scontrolLines.push(...s.lines);
+            for (const line of s.lines)
+                scontrolLines.push(line);
     }
     if (!framed.done) {
         addError({ kind: 'incomplete_output', source: 'script', message: observe_scriptTrouble(framed) });
@@ -31801,17 +32019,22 @@ function toObservations(jobs) {
 function indexByRequestKeys(merged) {
     const index = new Map();
     const add = (key, o) => {
-        if (key === undefined)
-            return;
-        const list = index.get(key) ?? [];
-        if (!list.includes(o))
+        const list = index.get(key);
+        if (list === undefined)
+            index.set(key, [o]);
+        else
             list.push(o);
-        index.set(key, list);
     };
+    // Each job is added once per distinct key of its own, so no list holds it twice (and no
+    // includes() scan is needed: an array master's list can hold thousands of tasks).
     for (const o of merged.values()) {
         add(o.jobId, o);
-        add(o.jobIdRaw, o);
-        add(arrayMaster(o.jobId), o);
+        const raw = o.jobIdRaw;
+        if (raw !== undefined && raw !== o.jobId)
+            add(raw, o);
+        const master = arrayMaster(o.jobId);
+        if (master !== undefined && master !== o.jobId && master !== raw)
+            add(master, o);
     }
     return index;
 }
@@ -32268,9 +32491,10 @@ class SlurmScheduler {
 
 
 
+
 const SCHEDULERS = {
     slurm: ({ transport }) => new SlurmScheduler({ transport }),
-    skypilot: ({ transport }) => new SkyPilotScheduler({ transport }),
+    skypilot: ({ transport, config }) => new SkyPilotScheduler({ transport, ...(config !== undefined ? skyOptionsOf(config) : {}) }),
     local: ({ localStateDir, supervisorCommand, localConcurrency }) => {
         if (localStateDir === undefined || supervisorCommand === undefined) {
             // Local jobs outlive the process that submits them, so they need a machine that stays:
@@ -34041,11 +34265,74 @@ function findSecrets(data) {
     return findings;
 }
 
+;// CONCATENATED MODULE: ./src/config/skypilot-checks.ts
+/**
+ * What a SkyPilot sweep needs that the schema cannot say, checked when the file is loaded so a
+ * sweep that could not launch a single job never reaches the cluster:
+ * - a task YAML for sky to run: `scheduler.task_yaml`, or a command that is a .yaml itself;
+ * - one that every condition can share (no placeholders; a relative path needs a fixed workdir,
+ *   since sky is started there and preflight must find the same file);
+ * - a container image when the sweep pins one (`template.resources.skypilot.image_id`), unless
+ *   bare VMs are allowed: a VM image drifts with the cloud and makes failures incomparable
+ *   (a task YAML's own image is checked at preflight, where the file can be read);
+ * - each resource said once: `cpus`, `memory` and GPUs exist generically and in the skypilot
+ *   block, and two values for one flag would leave the reader guessing which one applies.
+ * On another scheduler, the SkyPilot-only keys are refused rather than ignored.
+ */
+
+const skypilot_checks_YAML_FILE = /\.ya?ml$/i;
+function skypilotProblems(config) {
+    const { scheduler, template } = config;
+    const problems = [];
+    const add = (path, message) => problems.push({ path, message });
+    if (scheduler.kind !== 'skypilot') {
+        const set = { sky_command: scheduler.skyCommand, task_yaml: scheduler.taskYaml };
+        for (const [key, value] of Object.entries(set))
+            if (value !== null)
+                add(['scheduler', key], `applies to SkyPilot; the scheduler is ${scheduler.kind}`);
+        if (scheduler.allowBareVm)
+            add(['scheduler', 'allow_bare_vm'], `applies to SkyPilot; the scheduler is ${scheduler.kind}`);
+        return problems;
+    }
+    const commandIsYaml = template.command.kind === 'script' && skypilot_checks_YAML_FILE.test(template.command.path);
+    const yaml = scheduler.taskYaml;
+    if (yaml === null && !commandIsYaml) {
+        add(['scheduler', 'task_yaml'], 'is needed: SkyPilot runs a task YAML; name one on the sky host whose run: is eval "$SWEEPWATCH_COMMAND", ' +
+            'or make template.command a .yaml file');
+    }
+    if (yaml?.includes('{') === true) {
+        add(['scheduler', 'task_yaml'], 'one task YAML serves every condition, so it takes no {placeholders}; pass per-condition values in template.args or template.env');
+    }
+    else if (yaml !== null && !yaml.startsWith('/') && template.workdir?.includes('{') === true) {
+        add(['scheduler', 'task_yaml'], 'is relative to template.workdir, which differs per condition; give an absolute path');
+    }
+    const r = template.resources;
+    const sky = r.skypilot;
+    if (sky === null)
+        return problems;
+    const image = sky.imageId;
+    if (image !== null && !/^docker:./.test(image) && !scheduler.allowBareVm) {
+        add(['template', 'resources', 'skypilot', 'image_id'], `is '${config_error_clip(image)}', a VM image, not a container: pin one (docker:<image>@sha256:<digest>), ` +
+            'or allow bare VMs explicitly (scheduler.allow_bare_vm: true)');
+    }
+    const twice = [
+        ['cpus', sky.cpus, r.cpus, 'cpus'],
+        ['memory', sky.memory, r.memoryMb, 'memory'],
+        ['accelerators', sky.accelerators, r.gpus, 'gpus'],
+    ];
+    for (const [key, own, generic, name] of twice) {
+        if (own !== null && generic !== null)
+            add(['template', 'resources', 'skypilot', key], `says again what template.resources.${name} says; keep one`);
+    }
+    return problems;
+}
+
 ;// CONCATENATED MODULE: ./src/config/sweep-checks.ts
 /**
  * What the schema cannot say: factor names usable as placeholders, a consistent factorial,
  * placeholders that exist, and resources that fit the chosen scheduler.
  */
+
 
 
 
@@ -34174,7 +34461,12 @@ function schedulerProblems(config) {
     return problems;
 }
 function semanticIssues(config) {
-    return [...factorProblems(config), ...placeholderProblems(config), ...schedulerProblems(config)];
+    return [
+        ...factorProblems(config),
+        ...placeholderProblems(config),
+        ...schedulerProblems(config),
+        ...skypilotProblems(config),
+    ];
 }
 
 ;// CONCATENATED MODULE: ./src/config/sweep-schema.ts
@@ -34206,6 +34498,19 @@ const connectionSchema = strictObject({
     jump_hosts: schemas/* array */.YOg(schemas/* string */.YjP().regex(JUMP_HOST, 'expected [user@]host[:port], e.g. alice@bastion.example.edu:22'))
         .optional(),
     connect_timeout: secondsSchema.optional(),
+    // SkyPilot only (sweep-checks.ts refuses them elsewhere): how to run sky on the far side, the
+    // task YAML that runs each condition, and whether tasks may run on a bare VM image.
+    sky_command: schemas/* union */.KCZ([
+        schemas/* string */.YjP()
+            .regex(/^\S+$/)
+            .transform((program) => [program]),
+        schemas/* array */.YOg(nonEmpty).min(1),
+    ], {
+        error: 'expected the sky program, or a command with arguments as a list like [uv, run, sky]',
+    })
+        .optional(),
+    task_yaml: nonEmpty.optional(),
+    allow_bare_vm: schemas/* boolean */.zMY().optional(),
 });
 // `scheduler: slurm` is shorthand for `scheduler: {type: slurm}`.
 const schedulerSchema = schemas/* preprocess */.vkY((v) => (typeof v === 'string' ? { type: v } : v), connectionSchema);
@@ -34292,6 +34597,9 @@ function toConfig(raw, source, digest) {
             user: s.user ?? null,
             jumpHosts: (s.jump_hosts ?? []).map(toHop),
             connectTimeoutSeconds: s.connect_timeout ?? null,
+            skyCommand: s.sky_command ?? null,
+            taskYaml: s.task_yaml ?? null,
+            allowBareVm: s.allow_bare_vm ?? false,
         },
         factors: Object.entries(raw.factors).map(([name, levels]) => ({ name, levels })),
         include: raw.include ?? [],
@@ -34613,6 +34921,7 @@ function openBackend(sweep, flags, io) {
     try {
         const base = createScheduler(kind, {
             transport,
+            config: sweep.config,
             localStateDir: sweep.paths.localState,
             supervisorCommand: (0,supervisor_command/* supervisorCommand */.kR)(),
             localConcurrency: intFlag('concurrency', flags.concurrency, 1, 4),
@@ -35188,10 +35497,15 @@ async function submitBatch(deps, config, entries, options) {
                         jobId: result.jobId,
                         stdoutPath: result.stdoutPath,
                         stderrPath: result.stderrPath,
+                        ...(result.imageDigest !== undefined ? { image: result.imageDigest } : {}),
                     });
                 }
                 else
-                    refused.push({ conditionId: entry.conditionId, error: result.message });
+                    refused.push({
+                        conditionId: entry.conditionId,
+                        error: result.message,
+                        rootCause: result.rootCause,
+                    });
             }
             catch (error) {
                 interrupted = error instanceof Error ? error.message : String(error);
@@ -36415,6 +36729,140 @@ function costOf(manifest, template, prices) {
     return { cycles, total: toCost(-1, sum), notes };
 }
 
+;// CONCATENATED MODULE: ./src/core/aggregate.ts
+
+const MAX_EVIDENCE = 5;
+const STATUS_KEYS = [
+    'pending',
+    'running',
+    'unknown',
+    'succeeded',
+    'failed',
+    'cancelled',
+    'revoked',
+];
+function countStates(current) {
+    const tally = new StateTally();
+    for (const c of current)
+        tally.add(c.status, c.attempt.state, hasInvalidOutputs(c));
+    return tally.counts();
+}
+/** Counts one current attempt at a time (for callers that have no CurrentCondition to hand). */
+class StateTally {
+    byStatus = new Map(STATUS_KEYS.map((s) => [s, 0]));
+    byState = {};
+    total = 0;
+    invalidOutputs = 0;
+    add(status, state, invalidOutputs) {
+        this.total++;
+        this.byStatus.set(status, (this.byStatus.get(status) ?? 0) + 1);
+        this.byState[state] = (this.byState[state] ?? 0) + 1;
+        if (invalidOutputs)
+            this.invalidOutputs++;
+    }
+    counts() {
+        const n = (s) => this.byStatus.get(s) ?? 0;
+        return {
+            total: this.total,
+            pending: n('pending'),
+            running: n('running'),
+            unknown: n('unknown'),
+            succeeded: n('succeeded'),
+            failed: n('failed'),
+            cancelled: n('cancelled'),
+            revoked: n('revoked'),
+            live: n('pending') + n('running') + n('unknown'),
+            terminal: n('succeeded') + n('failed'),
+            invalidOutputs: this.invalidOutputs,
+            byState: { ...this.byState },
+        };
+    }
+}
+// `File "/home/me/proj/train.py", line 42, in main` — CPython's traceback frame line.
+const FRAME = /File "([^"]+)", line \d+/g;
+// Frames in installed packages or the interpreter are not the user's code.
+const NOT_USER_CODE = /(?:[/\\](?:site-packages|dist-packages)[/\\])|(?:[/\\]lib[/\\]python\d)|^<[^>]*>$/;
+/** Files of the user's code named by Python traceback frames, in order of first appearance. */
+function affectedFilesFromEvidence(lines) {
+    const files = [];
+    for (const line of lines) {
+        for (const match of line.matchAll(FRAME)) {
+            const file = match[1];
+            if (file !== undefined && !NOT_USER_CODE.test(file) && !files.includes(file))
+                files.push(file);
+        }
+    }
+    return files;
+}
+function aggregateFailures(snapshot, policy) {
+    const current = currentConditions(snapshot);
+    const counts = countStates(current);
+    const builders = new Map();
+    for (const c of current) {
+        if (c.status !== 'failed')
+            continue;
+        const rootCause = effectiveCause(c.attempt);
+        const signature = effectiveSignature(c.attempt);
+        const key = `${rootCause}|${signature}`;
+        const builder = builders.get(key) ?? { rootCause, signature, members: [] };
+        builder.members.push(c);
+        builders.set(key, builder);
+    }
+    const groups = [...builders.entries()].map(([key, b]) => buildGroup(key, b, counts.terminal, policy));
+    groups.sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
+    return { counts, groups };
+}
+function buildGroup(key, b, terminal, policy) {
+    const ends = b.members
+        .map((m) => m.attempt.endedAt)
+        .filter((t) => t !== undefined && Number.isFinite(toEpochMs(t)))
+        .sort((x, y) => toEpochMs(x) - toEpochMs(y));
+    const evidenceLines = b.members.flatMap((m) => m.attempt.classification?.evidence ?? []);
+    const files = [];
+    for (const m of b.members) {
+        const own = m.attempt.classification?.affectedFiles ?? [];
+        for (const f of [...own, ...affectedFilesFromEvidence(m.attempt.classification?.evidence ?? [])]) {
+            if (!files.includes(f))
+                files.push(f);
+        }
+    }
+    const confidence = b.members.reduce((sum, m) => sum + (m.attempt.classification?.confidence ?? 0), 0) / b.members.length;
+    const first = ends[0];
+    const last = ends[ends.length - 1];
+    return {
+        key,
+        rootCause: b.rootCause,
+        signature: b.signature,
+        jobIds: b.members.map((m) => m.attempt.jobId),
+        conditionIds: b.members.map((m) => m.condition.id),
+        count: b.members.length,
+        share: terminal > 0 ? b.members.length / terminal : 0,
+        ...(first !== undefined ? { firstSeen: first } : {}),
+        ...(last !== undefined ? { lastSeen: last } : {}),
+        evidence: representativeLines(evidenceLines),
+        affectedFiles: files,
+        action: policy.actions[b.rootCause],
+        confidence,
+    };
+}
+/** The most frequent distinct lines first: what most members of the group actually printed. */
+function representativeLines(lines) {
+    const freq = new Map();
+    for (const line of lines)
+        freq.set(line, (freq.get(line) ?? 0) + 1);
+    return [...freq.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, MAX_EVIDENCE)
+        .map(([line]) => line);
+}
+/** Failures per root cause (all signatures together), largest first. */
+function failuresByCause(groups) {
+    const byCause = new Map();
+    for (const g of groups)
+        byCause.set(g.rootCause, (byCause.get(g.rootCause) ?? 0) + g.count);
+    return new Map([...byCause.entries()].sort((a, b) => b[1] - a[1]));
+}
+
 ;// CONCATENATED MODULE: ./src/core/pending-reasons.ts
 /**
  * Why a pending job waits, sorted into "a legitimate wait" and "a problem: it will not start by
@@ -36574,6 +37022,7 @@ function classifyPendingReason(raw, context) {
 
 
 
+
 /** Job id of attempts that have none (in flight, or refused): never cancellable, never observed. */
 const NO_JOB_ID = '';
 function resourcesOf(a, options) {
@@ -36581,69 +37030,109 @@ function resourcesOf(a, options) {
     const timeMinutes = a.requested?.timeMinutes ?? options.defaults?.timeMinutes ?? null;
     if (memoryMb === null && timeMinutes === null)
         return undefined;
-    return {
-        ...(memoryMb !== null ? { memoryMb } : {}),
-        ...(timeMinutes !== null ? { timeMinutes } : {}),
-    };
+    const resources = {};
+    if (memoryMb !== null)
+        resources.memoryMb = memoryMb;
+    if (timeMinutes !== null)
+        resources.timeMinutes = timeMinutes;
+    return resources;
 }
-function pendingFacts(a, now, options) {
+/** Adds what a pending attempt's wait says: how long, why, and whether that is a problem. */
+function addPendingFacts(view, a, now, options) {
     if (a.state !== null && a.state !== 'PENDING')
-        return {};
+        return;
     const since = Math.round((now - toEpochMs(a.submittedAt)) / 1000);
     const pendingSinceSeconds = Number.isFinite(since) ? Math.max(0, since) : undefined;
-    const facts = pendingSinceSeconds === undefined ? {} : { pendingSinceSeconds };
+    if (pendingSinceSeconds !== undefined)
+        view.pendingSinceSeconds = pendingSinceSeconds;
     if (a.reason === null)
-        return facts;
+        return;
+    view.pendingReason = a.reason;
     const problem = options.heldPatienceSeconds !== undefined &&
         classifyPendingReason(a.reason, {
             heldPatienceSeconds: options.heldPatienceSeconds,
             ...(pendingSinceSeconds !== undefined ? { pendingSeconds: pendingSinceSeconds } : {}),
         }).kind === 'problem';
-    return { ...facts, pendingReason: a.reason, ...(problem ? { pendingProblem: true } : {}) };
+    if (problem)
+        view.pendingProblem = true;
 }
+// Views are built field by field on one object: at 100,000 conditions a tick makes one per
+// attempt, and the spread-per-optional-field form tripled the garbage the tick left behind.
 function attemptView(a, now, options) {
     const resources = resourcesOf(a, options);
-    const base = { cycle: a.cycle, ...(resources !== undefined ? { resources } : {}) };
     // In flight: neither live nor failed as far as anyone knows; UNKNOWN keeps F1 closed (nothing
     // is relaunched while a launch may still be submitting) and stale keeps it out of cancels.
-    if (a.phase === 'submitting')
-        return { ...base, jobId: NO_JOB_ID, state: 'UNKNOWN', stale: true };
+    if (a.phase === 'submitting') {
+        const view = { cycle: a.cycle, jobId: NO_JOB_ID, state: 'UNKNOWN', stale: true };
+        if (resources !== undefined)
+            view.resources = resources;
+        return view;
+    }
     if (a.phase === 'submit_failed') {
         const evidence = [a.submitError ?? 'the scheduler refused the submission'];
-        const endedAt = a.observedAt ?? a.submittedAt;
-        return {
-            ...base,
+        const view = {
+            cycle: a.cycle,
             jobId: NO_JOB_ID,
             state: 'FAILED',
-            endedAt,
-            classification: {
+            endedAt: a.observedAt ?? a.submittedAt,
+            // A refusal recorded with its cause (provisioning) keeps it; any other is a rejection.
+            classification: a.classification ?? {
                 rootCause: 'submission_rejected',
                 signature: signatureOf('submission_rejected', evidence),
                 confidence: 1,
                 evidence,
             },
         };
+        if (resources !== undefined)
+            view.resources = resources;
+        return view;
     }
     const elapsed = a.used?.elapsedSeconds ?? elapsedFromTimes(a.startedAt, a.endedAt);
-    return {
-        ...base,
+    // Submitted but not observed yet: the scheduler accepted it, so it is queued.
+    const view = {
+        cycle: a.cycle,
         jobId: a.jobId ?? NO_JOB_ID,
-        // Submitted but not observed yet: the scheduler accepted it, so it is queued.
         state: a.state ?? 'PENDING',
-        ...(a.staleSince !== null ? { stale: true } : {}),
-        ...(a.startedAt !== null ? { startedAt: a.startedAt } : {}),
-        ...(a.endedAt !== null ? { endedAt: a.endedAt } : {}),
-        ...(elapsed !== null ? { elapsedSeconds: elapsed } : {}),
-        ...(a.classification !== null ? { classification: a.classification } : {}),
-        ...pendingFacts(a, now, options),
     };
+    if (resources !== undefined)
+        view.resources = resources;
+    if (a.staleSince !== null)
+        view.stale = true;
+    if (a.startedAt !== null)
+        view.startedAt = a.startedAt;
+    if (a.endedAt !== null)
+        view.endedAt = a.endedAt;
+    if (elapsed !== null)
+        view.elapsedSeconds = elapsed;
+    if (a.classification !== null)
+        view.classification = a.classification;
+    addPendingFacts(view, a, now, options);
+    return view;
+}
+/**
+ * Factor name → level text of a condition. A condition's values never change and transitions
+ * share the object, so the map is made once per process, not once per snapshot.
+ */
+const FACTOR_TEXT = new WeakMap();
+function factorText(values) {
+    let text = FACTOR_TEXT.get(values);
+    if (text === undefined) {
+        const built = {};
+        for (const name of Object.keys(values)) {
+            const value = values[name];
+            if (value !== undefined)
+                built[name] = levelText(value);
+        }
+        text = built;
+        FACTOR_TEXT.set(values, text);
+    }
+    return text;
 }
 function conditionView(c, now, options) {
-    return {
-        id: c.id,
-        factors: Object.fromEntries(Object.entries(c.values).map(([name, v]) => [name, levelText(v)])),
-        attempts: c.attempts.map((a) => attemptView(a, now, options)),
-    };
+    const attempts = [];
+    for (const a of c.attempts)
+        attempts.push(attemptView(a, now, options));
+    return { id: c.id, factors: factorText(c.values), attempts };
 }
 function manifestToSnapshot(m, options) {
     const now = toEpochMs(options.now);
@@ -36656,128 +37145,27 @@ function manifestToSnapshot(m, options) {
         ...(m.paused ? { paused: true } : {}),
     };
 }
-
-;// CONCATENATED MODULE: ./src/core/aggregate.ts
-
-const MAX_EVIDENCE = 5;
-const STATUS_KEYS = [
-    'pending',
-    'running',
-    'unknown',
-    'succeeded',
-    'failed',
-    'cancelled',
-    'revoked',
-];
-function countStates(current) {
-    const byStatus = new Map(STATUS_KEYS.map((s) => [s, 0]));
-    const byState = {};
-    let invalidOutputs = 0;
-    for (const c of current) {
-        byStatus.set(c.status, (byStatus.get(c.status) ?? 0) + 1);
-        byState[c.attempt.state] = (byState[c.attempt.state] ?? 0) + 1;
-        if (hasInvalidOutputs(c))
-            invalidOutputs++;
-    }
-    const n = (s) => byStatus.get(s) ?? 0;
-    return {
-        total: current.length,
-        pending: n('pending'),
-        running: n('running'),
-        unknown: n('unknown'),
-        succeeded: n('succeeded'),
-        failed: n('failed'),
-        cancelled: n('cancelled'),
-        revoked: n('revoked'),
-        live: n('pending') + n('running') + n('unknown'),
-        terminal: n('succeeded') + n('failed'),
-        invalidOutputs,
-        byState,
-    };
-}
-// `File "/home/me/proj/train.py", line 42, in main` — CPython's traceback frame line.
-const FRAME = /File "([^"]+)", line \d+/g;
-// Frames in installed packages or the interpreter are not the user's code.
-const NOT_USER_CODE = /(?:[/\\](?:site-packages|dist-packages)[/\\])|(?:[/\\]lib[/\\]python\d)|^<[^>]*>$/;
-/** Files of the user's code named by Python traceback frames, in order of first appearance. */
-function affectedFilesFromEvidence(lines) {
-    const files = [];
-    for (const line of lines) {
-        for (const match of line.matchAll(FRAME)) {
-            const file = match[1];
-            if (file !== undefined && !NOT_USER_CODE.test(file) && !files.includes(file))
-                files.push(file);
-        }
-    }
-    return files;
-}
-function aggregateFailures(snapshot, policy) {
-    const current = currentConditions(snapshot);
-    const counts = countStates(current);
-    const builders = new Map();
-    for (const c of current) {
-        if (c.status !== 'failed')
+/**
+ * countStates(currentConditions(manifestToSnapshot(m))) without building the snapshot: only
+ * each condition's latest attempt is viewed, and no factor maps are made. The tick needs the
+ * previous tick's counts (for the deltas) and nothing else of the manifest it loaded.
+ */
+function countManifestStates(m, options) {
+    const now = toEpochMs(options.now);
+    const tally = new StateTally();
+    for (const c of m.conditions) {
+        let latest;
+        // The same pick as latestAttempt(): the highest cycle, the last of equals.
+        for (const a of c.attempts)
+            if (latest === undefined || a.cycle >= latest.cycle)
+                latest = a;
+        if (latest === undefined)
             continue;
-        const rootCause = effectiveCause(c.attempt);
-        const signature = effectiveSignature(c.attempt);
-        const key = `${rootCause}|${signature}`;
-        const builder = builders.get(key) ?? { rootCause, signature, members: [] };
-        builder.members.push(c);
-        builders.set(key, builder);
+        const view = attemptView(latest, now, options);
+        // Views made from the manifest carry no output check (see conditionView), so none is invalid.
+        tally.add(attemptStatus(view), view.state, false);
     }
-    const groups = [...builders.entries()].map(([key, b]) => buildGroup(key, b, counts.terminal, policy));
-    groups.sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
-    return { counts, groups };
-}
-function buildGroup(key, b, terminal, policy) {
-    const ends = b.members
-        .map((m) => m.attempt.endedAt)
-        .filter((t) => t !== undefined && Number.isFinite(toEpochMs(t)))
-        .sort((x, y) => toEpochMs(x) - toEpochMs(y));
-    const evidenceLines = b.members.flatMap((m) => m.attempt.classification?.evidence ?? []);
-    const files = [];
-    for (const m of b.members) {
-        const own = m.attempt.classification?.affectedFiles ?? [];
-        for (const f of [...own, ...affectedFilesFromEvidence(m.attempt.classification?.evidence ?? [])]) {
-            if (!files.includes(f))
-                files.push(f);
-        }
-    }
-    const confidence = b.members.reduce((sum, m) => sum + (m.attempt.classification?.confidence ?? 0), 0) / b.members.length;
-    const first = ends[0];
-    const last = ends[ends.length - 1];
-    return {
-        key,
-        rootCause: b.rootCause,
-        signature: b.signature,
-        jobIds: b.members.map((m) => m.attempt.jobId),
-        conditionIds: b.members.map((m) => m.condition.id),
-        count: b.members.length,
-        share: terminal > 0 ? b.members.length / terminal : 0,
-        ...(first !== undefined ? { firstSeen: first } : {}),
-        ...(last !== undefined ? { lastSeen: last } : {}),
-        evidence: representativeLines(evidenceLines),
-        affectedFiles: files,
-        action: policy.actions[b.rootCause],
-        confidence,
-    };
-}
-/** The most frequent distinct lines first: what most members of the group actually printed. */
-function representativeLines(lines) {
-    const freq = new Map();
-    for (const line of lines)
-        freq.set(line, (freq.get(line) ?? 0) + 1);
-    return [...freq.entries()]
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, MAX_EVIDENCE)
-        .map(([line]) => line);
-}
-/** Failures per root cause (all signatures together), largest first. */
-function failuresByCause(groups) {
-    const byCause = new Map();
-    for (const g of groups)
-        byCause.set(g.rootCause, (byCause.get(g.rootCause) ?? 0) + g.count);
-    return new Map([...byCause.entries()].sort((a, b) => b[1] - a[1]));
+    return tally.counts();
 }
 
 ;// CONCATENATED MODULE: ./src/core/cadence.ts
@@ -40171,8 +40559,15 @@ async function diagnose(scheduler, m, newlyFailed, maxBytesPerFile) {
 }
 /** This tick's observing transitions, as one function of the manifest (re-applied on conflict). */
 function applyObserved(m, observed, classifications, now) {
-    let next = observed.observations.length > 0 ? applyObservations(m, observed.observations, now).manifest : m;
-    next = markStale(next, observed.staleIds, now);
+    const seen = observed.observations.length > 0 ? applyObservations(m, observed.observations, now).manifest : m;
+    return settleObserved(seen, observed, classifications, now);
+}
+/**
+ * The rest of applyObserved on a manifest the observations were already applied to: the tick
+ * applies them once to learn what newly failed, and finishes from there instead of twice.
+ */
+function settleObserved(seen, observed, classifications, now) {
+    const next = markStale(seen, observed.staleIds, now);
     // Against a newer manifest an attempt may have been classified meanwhile: same result, kept.
     const attemptOf = attemptIndex(next);
     const fresh = classifications.filter((e) => attemptOf(e.ref)?.classification === null);
@@ -40225,13 +40620,30 @@ function resultJson(base, patch) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/app/tick-store.ts
+function readYourWrites(store) {
+    let known;
+    return {
+        async load() {
+            known ??= await store.load();
+            return known;
+        },
+        async save(manifest, expectedVersion) {
+            known = undefined;
+            const result = await store.save(manifest, expectedVersion);
+            if (result.ok)
+                known = { manifest, version: result.version };
+            return result;
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/app/tick.ts
 /**
  * One tick: load the manifest, observe every live job once, diagnose the newly failed, decide,
  * act (only on decision), record and save with compare-and-swap. A tick that changes nothing
  * writes nothing. See docs/architecture.md, "The data's way through one tick".
  */
-
 
 
 
@@ -40254,7 +40666,9 @@ async function tick(deps, input) {
     const { config } = input;
     const policy = config.policy;
     const now = deps.clock.now().toISOString();
-    const loaded = await deps.store.load();
+    // Read once: later reads of this tick (the dispatch claim, the final save) reuse it.
+    const store = readYourWrites(deps.store);
+    const loaded = await store.load();
     if (loaded === null)
         throw manifestMissing(config.experiment);
     const before = loaded.manifest;
@@ -40265,7 +40679,7 @@ async function tick(deps, input) {
     const { manifest: seen, newlyFailed } = applyObservations(before, observed.observations, now);
     const diagnosed = await diagnose(deps.scheduler, seen, newlyFailed, input.logTailBytes ?? 64 * 1024);
     const observationErrors = [...observed.errors, ...diagnosed.errors];
-    const after = applyObserved(before, observed, diagnosed.entries, now);
+    const after = settleObserved(seen, observed, diagnosed.entries, now);
     logger.info(`observed ${observed.requested} jobs: ${newlyFailed.length} newly failed, ${observed.staleIds.length} stale`);
     const options = {
         now,
@@ -40273,7 +40687,7 @@ async function tick(deps, input) {
         heldPatienceSeconds: policy.pending.heldPatienceSeconds,
         ...(input.replicateFactor !== undefined ? { replicateFactor: input.replicateFactor } : {}),
     };
-    const previousCounts = countStates(currentConditions(manifestToSnapshot(before, options)));
+    const previousCounts = countManifestStates(before, options);
     const snapshot = manifestToSnapshot(after, options);
     const outcome = evaluateSweep(snapshot, policy);
     // Blind (nothing observable): never act on last known states; say so instead.
@@ -40298,7 +40712,7 @@ async function tick(deps, input) {
             : undefined);
     const acted = after.paused || blind
         ? { actions: NO_ACTIONS, ledger: [], issues: new Map() }
-        : await act(deps, {
+        : await act({ ...deps, store }, {
             experiment: config.experiment,
             manifest: after,
             snapshot,
@@ -40313,12 +40727,13 @@ async function tick(deps, input) {
         });
     const newIssues = [...acted.issues].filter(([fp, n]) => before.issues[fp] !== n);
     const changed = stateChanged || decisionChanged || actedUpon(acted.actions) || newIssues.length > 0;
-    const saved = await saveWithRetry(deps.store, (current) => {
+    const saved = await saveWithRetry(store, (current) => {
         if (current === null)
             throw manifestMissing(config.experiment);
         if (!changed)
             return current;
-        let next = applyObserved(current, observed, diagnosed.entries, now);
+        // Round 1 gets the manifest this tick loaded, whose observed form is already at hand.
+        let next = current === before ? after : applyObserved(current, observed, diagnosed.entries, now);
         for (const [fingerprint, issue] of newIssues)
             next = recordIssue(next, fingerprint, issue);
         const text = [...acted.actions.notes, ...acted.actions.errors].join('; ');
@@ -40332,7 +40747,11 @@ async function tick(deps, input) {
     }, deps.saveOptions);
     if (!changed)
         logger.info('no material change since the last tick');
-    const actions = input.dashboard === true
+    // The dashboard shows what the manifest holds: a tick that changed nothing has nothing new to
+    // show, so it skips the listing that finding the dashboard costs (GitHub's request budget),
+    // unless it read the approval box anyway: then rewriting a tampered box costs nothing more.
+    const dashboardRead = input.approvedBy === undefined && pendingApproval(outcome, policy) !== null;
+    const actions = input.dashboard === true && (changed || dashboardRead)
         ? await maintainDashboard(deps, {
             experiment: config.experiment,
             manifest: saved.manifest,

@@ -9,6 +9,10 @@ import { INPUTS, type InputName } from './io.js';
 export const MODES = ['tick', 'launch', 'relaunch', 'cancel', 'report', 'comment', 'preflight'] as const;
 export type Mode = (typeof MODES)[number];
 
+/** Where the manifest lives: a file on a branch, or workflow artifacts (no contents: write needed). */
+export const STATE_STORES = ['branch', 'artifact'] as const;
+export type StateStoreKind = (typeof STATE_STORES)[number];
+
 export interface JumpHostInput {
   readonly user: string;
   readonly host: string;
@@ -30,6 +34,7 @@ export interface ActionInputs {
     readonly jumpHosts: readonly JumpHostInput[];
   } | null;
   readonly githubToken: string;
+  readonly stateStore: StateStoreKind;
   readonly stateBranch: string;
   readonly relaunchWorkflow: string;
   readonly dryRun: boolean;
@@ -124,6 +129,13 @@ export function readInputs(getInput: GetInput, setSecret: (value: string) => voi
   const dryRun = raw('dry-run').toLowerCase() || 'false';
   if (dryRun !== 'true' && dryRun !== 'false')
     throw new InputError(`input dry-run: ${shown(raw('dry-run'))} is not true or false`);
+  const storeText = raw('state-store').toLowerCase() || INPUTS['state-store'].default;
+  const store = z.enum(STATE_STORES).safeParse(storeText);
+  if (!store.success) {
+    throw new InputError(
+      `input state-store: ${shown(raw('state-store'))} is not one of ${STATE_STORES.join(', ')}`,
+    );
+  }
   const branch = raw('state-branch') || INPUTS['state-branch'].default;
   if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(branch) || branch.includes('..')) {
     throw new InputError(`input state-branch: ${shown(branch)} is not a valid branch name`);
@@ -139,6 +151,7 @@ export function readInputs(getInput: GetInput, setSecret: (value: string) => voi
     config: raw('config') || INPUTS.config.default,
     ssh,
     githubToken: getInput('github-token'),
+    stateStore: store.data,
     stateBranch: branch,
     relaunchWorkflow: workflow,
     dryRun: dryRun === 'true',

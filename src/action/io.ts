@@ -20,6 +20,7 @@ export const INPUTS = {
   'ssh-private-key-passphrase': { required: false, default: '', secret: true },
   'ssh-known-hosts': { required: false, default: '' },
   'ssh-jump-hosts': { required: false, default: '' },
+  'state-store': { required: false, default: 'branch' },
   'state-branch': { required: false, default: 'sweepwatch-state' },
   'relaunch-workflow': { required: false, default: 'sweepwatch-relaunch.yml' },
   'dry-run': { required: false, default: 'false' },

@@ -1,4 +1,9 @@
-import { createGitHubAdapters, type GitHubAdapters, manifestPath } from '../adapters/github/index.js';
+import {
+  createGitHubAdapters,
+  type GitHubAdapters,
+  manifestPath,
+  ResultsService,
+} from '../adapters/github/index.js';
 import { ManifestStore } from '../adapters/github/manifest-store.js';
 import { createScheduler, type SchedulerContext } from '../adapters/schedulers.js';
 import { TransportClusterFiles } from '../adapters/transport-files.js';
@@ -34,6 +39,11 @@ export interface Wiring {
   readonly createScheduler: (name: string, context: SchedulerContext) => Scheduler;
   readonly createGitHub: typeof createGitHubAdapters;
   readonly loadConfig: (path: string) => Promise<SweepConfig>;
+  /**
+   * The runner's environment, read only for `state-store: artifact` (the results service's URL and
+   * the job's runtime token, which the runner gives JavaScript actions). Default process.env.
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 export const DEFAULT_WIRING: Wiring = {
@@ -54,7 +64,7 @@ export interface Session {
   readonly dispatcher: WorkflowDispatcher;
   readonly permissions: GitHubAdapters['permissions'];
   readonly store: StateStore;
-  /** `branch:path` of the manifest, for the `manifest-path` output. */
+  /** `branch:path` or `artifact:name` of the manifest, for the `manifest-path` output. */
   readonly manifestPath: string;
   readonly dryRun: DryRunRecorder | null;
   readonly logger: Logger;
@@ -95,25 +105,16 @@ export async function openSession(
     owner,
     repo,
   });
-  const path = manifestPath(config.experiment);
-  const text = github.store({
-    path,
-    branch: inputs.stateBranch,
-    message: `sweepwatch: ${config.experiment}`,
-  });
-  const store = new ManifestStore(text, {
-    source: `${inputs.stateBranch}:${path}`,
-    experiment: config.experiment,
-  });
+  const { store, location } = openStore(inputs, config, github, runtime, wiring.env ?? process.env);
   const transport = wiring.createTransport(sshTarget(inputs, config));
-  const scheduler = wiring.createScheduler(config.scheduler.kind, { transport });
+  const scheduler = wiring.createScheduler(config.scheduler.kind, { transport, config });
   const files = new TransportClusterFiles(transport);
   const base = {
     config,
     transport,
     conversation: github.issues,
     permissions: github.permissions,
-    manifestPath: `${inputs.stateBranch}:${path}`,
+    manifestPath: location,
     logger,
   };
   if (!inputs.dryRun) {
@@ -137,4 +138,43 @@ export async function openSession(
     store: dryRunStore(store, recorder),
     dryRun: recorder,
   };
+}
+
+/** The manifest's store the inputs chose, and where it is (the `manifest-path` output). */
+function openStore(
+  inputs: ActionInputs,
+  config: SweepConfig,
+  github: GitHubAdapters,
+  runtime: ActionRuntime,
+  env: Readonly<Record<string, string | undefined>>,
+): { readonly store: StateStore; readonly location: string } {
+  if (inputs.stateStore === 'branch') {
+    const path = manifestPath(config.experiment);
+    const text = github.store({
+      path,
+      branch: inputs.stateBranch,
+      message: `sweepwatch: ${config.experiment}`,
+    });
+    const location = `${inputs.stateBranch}:${path}`;
+    return { store: new ManifestStore(text, { source: location, experiment: config.experiment }), location };
+  }
+  const token = env.ACTIONS_RUNTIME_TOKEN ?? '';
+  const url = env.ACTIONS_RESULTS_URL ?? '';
+  if (token === '' || url === '') {
+    throw new Error(
+      'state-store artifact needs the Actions results service (ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL, ' +
+        'which the runner gives JavaScript actions; GitHub Enterprise Server has none): use state-store branch there',
+    );
+  }
+  runtime.setSecret(token);
+  const text = github.artifactStore({
+    experiment: config.experiment,
+    results: new ResultsService({ url, token }),
+  });
+  const store = new ManifestStore(text, {
+    source: `artifact ${text.names[0]}`,
+    experiment: config.experiment,
+    describe: (version) => text.describe(version),
+  });
+  return { store, location: `artifact:${text.names[0]}` };
 }

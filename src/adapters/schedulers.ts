@@ -1,7 +1,9 @@
+import type { SweepConfig } from '../config/sweep-config.js';
 import type { Scheduler } from '../ports/scheduler.js';
 import type { Transport } from '../ports/transport.js';
 import { LocalScheduler } from './local/local-scheduler.js';
 import { SkyPilotScheduler } from './skypilot/skypilot-scheduler.js';
+import { skyOptionsOf } from './skypilot/sweep-options.js';
 import { SlurmScheduler } from './slurm/slurm-scheduler.js';
 
 /**
@@ -10,6 +12,11 @@ import { SlurmScheduler } from './slurm/slurm-scheduler.js';
  */
 export interface SchedulerContext {
   readonly transport: Transport;
+  /**
+   * The sweep file, for backends configured by it (SkyPilot: its sky command, task YAML,
+   * bare-VM switch and resources). Absent: the backend's defaults (a preflight without a file).
+   */
+  readonly config?: Pick<SweepConfig, 'scheduler' | 'template'>;
   /** The local backend's state directory (the CLI passes it; the Action has none). */
   readonly localStateDir?: string;
   /** The argv prefix that starts a local job's supervisor (see LocalSchedulerOptions). */
@@ -22,7 +29,8 @@ type Factory = (context: SchedulerContext) => Scheduler;
 
 export const SCHEDULERS: Readonly<Record<string, Factory>> = {
   slurm: ({ transport }) => new SlurmScheduler({ transport }),
-  skypilot: ({ transport }) => new SkyPilotScheduler({ transport }),
+  skypilot: ({ transport, config }) =>
+    new SkyPilotScheduler({ transport, ...(config !== undefined ? skyOptionsOf(config) : {}) }),
   local: ({ localStateDir, supervisorCommand, localConcurrency }) => {
     if (localStateDir === undefined || supervisorCommand === undefined) {
       // Local jobs outlive the process that submits them, so they need a machine that stays:

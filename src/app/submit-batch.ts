@@ -8,7 +8,13 @@ import type { SweepConfig } from '../config/sweep-config.js';
 import type { ConditionId } from '../core/conditions.js';
 import type { ConditionRecord, Manifest, ResourcesRequested } from '../core/manifest.js';
 import { findCondition } from '../core/manifest-model.js';
-import { recordSubmitFailed, recordSubmitted, recordSubmitting } from '../core/manifest-transitions.js';
+import {
+  recordSubmitFailed,
+  recordSubmitted,
+  recordSubmitting,
+  type SubmitFailedEntry,
+  type SubmittedEntry,
+} from '../core/manifest-transitions.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Scheduler } from '../ports/scheduler.js';
@@ -87,8 +93,8 @@ export async function submitBatch(
       deps.saveOptions,
     );
     manifest = opened.manifest;
-    const done: { conditionId: ConditionId; jobId: string; stdoutPath: string; stderrPath: string }[] = [];
-    const refused: { conditionId: ConditionId; error: string }[] = [];
+    const done: SubmittedEntry[] = [];
+    const refused: SubmitFailedEntry[] = [];
     for (const entry of claimed) {
       const condition = findCondition(manifest, entry.conditionId);
       if (condition === null) continue;
@@ -100,8 +106,14 @@ export async function submitBatch(
             jobId: result.jobId,
             stdoutPath: result.stdoutPath,
             stderrPath: result.stderrPath,
+            ...(result.imageDigest !== undefined ? { image: result.imageDigest } : {}),
           });
-        } else refused.push({ conditionId: entry.conditionId, error: result.message });
+        } else
+          refused.push({
+            conditionId: entry.conditionId,
+            error: result.message,
+            rootCause: result.rootCause,
+          });
       } catch (error) {
         interrupted = error instanceof Error ? error.message : String(error);
         deps.logger.warning(`submission interrupted at ${entry.conditionId}: ${interrupted}`);

@@ -144,8 +144,22 @@ export function applyObserved(
   classifications: readonly ClassificationEntry[],
   now: string,
 ): Manifest {
-  let next = observed.observations.length > 0 ? applyObservations(m, observed.observations, now).manifest : m;
-  next = markStale(next, observed.staleIds, now);
+  const seen =
+    observed.observations.length > 0 ? applyObservations(m, observed.observations, now).manifest : m;
+  return settleObserved(seen, observed, classifications, now);
+}
+
+/**
+ * The rest of applyObserved on a manifest the observations were already applied to: the tick
+ * applies them once to learn what newly failed, and finishes from there instead of twice.
+ */
+export function settleObserved(
+  seen: Manifest,
+  observed: Observed,
+  classifications: readonly ClassificationEntry[],
+  now: string,
+): Manifest {
+  const next = markStale(seen, observed.staleIds, now);
   // Against a newer manifest an attempt may have been classified meanwhile: same result, kept.
   const attemptOf = attemptIndex(next);
   const fresh = classifications.filter((e) => attemptOf(e.ref)?.classification === null);

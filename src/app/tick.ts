@@ -5,13 +5,11 @@
  */
 
 import type { SweepConfig } from '../config/sweep-config.js';
-import { countStates } from '../core/aggregate.js';
 import type { Manifest } from '../core/manifest.js';
-import { manifestToSnapshot, type SnapshotOptions } from '../core/manifest-snapshot.js';
+import { countManifestStates, manifestToSnapshot, type SnapshotOptions } from '../core/manifest-snapshot.js';
 import { applyObservations, recordDecision, recordIssue } from '../core/manifest-transitions.js';
 import { evaluateSweep } from '../core/outcome.js';
 import { renderTickSummary } from '../core/report.js';
-import { currentConditions } from '../core/snapshot.js';
 import type { Clock } from '../ports/clock.js';
 import type { IssueConversation, IssueFinder, IssueWriter } from '../ports/issue-tracker.js';
 import { type Logger, silentLogger } from '../ports/logger.js';
@@ -21,10 +19,11 @@ import type { WorkflowDispatcher } from '../ports/workflow-dispatcher.js';
 import { manifestMissing, UseCaseError } from './errors.js';
 import { noteWithLedger, readLedger } from './ledger.js';
 import { act } from './tick-act.js';
-import { dashboardApproval, maintainDashboard } from './tick-dashboard.js';
+import { dashboardApproval, maintainDashboard, pendingApproval } from './tick-dashboard.js';
 import type { RelaunchWorkflow } from './tick-dispatch.js';
-import { applyObserved, diagnose, observeLive } from './tick-observe.js';
+import { applyObserved, diagnose, observeLive, settleObserved } from './tick-observe.js';
 import { actedUpon, NO_ACTIONS, resultJson, type TickReasonCode, type TickResult } from './tick-result.js';
+import { readYourWrites } from './tick-store.js';
 
 export type { RelaunchWorkflow } from './tick-dispatch.js';
 export type { TickResult } from './tick-result.js';
@@ -68,7 +67,9 @@ export async function tick(deps: TickDeps, input: TickInput): Promise<TickResult
   const { config } = input;
   const policy = config.policy;
   const now = deps.clock.now().toISOString();
-  const loaded = await deps.store.load();
+  // Read once: later reads of this tick (the dispatch claim, the final save) reuse it.
+  const store = readYourWrites(deps.store);
+  const loaded = await store.load();
   if (loaded === null) throw manifestMissing(config.experiment);
   const before = loaded.manifest;
   if (before.experiment !== config.experiment) {
@@ -82,7 +83,7 @@ export async function tick(deps: TickDeps, input: TickInput): Promise<TickResult
   const { manifest: seen, newlyFailed } = applyObservations(before, observed.observations, now);
   const diagnosed = await diagnose(deps.scheduler, seen, newlyFailed, input.logTailBytes ?? 64 * 1024);
   const observationErrors = [...observed.errors, ...diagnosed.errors];
-  const after = applyObserved(before, observed, diagnosed.entries, now);
+  const after = settleObserved(seen, observed, diagnosed.entries, now);
   logger.info(
     `observed ${observed.requested} jobs: ${newlyFailed.length} newly failed, ${observed.staleIds.length} stale`,
   );
@@ -93,7 +94,7 @@ export async function tick(deps: TickDeps, input: TickInput): Promise<TickResult
     heldPatienceSeconds: policy.pending.heldPatienceSeconds,
     ...(input.replicateFactor !== undefined ? { replicateFactor: input.replicateFactor } : {}),
   };
-  const previousCounts = countStates(currentConditions(manifestToSnapshot(before, options)));
+  const previousCounts = countManifestStates(before, options);
   const snapshot = manifestToSnapshot(after, options);
   const outcome = evaluateSweep(snapshot, policy);
 
@@ -126,28 +127,32 @@ export async function tick(deps: TickDeps, input: TickInput): Promise<TickResult
   const acted =
     after.paused || blind
       ? { actions: NO_ACTIONS, ledger: [], issues: new Map<string, number>() }
-      : await act(deps, {
-          experiment: config.experiment,
-          manifest: after,
-          snapshot,
-          outcome,
-          policy,
-          ledger,
-          now,
-          changed: stateChanged || decisionChanged,
-          relaunchWorkflow: input.relaunchWorkflow,
-          ...(approvedBy !== undefined ? { approvedBy } : {}),
-          patienceSeconds: input.dispatchPatienceSeconds ?? 3600,
-        });
+      : await act(
+          { ...deps, store },
+          {
+            experiment: config.experiment,
+            manifest: after,
+            snapshot,
+            outcome,
+            policy,
+            ledger,
+            now,
+            changed: stateChanged || decisionChanged,
+            relaunchWorkflow: input.relaunchWorkflow,
+            ...(approvedBy !== undefined ? { approvedBy } : {}),
+            patienceSeconds: input.dispatchPatienceSeconds ?? 3600,
+          },
+        );
   const newIssues = [...acted.issues].filter(([fp, n]) => before.issues[fp] !== n);
   const changed = stateChanged || decisionChanged || actedUpon(acted.actions) || newIssues.length > 0;
 
   const saved = await saveWithRetry(
-    deps.store,
+    store,
     (current) => {
       if (current === null) throw manifestMissing(config.experiment);
       if (!changed) return current;
-      let next = applyObserved(current, observed, diagnosed.entries, now);
+      // Round 1 gets the manifest this tick loaded, whose observed form is already at hand.
+      let next = current === before ? after : applyObserved(current, observed, diagnosed.entries, now);
       for (const [fingerprint, issue] of newIssues) next = recordIssue(next, fingerprint, issue);
       const text = [...acted.actions.notes, ...acted.actions.errors].join('; ');
       return recordDecision(next, {
@@ -161,8 +166,12 @@ export async function tick(deps: TickDeps, input: TickInput): Promise<TickResult
     deps.saveOptions,
   );
   if (!changed) logger.info('no material change since the last tick');
+  // The dashboard shows what the manifest holds: a tick that changed nothing has nothing new to
+  // show, so it skips the listing that finding the dashboard costs (GitHub's request budget),
+  // unless it read the approval box anyway: then rewriting a tampered box costs nothing more.
+  const dashboardRead = input.approvedBy === undefined && pendingApproval(outcome, policy) !== null;
   const actions =
-    input.dashboard === true
+    input.dashboard === true && (changed || dashboardRead)
       ? await maintainDashboard(deps, {
           experiment: config.experiment,
           manifest: saved.manifest,

@@ -94,6 +94,7 @@ export function openBackend(sweep: Sweep, flags: BackendFlags, io: CliIo): Backe
   try {
     const base = createScheduler(kind, {
       transport,
+      config: sweep.config,
       localStateDir: sweep.paths.localState,
       supervisorCommand: supervisorCommand(),
       localConcurrency: intFlag('concurrency', flags.concurrency, 1, 4),

@@ -4,6 +4,7 @@
  */
 import { BUILTIN_PLACEHOLDERS, checkFactorial, levelText, placeholdersIn } from '../core/conditions.js';
 import { clip, listOf } from './config-error.js';
+import { skypilotProblems } from './skypilot-checks.js';
 import { didYouMean } from './suggest.js';
 import type { SweepConfig } from './sweep-config.js';
 
@@ -133,5 +134,10 @@ function schedulerProblems(config: SweepConfig): SemanticProblem[] {
 }
 
 export function semanticIssues(config: SweepConfig): SemanticProblem[] {
-  return [...factorProblems(config), ...placeholderProblems(config), ...schedulerProblems(config)];
+  return [
+    ...factorProblems(config),
+    ...placeholderProblems(config),
+    ...schedulerProblems(config),
+    ...skypilotProblems(config),
+  ];
 }

@@ -33,6 +33,15 @@ export interface SchedulerConfig {
   readonly user: string | null;
   readonly jumpHosts: readonly SshHop[];
   readonly connectTimeoutSeconds: number | null;
+  /** SkyPilot: the argv prefix that runs sky on the far side; null: `sky` on its PATH. */
+  readonly skyCommand: readonly string[] | null;
+  /**
+   * SkyPilot: the task YAML (on the sky host, relative to template.workdir) that runs conditions
+   * whose command is not a .yaml itself, with `run: eval "$SWEEPWATCH_COMMAND"`.
+   */
+  readonly taskYaml: string | null;
+  /** SkyPilot: launch tasks that pin no container image (false: refused before launching). */
+  readonly allowBareVm: boolean;
 }
 
 export type CommandSpec =
@@ -112,6 +121,9 @@ function toConfig(raw: RawSweepFile, source: string, digest: string): SweepConfi
       user: s.user ?? null,
       jumpHosts: (s.jump_hosts ?? []).map(toHop),
       connectTimeoutSeconds: s.connect_timeout ?? null,
+      skyCommand: s.sky_command ?? null,
+      taskYaml: s.task_yaml ?? null,
+      allowBareVm: s.allow_bare_vm ?? false,
     },
     factors: Object.entries(raw.factors).map(([name, levels]) => ({ name, levels })),
     include: raw.include ?? [],

@@ -34,6 +34,24 @@ const connectionSchema = strictObject({
     .array(z.string().regex(JUMP_HOST, 'expected [user@]host[:port], e.g. alice@bastion.example.edu:22'))
     .optional(),
   connect_timeout: secondsSchema.optional(),
+  // SkyPilot only (sweep-checks.ts refuses them elsewhere): how to run sky on the far side, the
+  // task YAML that runs each condition, and whether tasks may run on a bare VM image.
+  sky_command: z
+    .union(
+      [
+        z
+          .string()
+          .regex(/^\S+$/)
+          .transform((program) => [program]),
+        z.array(nonEmpty).min(1),
+      ],
+      {
+        error: 'expected the sky program, or a command with arguments as a list like [uv, run, sky]',
+      },
+    )
+    .optional(),
+  task_yaml: nonEmpty.optional(),
+  allow_bare_vm: z.boolean().optional(),
 });
 
 // `scheduler: slurm` is shorthand for `scheduler: {type: slurm}`.

@@ -75,29 +75,42 @@ const STATUS_KEYS: readonly AttemptStatus[] = [
 ];
 
 export function countStates(current: readonly CurrentCondition[]): StateCounts {
-  const byStatus = new Map<AttemptStatus, number>(STATUS_KEYS.map((s) => [s, 0]));
-  const byState: Partial<Record<JobState, number>> = {};
-  let invalidOutputs = 0;
-  for (const c of current) {
-    byStatus.set(c.status, (byStatus.get(c.status) ?? 0) + 1);
-    byState[c.attempt.state] = (byState[c.attempt.state] ?? 0) + 1;
-    if (hasInvalidOutputs(c)) invalidOutputs++;
+  const tally = new StateTally();
+  for (const c of current) tally.add(c.status, c.attempt.state, hasInvalidOutputs(c));
+  return tally.counts();
+}
+
+/** Counts one current attempt at a time (for callers that have no CurrentCondition to hand). */
+export class StateTally {
+  private readonly byStatus = new Map<AttemptStatus, number>(STATUS_KEYS.map((s) => [s, 0]));
+  private readonly byState: Partial<Record<JobState, number>> = {};
+  private total = 0;
+  private invalidOutputs = 0;
+
+  add(status: AttemptStatus, state: JobState, invalidOutputs: boolean): void {
+    this.total++;
+    this.byStatus.set(status, (this.byStatus.get(status) ?? 0) + 1);
+    this.byState[state] = (this.byState[state] ?? 0) + 1;
+    if (invalidOutputs) this.invalidOutputs++;
   }
-  const n = (s: AttemptStatus): number => byStatus.get(s) ?? 0;
-  return {
-    total: current.length,
-    pending: n('pending'),
-    running: n('running'),
-    unknown: n('unknown'),
-    succeeded: n('succeeded'),
-    failed: n('failed'),
-    cancelled: n('cancelled'),
-    revoked: n('revoked'),
-    live: n('pending') + n('running') + n('unknown'),
-    terminal: n('succeeded') + n('failed'),
-    invalidOutputs,
-    byState,
-  };
+
+  counts(): StateCounts {
+    const n = (s: AttemptStatus): number => this.byStatus.get(s) ?? 0;
+    return {
+      total: this.total,
+      pending: n('pending'),
+      running: n('running'),
+      unknown: n('unknown'),
+      succeeded: n('succeeded'),
+      failed: n('failed'),
+      cancelled: n('cancelled'),
+      revoked: n('revoked'),
+      live: n('pending') + n('running') + n('unknown'),
+      terminal: n('succeeded') + n('failed'),
+      invalidOutputs: this.invalidOutputs,
+      byState: { ...this.byState },
+    };
+  }
 }
 
 // `File "/home/me/proj/train.py", line 42, in main` — CPython's traceback frame line.

@@ -68,6 +68,7 @@ function decodeAttempt(
     stdoutPath: out,
     stderrPath: w.err === undefined ? out : w.err,
     submitError: w.error ?? null,
+    image: w.img ?? null,
     observedAt: w.seen ?? null,
     staleSince: w.stale ?? null,
   };

@@ -95,6 +95,7 @@ function toAttempt(job: V1Job): Attempt {
     stdoutPath: job.log ?? null,
     stderrPath: job.log ?? null,
     submitError: submitted ? null : 'submission failed (recorded by manifest schema 1)',
+    image: null,
     observedAt: null,
     staleSince: null,
   };

@@ -68,6 +68,12 @@ export interface Attempt {
   /** Why the submission failed (bounded), for submit_failed attempts. */
   readonly submitError: string | null;
   /**
+   * The container image the job was launched with, when the scheduler pins one by digest
+   * (SkyPilot's `image_id: docker:…@sha256:…`): the image of each launch, beside the cycle's
+   * commit digest, for rebuild-before-relaunch.
+   */
+  readonly image: string | null;
+  /**
    * When the recorded state last changed (or recovered from stale). A tick that sees no change
    * leaves it alone, so an unchanged job keeps an unchanged line; the tick time is
    * Manifest.observedAt.
@@ -221,6 +227,8 @@ export function elapsedFromTimes(startedAt: string | null, endedAt: string | nul
 
 /** Drops fractional seconds from ISO times: they only cost bytes. */
 export function compactTime(iso: string): string {
+  // Most times come without fractions (Slurm prints none): skip the regex for them.
+  if (!iso.includes('.')) return iso;
   return iso.replace(/^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.\d+(Z|[+-]\d\d:?\d\d)?$/, '$1$2');
 }
 

@@ -140,6 +140,7 @@ function encodeAttempt(a: Attempt, ctx: AttemptContext): WireAttempt {
   if (a.stdoutPath !== implied) w.out = a.stdoutPath;
   if (a.stderrPath !== a.stdoutPath) w.err = a.stderrPath;
   if (a.submitError !== null) w.error = a.submitError;
+  if (a.image !== null) w.img = a.image;
   if (a.observedAt !== null) w.seen = a.observedAt;
   if (a.staleSince !== null) w.stale = a.staleSince;
   return w;

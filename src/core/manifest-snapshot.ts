@@ -3,6 +3,7 @@
  * never sees how state is stored; this mapping is the one place that decides how the
  * manifest's in-between phases (a submission in flight, a refused submission) look to it.
  */
+import { type StateCounts, StateTally } from './aggregate.js';
 import { levelText } from './conditions.js';
 import {
   type Attempt,
@@ -14,7 +15,7 @@ import {
 import { classifyPendingReason } from './pending-reasons.js';
 import { signatureOf } from './signature.js';
 import type { AttemptResources, AttemptView, ConditionView, SweepSnapshot } from './snapshot.js';
-import { toEpochMs } from './snapshot.js';
+import { attemptStatus, toEpochMs } from './snapshot.js';
 
 export interface SnapshotOptions {
   /** ISO 8601: the tick's time (the core never reads the clock). */
@@ -29,74 +30,110 @@ export interface SnapshotOptions {
 /** Job id of attempts that have none (in flight, or refused): never cancellable, never observed. */
 export const NO_JOB_ID = '';
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 function resourcesOf(a: Attempt, options: SnapshotOptions): AttemptResources | undefined {
   const memoryMb = a.requested?.memoryMb ?? options.defaults?.memoryMb ?? null;
   const timeMinutes = a.requested?.timeMinutes ?? options.defaults?.timeMinutes ?? null;
   if (memoryMb === null && timeMinutes === null) return undefined;
-  return {
-    ...(memoryMb !== null ? { memoryMb } : {}),
-    ...(timeMinutes !== null ? { timeMinutes } : {}),
-  };
+  const resources: Mutable<AttemptResources> = {};
+  if (memoryMb !== null) resources.memoryMb = memoryMb;
+  if (timeMinutes !== null) resources.timeMinutes = timeMinutes;
+  return resources;
 }
 
-function pendingFacts(a: Attempt, now: number, options: SnapshotOptions): Partial<AttemptView> {
-  if (a.state !== null && a.state !== 'PENDING') return {};
+/** Adds what a pending attempt's wait says: how long, why, and whether that is a problem. */
+function addPendingFacts(
+  view: Mutable<AttemptView>,
+  a: Attempt,
+  now: number,
+  options: SnapshotOptions,
+): void {
+  if (a.state !== null && a.state !== 'PENDING') return;
   const since = Math.round((now - toEpochMs(a.submittedAt)) / 1000);
   const pendingSinceSeconds = Number.isFinite(since) ? Math.max(0, since) : undefined;
-  const facts: Partial<AttemptView> = pendingSinceSeconds === undefined ? {} : { pendingSinceSeconds };
-  if (a.reason === null) return facts;
+  if (pendingSinceSeconds !== undefined) view.pendingSinceSeconds = pendingSinceSeconds;
+  if (a.reason === null) return;
+  view.pendingReason = a.reason;
   const problem =
     options.heldPatienceSeconds !== undefined &&
     classifyPendingReason(a.reason, {
       heldPatienceSeconds: options.heldPatienceSeconds,
       ...(pendingSinceSeconds !== undefined ? { pendingSeconds: pendingSinceSeconds } : {}),
     }).kind === 'problem';
-  return { ...facts, pendingReason: a.reason, ...(problem ? { pendingProblem: true } : {}) };
+  if (problem) view.pendingProblem = true;
 }
 
+// Views are built field by field on one object: at 100,000 conditions a tick makes one per
+// attempt, and the spread-per-optional-field form tripled the garbage the tick left behind.
 export function attemptView(a: Attempt, now: number, options: SnapshotOptions): AttemptView {
   const resources = resourcesOf(a, options);
-  const base = { cycle: a.cycle, ...(resources !== undefined ? { resources } : {}) };
   // In flight: neither live nor failed as far as anyone knows; UNKNOWN keeps F1 closed (nothing
   // is relaunched while a launch may still be submitting) and stale keeps it out of cancels.
-  if (a.phase === 'submitting') return { ...base, jobId: NO_JOB_ID, state: 'UNKNOWN', stale: true };
+  if (a.phase === 'submitting') {
+    const view: Mutable<AttemptView> = { cycle: a.cycle, jobId: NO_JOB_ID, state: 'UNKNOWN', stale: true };
+    if (resources !== undefined) view.resources = resources;
+    return view;
+  }
   if (a.phase === 'submit_failed') {
     const evidence = [a.submitError ?? 'the scheduler refused the submission'];
-    const endedAt = a.observedAt ?? a.submittedAt;
-    return {
-      ...base,
+    const view: Mutable<AttemptView> = {
+      cycle: a.cycle,
       jobId: NO_JOB_ID,
       state: 'FAILED',
-      endedAt,
-      classification: {
+      endedAt: a.observedAt ?? a.submittedAt,
+      // A refusal recorded with its cause (provisioning) keeps it; any other is a rejection.
+      classification: a.classification ?? {
         rootCause: 'submission_rejected',
         signature: signatureOf('submission_rejected', evidence),
         confidence: 1,
         evidence,
       },
     };
+    if (resources !== undefined) view.resources = resources;
+    return view;
   }
   const elapsed = a.used?.elapsedSeconds ?? elapsedFromTimes(a.startedAt, a.endedAt);
-  return {
-    ...base,
+  // Submitted but not observed yet: the scheduler accepted it, so it is queued.
+  const view: Mutable<AttemptView> = {
+    cycle: a.cycle,
     jobId: a.jobId ?? NO_JOB_ID,
-    // Submitted but not observed yet: the scheduler accepted it, so it is queued.
     state: a.state ?? 'PENDING',
-    ...(a.staleSince !== null ? { stale: true } : {}),
-    ...(a.startedAt !== null ? { startedAt: a.startedAt } : {}),
-    ...(a.endedAt !== null ? { endedAt: a.endedAt } : {}),
-    ...(elapsed !== null ? { elapsedSeconds: elapsed } : {}),
-    ...(a.classification !== null ? { classification: a.classification } : {}),
-    ...pendingFacts(a, now, options),
   };
+  if (resources !== undefined) view.resources = resources;
+  if (a.staleSince !== null) view.stale = true;
+  if (a.startedAt !== null) view.startedAt = a.startedAt;
+  if (a.endedAt !== null) view.endedAt = a.endedAt;
+  if (elapsed !== null) view.elapsedSeconds = elapsed;
+  if (a.classification !== null) view.classification = a.classification;
+  addPendingFacts(view, a, now, options);
+  return view;
+}
+
+/**
+ * Factor name → level text of a condition. A condition's values never change and transitions
+ * share the object, so the map is made once per process, not once per snapshot.
+ */
+const FACTOR_TEXT = new WeakMap<ConditionRecord['values'], Readonly<Record<string, string>>>();
+
+function factorText(values: ConditionRecord['values']): Readonly<Record<string, string>> {
+  let text = FACTOR_TEXT.get(values);
+  if (text === undefined) {
+    const built: Record<string, string> = {};
+    for (const name of Object.keys(values)) {
+      const value = values[name];
+      if (value !== undefined) built[name] = levelText(value);
+    }
+    text = built;
+    FACTOR_TEXT.set(values, text);
+  }
+  return text;
 }
 
 export function conditionView(c: ConditionRecord, now: number, options: SnapshotOptions): ConditionView {
-  return {
-    id: c.id,
-    factors: Object.fromEntries(Object.entries(c.values).map(([name, v]) => [name, levelText(v)])),
-    attempts: c.attempts.map((a) => attemptView(a, now, options)),
-  };
+  const attempts: AttemptView[] = [];
+  for (const a of c.attempts) attempts.push(attemptView(a, now, options));
+  return { id: c.id, factors: factorText(c.values), attempts };
 }
 
 export function manifestToSnapshot(m: Manifest, options: SnapshotOptions): SweepSnapshot {
@@ -109,4 +146,24 @@ export function manifestToSnapshot(m: Manifest, options: SnapshotOptions): Sweep
     ...(options.replicateFactor !== undefined ? { replicateFactor: options.replicateFactor } : {}),
     ...(m.paused ? { paused: true } : {}),
   };
+}
+
+/**
+ * countStates(currentConditions(manifestToSnapshot(m))) without building the snapshot: only
+ * each condition's latest attempt is viewed, and no factor maps are made. The tick needs the
+ * previous tick's counts (for the deltas) and nothing else of the manifest it loaded.
+ */
+export function countManifestStates(m: Manifest, options: SnapshotOptions): StateCounts {
+  const now = toEpochMs(options.now);
+  const tally = new StateTally();
+  for (const c of m.conditions) {
+    let latest: Attempt | undefined;
+    // The same pick as latestAttempt(): the highest cycle, the last of equals.
+    for (const a of c.attempts) if (latest === undefined || a.cycle >= latest.cycle) latest = a;
+    if (latest === undefined) continue;
+    const view = attemptView(latest, now, options);
+    // Views made from the manifest carry no output check (see conditionView), so none is invalid.
+    tally.add(attemptStatus(view), view.state, false);
+  }
+  return tally.counts();
 }

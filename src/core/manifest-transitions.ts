@@ -24,6 +24,7 @@ import {
   type ResourcesRequested,
 } from './manifest-model.js';
 import { FINGERPRINT, JOB_ID } from './manifest-wire.js';
+import { signatureOf } from './signature.js';
 import type { Classification } from './types.js';
 import { isFailedState } from './types.js';
 
@@ -100,6 +101,7 @@ export function recordSubmitting(m: Manifest, entries: readonly SubmittingEntry[
         stdoutPath: null,
         stderrPath: null,
         submitError: null,
+        image: null,
         observedAt: null,
         staleSince: null,
       };
@@ -114,6 +116,8 @@ export interface SubmittedEntry {
   readonly jobId: string;
   readonly stdoutPath?: string | null;
   readonly stderrPath?: string | null;
+  /** The image digest the scheduler launched it with (SubmitResult.imageDigest). */
+  readonly image?: string;
 }
 
 /** The scheduler accepted the submission: the in-flight attempt gets its job id. */
@@ -136,6 +140,7 @@ export function recordSubmitted(m: Manifest, entries: readonly SubmittedEntry[],
           jobId: e.jobId,
           stdoutPath,
           stderrPath,
+          image: e.image === undefined ? a.image : bounded(e.image),
           observedAt: compactTime(now),
         };
       }),
@@ -144,10 +149,21 @@ export function recordSubmitted(m: Manifest, entries: readonly SubmittedEntry[],
   return updateConditions(m, byId);
 }
 
+export interface SubmitFailedEntry {
+  readonly conditionId: ConditionId;
+  readonly error: string;
+  /**
+   * What the refusal means (the Scheduler port's SubmitResult): `provisioning` when no cloud or
+   * cluster could provide the resources, which policy may retry, unlike a rejected submission.
+   * Absent: submission_rejected.
+   */
+  readonly rootCause?: 'submission_rejected' | 'provisioning';
+}
+
 /** The scheduler refused (or the transport failed): the attempt closes without a job. */
 export function recordSubmitFailed(
   m: Manifest,
-  entries: readonly { readonly conditionId: ConditionId; readonly error: string }[],
+  entries: readonly SubmitFailedEntry[],
   now: string,
 ): Manifest {
   const byId = new Map<ConditionId, (c: ConditionRecord) => ConditionRecord>();
@@ -155,7 +171,19 @@ export function recordSubmitFailed(
     byId.set(e.conditionId, (c) =>
       withLatest(m, c, (a) => {
         guard(m, a.phase === 'submitting', `condition ${c.id} has no submission in flight`);
-        return { ...a, phase: 'submit_failed', submitError: bounded(e.error), observedAt: compactTime(now) };
+        const submitError = bounded(e.error);
+        // Only a cause other than the default is written down: the snapshot reads a missing
+        // classification of a refused submission as submission_rejected.
+        const classification =
+          e.rootCause === 'provisioning'
+            ? {
+                rootCause: e.rootCause,
+                signature: signatureOf(e.rootCause, [submitError]),
+                confidence: 1,
+                evidence: [submitError],
+              }
+            : a.classification;
+        return { ...a, phase: 'submit_failed', submitError, classification, observedAt: compactTime(now) };
       }),
     );
   }

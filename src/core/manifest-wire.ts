@@ -56,6 +56,8 @@ export const wireAttemptSchema = z.strictObject({
   /** Absent: same as out. */
   err: text.nullable().optional(),
   error: text.optional(),
+  /** The image digest the job was launched with (Attempt.image). */
+  img: text.optional(),
   seen: time.optional(),
   stale: time.optional(),
 });

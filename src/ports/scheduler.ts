@@ -96,7 +96,8 @@ export type SubmitResult =
     }
   | {
       readonly ok: false;
-      readonly rootCause: Extract<RootCause, 'submission_rejected'>;
+      /** `provisioning`: no cloud or cluster could provide the resources (e.g. SkyPilot's optimizer). */
+      readonly rootCause: Extract<RootCause, 'submission_rejected' | 'provisioning'>;
       readonly message: string;
     };
 

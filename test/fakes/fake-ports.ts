@@ -23,14 +23,21 @@ export interface FakeIssues extends IssueFinder, IssueWriter, Pick<IssueConversa
   readonly writes: { kind: 'create' | 'update' | 'close'; number: number }[];
   /** Every comment posted through `comment`, in order (not counted in `writes`). */
   readonly comments: { number: number; body: string }[];
+  /** Lookups (findByMarker, ensureIssue): each costs the real adapter a listing per tick. */
+  readonly lookups: { marker: string }[];
 }
 
 export function createFakeIssues(): FakeIssues {
   const issues = new Map<number, TrackedIssue>();
   const writes: FakeIssues['writes'] = [];
   const comments: FakeIssues['comments'] = [];
+  const lookups: FakeIssues['lookups'] = [];
   let next = 1;
-  const find = (label: string, marker: string) =>
+  const find = (label: string, marker: string) => {
+    lookups.push({ marker });
+    return lookUp(label, marker);
+  };
+  const lookUp = (label: string, marker: string) =>
     [...issues.values()]
       .filter((i) => i.labels.includes(label) && i.body.includes(marker))
       .sort((a, b) => (a.state === b.state ? a.number - b.number : a.state === 'open' ? -1 : 1))[0] ?? null;
@@ -38,6 +45,7 @@ export function createFakeIssues(): FakeIssues {
     issues,
     writes,
     comments,
+    lookups,
     async comment(issueNumber: number, body: string): Promise<PostedComment> {
       if (!issues.has(issueNumber)) throw new Error(`no issue #${issueNumber}`);
       comments.push({ number: issueNumber, body });

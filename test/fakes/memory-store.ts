@@ -10,6 +10,8 @@ import type { LoadedManifest, SaveManifestResult, StateStore } from '../../src/p
 export interface MemoryStore extends StateStore {
   readonly saves: Manifest[];
   conflicts: number;
+  /** How often the manifest was read (a request each on GitHub). */
+  loads: number;
   text: string | null;
   beforeSave: ((store: MemoryStore) => Promise<void> | void) | null;
   /** Makes every save throw (a process that died). */
@@ -25,6 +27,7 @@ export function createMemoryStore(initial: Manifest | null = null): MemoryStore 
   const store = {
     saves: [] as Manifest[],
     conflicts: 0,
+    loads: 0,
     text: initial === null ? null : serializeManifest(initial),
     beforeSave: null as MemoryStore['beforeSave'],
     dead: false,
@@ -36,6 +39,7 @@ export function createMemoryStore(initial: Manifest | null = null): MemoryStore 
       version++;
     },
     async load(): Promise<LoadedManifest | null> {
+      store.loads++;
       const manifest = store.current();
       return manifest === null ? null : { manifest, version: String(version) };
     },

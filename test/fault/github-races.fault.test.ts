@@ -1,9 +1,11 @@
 /**
- * Races on the state branch, through main() against the fake GitHub: another writer moves the
- * ref between a tick's load and its save (GitHub answers 422, not a fast forward), GitHub
- * answers 409, and two ticks run at once on the same branch. The manifest is a compare-and-swap
- * file: a lost race must be re-applied on top of the winner, never overwrite it, never lose an
- * attempt, and never make the pair of runs file or dispatch anything twice.
+ * Races on the state branch, through main() against the fake GitHub: another writer saves the
+ * manifest between a tick's load and its save (GitHub answers 409: the file no longer matches the
+ * sha the tick names), GitHub answers 409 although the file is unchanged (its answer when the
+ * branch's head moved under the write), and two ticks run at once on the same branch. The
+ * manifest is a compare-and-swap file: a lost race must be re-applied on top of the winner,
+ * never overwrite it, never lose an attempt, and never make the pair of runs file or dispatch
+ * anything twice.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GitBranchStore, manifestPath } from '../../src/adapters/github/git-branch-store.js';
@@ -43,7 +45,7 @@ const spec = (klass: string, expected: string): ClassSpec => ({
   against: 'fake GitHub (OpenAPI-checked), through main()',
   expected,
 });
-const REF = '/repos/{owner}/{repo}/git/refs/{ref}';
+const CONTENTS = '/repos/{owner}/{repo}/contents/{path}';
 
 /** Another writer of the same manifest (a `/sweepwatch pause` run, say), saving on its own. */
 async function anotherWriterPauses(w: ActionWorld): Promise<void> {
@@ -58,25 +60,25 @@ async function anotherWriterPauses(w: ActionWorld): Promise<void> {
   });
 }
 
-describe('a concurrent writer moves the state ref', () => {
-  it('422 (not a fast forward): the tick re-applies its changes on top of the winner’s', async () => {
+describe('a concurrent writer saves the state file', () => {
+  it('409 (sha does not match): the tick re-applies its changes on top of the winner’s', async () => {
     const w = actionWorld(gh);
     await failedBatch(w);
     const before = w.manifest();
-    // Right before the tick moves the ref, the other writer's save lands.
-    w.before('PATCH', /\/git\/refs\/heads(\/|%2F)sweepwatch-state$/i, () => anotherWriterPauses(w));
+    // Right before the tick writes the file, the other writer's save lands.
+    w.before('PUT', /\/contents\/sweepwatch(\/|%2F)calib\.json$/i, () => anotherWriterPauses(w));
     const tick = await w.action('tick');
     const after = w.manifest();
     const problems = mergeProblems(judgeAction(w, before), { crash: unclearFailure(tick, /^$/) });
-    const refused = w.sent.filter((r) => r.method === 'PATCH' && r.status === 422).length;
-    if (refused === 0) problems.crash.push('the race did not happen: no 422 on the ref');
+    const refused = w.sent.filter((r) => r.method === 'PUT' && r.status === 409).length;
+    if (refused === 0) problems.crash.push('the race did not happen: no 409 on the state file');
     if (after?.paused !== true) problems.lost.push('the other writer’s pause was overwritten');
     if (after?.decisions.length === before?.decisions.length)
       problems.lost.push('the tick’s own changes were lost');
     expect(
       rec.check(
         spec(
-          '422 on the state ref (concurrent writer)',
+          '409 on the state file (concurrent writer)',
           'reloads and re-applies its transitions; both writes kept',
         ),
         problems,
@@ -84,13 +86,22 @@ describe('a concurrent writer moves the state ref', () => {
     ).toEqual(noProblems());
   });
 
-  it('409 on the state ref: a clear failure, nothing overwritten, the next tick recovers', async () => {
+  it('409 with the file unchanged: saved on reload, nothing overwritten, the next tick recovers', async () => {
     const w = actionWorld(gh);
     await failedBatch(w);
     const before = w.manifest();
-    gh.inject({ method: 'PATCH', route: REF, status: 409, body: { message: 'Conflict' } });
+    gh.inject({
+      method: 'PUT',
+      route: CONTENTS,
+      status: 409,
+      body: {
+        message:
+          'is at 0000000000000000000000000000000000000000 but expected 1111111111111111111111111111111111111111',
+      },
+    });
     const tick = await w.action('tick');
     const problems = judgeAction(w, before);
+    if (gh.faults.pending() > 0) problems.crash.push('the 409 was never served: the tick did not write');
     const saved = w.manifest()?.decisions.length !== before?.decisions.length;
     if (!saved) {
       // Not saved: it must fail, and say it was the state branch on GitHub.
@@ -105,7 +116,7 @@ describe('a concurrent writer moves the state ref', () => {
     expect(
       rec.check(
         spec(
-          '409 on the state ref',
+          '409 on the state file (head moved under the write)',
           'saved on retry or a clear failure; next tick recovers, no double submit',
         ),
         problems,

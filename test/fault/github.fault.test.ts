@@ -36,7 +36,7 @@ const spec = (klass: string, expected: string): ClassSpec => ({
   expected,
 });
 const ISSUES = '/repos/{owner}/{repo}/issues';
-const REF = '/repos/{owner}/{repo}/git/refs/{ref}';
+const CONTENTS = '/repos/{owner}/{repo}/contents/{path}';
 const DISPATCH = '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
 const filed = (w: ActionWorld) =>
   [...w.repo().issues.values()].filter((i) => i.labels.some((l) => l.startsWith('root-cause:')));
@@ -89,10 +89,10 @@ describe('GitHub answering 500 and 502', () => {
     ).toEqual(noProblems());
   });
 
-  it('502 twice on the state ref update: retried with backoff, saved once', async () => {
+  it('502 twice on the state file write: retried with backoff, saved once', async () => {
     const w = await ready();
     const before = w.manifest();
-    gh.inject({ method: 'PATCH', route: REF, ...serverError(502), times: 2 });
+    gh.inject({ method: 'PUT', route: CONTENTS, ...serverError(502), times: 2 });
     const tick = await w.action('tick');
     const problems = mergeProblems(judgeAction(w, before), { crash: unclearFailure(tick, /^$/) });
     if (gh.faults.pending() !== 0) problems.crash.push('the faults were not all served');
@@ -100,7 +100,7 @@ describe('GitHub answering 500 and 502', () => {
       problems.lost.push('the tick was not saved');
     expect(
       rec.check(
-        spec('502 on the state ref update (transient)', 'retried (≤ 3, growing delays); saved'),
+        spec('502 on the state file write (transient)', 'retried (≤ 3, growing delays); saved'),
         problems,
       ),
     ).toEqual(noProblems());
@@ -111,7 +111,7 @@ describe('GitHub answering 500 and 502', () => {
     const before = w.manifest();
     gh.inject({
       method: 'GET',
-      route: '/repos/{owner}/{repo}/git/ref/{ref}',
+      route: CONTENTS,
       ...serverError(502),
       times: 50,
     });

@@ -85,7 +85,7 @@ async function killSwitchBatch(h: Harness): Promise<string[]> {
 }
 
 describe('dashboard issue', () => {
-  it('is created on the first tick, left alone while nothing changes, updated when something does', async () => {
+  it('is created on the first tick, not even looked up while nothing changes, updated when something does', async () => {
     const h = harness();
     await launched(h);
     const first = await dashTick(h);
@@ -98,11 +98,13 @@ describe('dashboard issue', () => {
     expect(d.body).toContain('| ⏳ pending | 12 |');
     expect(d.body).not.toContain('Approve relaunch');
 
-    // Time passes, nothing changes: no write at all (ensureIssue answers `unchanged`).
+    // Time passes, nothing changes: no write, and no lookup either (a listing on GitHub).
     h.clock.advance(600);
+    h.issues.lookups.length = 0;
     const second = await dashTick(h);
     expect(second.changed).toBe(false);
     expect(h.issues.writes).toEqual([{ kind: 'create', number: 1 }]);
+    expect(h.issues.lookups).toEqual([]);
 
     for (const id of jobsWhere(h)) h.scheduler.set(id, 'RUNNING', { startedAt: ago(h, 60) });
     h.clock.advance(600);

@@ -54,6 +54,32 @@ describe('tick', () => {
     expect(result.result).toMatchObject({ reason_code: 'pending_legit', changed: true });
   });
 
+  it('reads the stored manifest once per tick, changed or not (a save conflict still reloads)', async () => {
+    const h = harness();
+    await launched(h);
+    h.store.loads = 0;
+    const changed = await runTick(h);
+    expect(changed.changed).toBe(true);
+    expect(h.store.loads).toBe(1);
+    h.clock.advance(600);
+    h.store.loads = 0;
+    const unchanged = await runTick(h);
+    expect(unchanged.changed).toBe(false);
+    expect(h.store.loads).toBe(1);
+
+    for (const id of jobsWhere(h)) h.scheduler.set(id, 'RUNNING', { startedAt: ago(h, 60) });
+    h.clock.advance(600);
+    h.store.loads = 0;
+    // Another writer saves between this tick's load and its save: the save reloads, once.
+    h.store.beforeSave = (store) => {
+      const other = store.current();
+      if (other !== null) store.put(setPaused(other, false));
+    };
+    await runTick(h);
+    expect(h.store.conflicts).toBe(1);
+    expect(h.store.loads).toBe(2);
+  });
+
   it('kill switch: cancels only the doomed running jobs of the failing configuration', async () => {
     const h = harness();
     await launched(h);

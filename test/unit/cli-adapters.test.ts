@@ -151,6 +151,9 @@ describe('sshTargetFrom', () => {
     user: null,
     jumpHosts: [],
     connectTimeoutSeconds: null,
+    skyCommand: null,
+    taskYaml: null,
+    allowBareVm: false,
   };
   const keyFile = join(dir, 'id_test');
   writeFileSync(keyFile, '-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n-----END OPENSSH PRIVATE KEY-----\n');

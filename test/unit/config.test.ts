@@ -49,6 +49,9 @@ describe('the example sweep files', () => {
       user: 'alice',
       jumpHosts: [{ host: 'bastion.example.edu', port: 2222, user: 'alice' }],
       connectTimeoutSeconds: 20,
+      skyCommand: null,
+      taskYaml: null,
+      allowBareVm: false,
     });
     expect(config.factors.map((f) => f.name)).toEqual(['model', 'loss', 'calib', 'fold']);
     expect(config.template.resources).toMatchObject({ timeMinutes: 120, memoryMb: 16_384, gpus: 'a100:1' });
@@ -210,11 +213,11 @@ describe('a bad sweep file gets one exact message per problem', () => {
     ],
     [
       'a Slurm setting on another scheduler',
-      BASE.replace('type: slurm\n  host: login.example.edu', 'type: skypilot').replace(
-        'outputs:',
-        '  resources: {partition: gpu}\noutputs:',
-      ),
-      ['sweep.yml:10: template.resources.partition: is a Slurm setting; the scheduler is skypilot'],
+      BASE.replace(
+        'type: slurm\n  host: login.example.edu',
+        'type: skypilot\n  task_yaml: task.yaml',
+      ).replace('outputs:', '  resources: {partition: gpu}\noutputs:'),
+      ['sweep.yml:11: template.resources.partition: is a Slurm setting; the scheduler is skypilot'],
     ],
     [
       'a misspelled scheduler',

@@ -44,63 +44,89 @@ function manifest(bytes: number, tag: string): string {
   return JSON.stringify({ tag, jobs });
 }
 
+const CONTENTS = '/repos/{owner}/{repo}/contents/{path}';
+
+/** The blob sha GitHub holds for the file on the branch: the version a load must report. */
+function blobOnBranch(path = PATH): string | undefined {
+  const head = repo.refs.get('refs/heads/sweepwatch-state');
+  const commit = head === undefined ? undefined : repo.git.getAs(head, 'commit');
+  return commit === undefined ? undefined : repo.git.flatten(commit.tree).get(path)?.sha;
+}
+
+async function saved(s: TextStore, content: string, expected: string | null): Promise<string> {
+  const result = await s.save(content, expected);
+  if (!result.ok) throw new Error(`save of ${content} conflicted`);
+  return result.version;
+}
+
 describe('GitBranchStore', () => {
-  it('creates the branch as an orphan commit holding only the file', async () => {
+  it('first save creates the branch as an orphan commit holding only the file', async () => {
     expect(await store().load()).toBeNull();
-    const saved = await store().save('{"v":1}', null);
-    expect(saved.ok).toBe(true);
+    gh.resetRequests();
+    const version = await saved(store(), '{"v":1}', null);
+    // The write is tried first (404: no branch), then the branch is made through Git Data.
+    expect(gh.counts()).toEqual({
+      [`PUT ${CONTENTS}`]: 1,
+      'POST /repos/{owner}/{repo}/git/blobs': 1,
+      'POST /repos/{owner}/{repo}/git/trees': 1,
+      'POST /repos/{owner}/{repo}/git/commits': 1,
+      'POST /repos/{owner}/{repo}/git/refs': 1,
+    });
     const head = repo.refs.get('refs/heads/sweepwatch-state');
     const commit = head === undefined ? undefined : repo.git.getAs(head, 'commit');
     expect(commit?.parents).toEqual([]);
     expect(commit === undefined ? [] : [...repo.git.flatten(commit.tree).keys()]).toEqual([PATH]);
-    expect(await store().load()).toEqual({ content: '{"v":1}', version: head });
+    expect(version).toBe(blobOnBranch());
+    expect(await store().load()).toEqual({ content: '{"v":1}', version });
   });
 
-  it('round-trips a manifest past the Contents API’s 1 MB limit', async () => {
+  it('loads in one request, saves in one, and a save of the content already there costs none', async () => {
+    const s = store();
+    const v1 = await saved(s, '{"v":1}', null);
+    gh.resetRequests();
+    expect(await s.load()).toEqual({ content: '{"v":1}', version: v1 });
+    expect(gh.counts()).toEqual({ [`GET ${CONTENTS}`]: 1 });
+    gh.resetRequests();
+    const v2 = await saved(s, '{"v":2}', v1);
+    expect(gh.counts()).toEqual({ [`PUT ${CONTENTS}`]: 1 });
+    expect(v2).toBe(blobOnBranch());
+    gh.resetRequests();
+    expect(await s.save('{"v":2}', v2)).toEqual({ ok: true, version: v2 });
+    expect(gh.count()).toBe(0);
+  });
+
+  it('round-trips a manifest past 1 MB through the raw media type', async () => {
     const big = manifest(1_500_000, 'big');
     expect(Buffer.byteLength(big)).toBeGreaterThan(1_048_576);
-    const first = await store().save(big, null);
-    if (!first.ok) throw new Error('first save conflicted');
+    const first = await saved(store(), big, null);
     const loaded = await store().load();
     expect(loaded?.content).toBe(big);
+    expect(loaded?.version).toBe(first);
     const bigger = manifest(1_600_000, 'bigger');
-    expect(await store().save(bigger, first.version)).toMatchObject({ ok: true });
+    expect(await store().save(bigger, first)).toMatchObject({ ok: true });
     expect(repo.readFile('sweepwatch-state', PATH)).toBe(bigger);
-    expect(gh.count({ route: '/repos/{owner}/{repo}/contents/{path}' })).toBe(0);
+    expect(gh.requests({ route: 'repos/get-content' }).length).toBe(1);
   });
 
-  it('costs four writes to save and one read to load what it saved', async () => {
-    const s = store();
-    const first = await s.save('{"v":1}', null);
-    if (!first.ok) throw new Error('conflict');
-    gh.resetRequests();
-    const second = await s.save('{"v":2}', first.version);
-    expect(gh.counts()).toEqual({
-      'POST /repos/{owner}/{repo}/git/blobs': 1,
-      'POST /repos/{owner}/{repo}/git/trees': 1,
-      'POST /repos/{owner}/{repo}/git/commits': 1,
-      'PATCH /repos/{owner}/{repo}/git/refs/{ref}': 1,
-    });
-    gh.resetRequests();
-    expect(await s.load()).toEqual({ content: '{"v":2}', version: second.ok ? second.version : '' });
-    expect(gh.count()).toBe(1);
+  it('keeps every byte: a byte-order mark, accents and emoji come back as saved', async () => {
+    const text = '\uFEFF{"note":"μ=3e-4 🙂","crlf":"a\\r\\nb"}\r\n';
+    const version = await saved(store(), text, null);
+    const loaded = await store().load();
+    expect(loaded).toEqual({ content: text, version });
+    expect(version).toBe(blobOnBranch());
+    // The version is GitHub's own sha, so the next save is accepted rather than refused.
+    expect(await store().save('{}', version)).toMatchObject({ ok: true });
   });
 
-  it('writes nothing when saving the content already there', async () => {
-    const first = await store().save('{"v":1}', null);
-    if (!first.ok) throw new Error('conflict');
-    gh.resetRequests();
-    expect(await store().save('{"v":1}', first.version)).toEqual({ ok: true, version: first.version });
-    expect(gh.count({ method: 'POST' }) + gh.count({ method: 'PATCH' })).toBe(0);
+  it('answers null for a branch or a file that does not exist', async () => {
+    expect(await store().load()).toBeNull();
+    await saved(store(manifestPath('other')), '{}', null);
+    expect(await store().load()).toBeNull();
   });
 
   it('lets exactly one of two concurrent savers of the same version win', async () => {
-    const base = await store().save('{"v":0}', null);
-    if (!base.ok) throw new Error('conflict');
-    const results = await Promise.all([
-      store().save('{"v":"a"}', base.version),
-      store().save('{"v":"b"}', base.version),
-    ]);
+    const base = await saved(store(), '{"v":0}', null);
+    const results = await Promise.all([store().save('{"v":"a"}', base), store().save('{"v":"b"}', base)]);
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.filter((r) => !r.ok)).toEqual([{ ok: false, conflict: true }]);
     const winner = results[0]?.ok ? '{"v":"a"}' : '{"v":"b"}';
@@ -112,41 +138,67 @@ describe('GitBranchStore', () => {
     expect(results.map((r) => r.ok).sort()).toEqual([false, true]);
   });
 
-  it('conflicts on a stale version, and succeeds after reloading', async () => {
-    const v1 = await store().save('{"v":1}', null);
-    if (!v1.ok) throw new Error('conflict');
-    expect((await store().save('{"v":2}', v1.version)).ok).toBe(true);
-    expect(await store().save('{"v":"stale"}', v1.version)).toEqual({ ok: false, conflict: true });
+  it('conflicts on a stale version and writes nothing; succeeds after reloading', async () => {
+    const v1 = await saved(store(), '{"v":1}', null);
+    await saved(store(), '{"v":2}', v1);
+    const head = repo.refs.get('refs/heads/sweepwatch-state');
+    expect(await store().save('{"v":"stale"}', v1)).toEqual({ ok: false, conflict: true });
+    expect(repo.refs.get('refs/heads/sweepwatch-state')).toBe(head);
+    expect(repo.readFile('sweepwatch-state', PATH)).toBe('{"v":2}');
     const fresh = await store().load();
     expect(await store().save('{"v":3}', fresh?.version ?? null)).toMatchObject({ ok: true });
     expect(repo.readFile('sweepwatch-state', PATH)).toBe('{"v":3}');
   });
 
-  it('shares the branch between experiments without false conflicts', async () => {
-    const a = store(manifestPath('exp-a'));
-    const b = store(manifestPath('exp-b'));
-    const a1 = await a.save('{"a":1}', null);
-    const b1 = await b.save('{"b":1}', null);
-    if (!a1.ok || !b1.ok) throw new Error('conflict');
-    // b moved the head after a loaded; a's file did not change, so a's save rebases.
-    expect(await a.save('{"a":2}', a1.version)).toMatchObject({ ok: true });
-    expect(repo.readFile('sweepwatch-state', manifestPath('exp-a'))).toBe('{"a":2}');
-    expect(repo.readFile('sweepwatch-state', manifestPath('exp-b'))).toBe('{"b":1}');
-    // A file absent at the version the caller had, but written since: a conflict.
-    expect(await store(manifestPath('exp-c')).save('{}', a1.version)).toMatchObject({ ok: true });
-    expect(await store(manifestPath('exp-c')).save('{"late":1}', null)).toEqual({
-      ok: false,
-      conflict: true,
-    });
+  it('conflicts when the file it saw absent has been written since', async () => {
+    await saved(store(), '{"first":1}', null);
+    expect(await store().save('{"late":1}', null)).toEqual({ ok: false, conflict: true });
+    expect(repo.readFile('sweepwatch-state', PATH)).toBe('{"first":1}');
   });
 
-  it('survives a 502 on the ref update whose write had landed', async () => {
-    const v1 = await store().save('{"v":1}', null);
-    if (!v1.ok) throw new Error('conflict');
-    gh.inject({ method: 'PATCH', route: 'git/update-ref', applied: true, ...serverError(502) });
-    const v2 = await store().save('{"v":2}', v1.version);
+  it('shares the branch between experiments: another file changing is not a conflict', async () => {
+    const a = store(manifestPath('exp-a'));
+    const b = store(manifestPath('exp-b'));
+    const a1 = await saved(a, '{"a":1}', null);
+    const b1 = await saved(b, '{"b":1}', null);
+    // b moved the branch's head after a saved; a's file did not change, so a's save goes through.
+    await saved(b, '{"b":2}', b1);
+    gh.resetRequests();
+    expect(await a.save('{"a":2}', a1)).toMatchObject({ ok: true });
+    expect(gh.count()).toBe(1);
+    expect(repo.readFile('sweepwatch-state', manifestPath('exp-a'))).toBe('{"a":2}');
+    expect(repo.readFile('sweepwatch-state', manifestPath('exp-b'))).toBe('{"b":2}');
+  });
+
+  it('a deleted branch is a conflict, and the reload-and-save that follows recreates it', async () => {
+    const v1 = await saved(store(), '{"v":1}', null);
+    repo.refs.delete('refs/heads/sweepwatch-state');
+    expect(await store().save('{"v":2}', v1)).toEqual({ ok: false, conflict: true });
+    expect(await store().load()).toBeNull();
+    expect(await store().save('{"v":2}', null)).toMatchObject({ ok: true });
+    expect(repo.readFile('sweepwatch-state', PATH)).toBe('{"v":2}');
+  });
+
+  it('survives a 502 on a write that had landed: the retry’s refusal is recognised as its own', async () => {
+    const v1 = await saved(store(), '{"v":1}', null);
+    gh.inject({
+      method: 'PUT',
+      route: 'repos/create-or-update-file-contents',
+      applied: true,
+      ...serverError(502),
+    });
+    const v2 = await store().save('{"v":2}', v1);
     expect(v2).toMatchObject({ ok: true });
+    expect(gh.count({ method: 'PUT', faulted: false })).toBeGreaterThan(0);
     expect(await store().load()).toEqual({ content: '{"v":2}', version: v2.ok ? v2.version : '' });
+  });
+
+  it('does not retry a refused write: one request, then the caller reloads', async () => {
+    const v1 = await saved(store(), '{"v":1}', null);
+    await saved(store(), '{"v":2}', v1);
+    gh.resetRequests();
+    expect(await store().save('{"v":3}', v1)).toEqual({ ok: false, conflict: true });
+    expect(gh.counts()).toEqual({ [`PUT ${CONTENTS}`]: 1, [`GET ${CONTENTS}`]: 1 });
   });
 
   it('rejects paths that are not plain relative paths', () => {

@@ -106,14 +106,32 @@ describe('ensureIssue', () => {
     expect(repo.issues.size).toBe(1);
   });
 
-  it('lists a label once per tick however many issues it ensures, plus once after each create', async () => {
+  it('lists a label once per tick however many issues it files, when nobody files in between', async () => {
     const t = tick();
     for (let i = 0; i < 5; i++) await t.ensureIssue({ ...spec, marker: issueMarker('root-cause', `c${i}`) });
-    expect(gh.count({ route: 'issues/list-for-repo' })).toBe(1 + 5);
+    expect(gh.count({ route: 'issues/list-for-repo' })).toBe(1);
     for (let i = 0; i < 5; i++) await t.ensureIssue({ ...spec, marker: issueMarker('root-cause', `c${i}`) });
-    expect(gh.count({ route: 'issues/list-for-repo' })).toBe(1 + 5);
+    expect(gh.count({ route: 'issues/list-for-repo' })).toBe(1);
     expect(gh.count({ route: 'issues/create' })).toBe(5);
     expect(repo.issues.size).toBe(5);
+  });
+
+  it('after someone else’s issue, lists once more from where it stopped: one page, newest first', async () => {
+    for (let i = 0; i < 150; i++)
+      repo.seedIssue({ title: `#${i}`, body: issueMarker('root-cause', `old${i}`), labels: ['sweepwatch'] });
+    const t = tick();
+    expect(await t.findByMarker('sweepwatch', oom)).toBeNull();
+    repo.seedIssue({ title: 'a person’s bug report' });
+    gh.resetRequests();
+    const first = await t.ensureIssue(spec);
+    const second = await t.ensureIssue({ ...spec, marker: issueMarker('root-cause', 'next') });
+    expect([first.outcome, second.outcome]).toEqual(['created', 'created']);
+    // The first create follows the unlabelled issue (a gap): one page of what is new; the
+    // second follows the first directly: none.
+    expect(gh.requests({ route: 'issues/list-for-repo' }).map((r) => r.path)).toEqual([
+      expect.stringMatching(/direction=desc.*per_page=100/),
+    ]);
+    expect(repo.issues.size).toBe(153);
   });
 
   it('keeps the marker when it cuts a body to GitHub’s 65,536 characters', async () => {

@@ -11,8 +11,9 @@ import { fakeGitHubRepo } from '../helpers/fake-github/client.js';
 import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github/index.js';
 
 // Several Action runs (a tick, a relaunch, a comment) saving the manifest on the state branch at
-// once: the ref update is a compare-and-swap, and a loser reloads and re-applies its own
-// transitions, so no attempt is ever lost. Checked against the OpenAPI-validating fake GitHub.
+// once: each write names the blob sha of the file it replaces (a compare-and-swap), and a loser
+// reloads and re-applies its own transitions, so no attempt is ever lost. Checked against the
+// OpenAPI-validating fake GitHub.
 let gh: FakeGitHub;
 let n = 0;
 beforeAll(async () => {

@@ -204,7 +204,7 @@ describe('secrets never leak', () => {
     const launched = await action(owner, 'launch');
     gh.inject({
       method: 'GET',
-      route: '/repos/{owner}/{repo}/git/ref/{ref}',
+      route: '/repos/{owner}/{repo}/contents/{path}',
       ...serverError(500),
       times: 20,
     });

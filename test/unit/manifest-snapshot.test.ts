@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { countStates } from '../../src/core/aggregate.js';
 import { expandConditions } from '../../src/core/conditions.js';
-import { createManifest, type Manifest } from '../../src/core/manifest.js';
-import { manifestToSnapshot, NO_JOB_ID } from '../../src/core/manifest-snapshot.js';
+import { createManifest, type Manifest, parseManifest, serializeManifest } from '../../src/core/manifest.js';
+import { countManifestStates, manifestToSnapshot, NO_JOB_ID } from '../../src/core/manifest-snapshot.js';
 import {
   applyObservations,
   markStale,
@@ -12,7 +14,8 @@ import {
   recordSubmitting,
   setPaused,
 } from '../../src/core/manifest-transitions.js';
-import { attemptStatus } from '../../src/core/snapshot.js';
+import { attemptStatus, currentConditions } from '../../src/core/snapshot.js';
+import { manifestArb } from '../fixtures/manifest/arbitrary-manifest.js';
 
 const NOW = '2025-03-01T09:00:00Z';
 const T = (minute: number) => `2025-03-01T08:${String(minute).padStart(2, '0')}:00Z`;
@@ -143,5 +146,56 @@ describe('manifestToSnapshot', () => {
       T(51),
     );
     expect(view(m, A)[1]).toMatchObject({ cycle: 1, resources: { memoryMb: 16000, timeMinutes: 60 } });
+  });
+});
+
+describe('a refused submission', () => {
+  it('for want of resources is a provisioning failure (kept through the file), any other a rejection', () => {
+    let m = createManifest({
+      experiment: 'exp',
+      sweepDigest: 'sha256:0',
+      factorNames: ['model', 'fold'],
+      conditions,
+      launch: { digest: 'git:a', reason: 'launch', requestedBy: 'alice', at: T(0) },
+    });
+    m = recordSubmitting(
+      m,
+      [A, B].map((conditionId) => ({ conditionId, cycle: 0 })),
+      T(1),
+    );
+    m = recordSubmitFailed(
+      m,
+      [
+        {
+          conditionId: A,
+          error: 'ResourcesUnavailableError: no launchable resource',
+          rootCause: 'provisioning',
+        },
+        { conditionId: B, error: 'sbatch: error: invalid partition', rootCause: 'submission_rejected' },
+      ],
+      T(2),
+    );
+    const reloaded = parseManifest(serializeManifest(m), { source: 'test' });
+    for (const manifest of [m, reloaded]) {
+      expect(view(manifest, A)[0]?.classification).toMatchObject({
+        rootCause: 'provisioning',
+        evidence: ['ResourcesUnavailableError: no launchable resource'],
+      });
+      expect(view(manifest, B)[0]?.classification?.rootCause).toBe('submission_rejected');
+    }
+  });
+});
+
+describe('countManifestStates', () => {
+  it("gives the previous tick's counts exactly as the full snapshot would, for any manifest", () => {
+    fc.assert(
+      fc.property(manifestArb, fc.integer({ min: 0, max: 3600 }), (m, heldPatienceSeconds) => {
+        const options = { now: NOW, defaults: { memoryMb: 8000, timeMinutes: 60 }, heldPatienceSeconds };
+        expect(countManifestStates(m, options)).toEqual(
+          countStates(currentConditions(manifestToSnapshot(m, options))),
+        );
+      }),
+      { numRuns: 200 },
+    );
   });
 });

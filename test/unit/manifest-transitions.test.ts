@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expandConditions } from '../../src/core/conditions.js';
-import type { Manifest } from '../../src/core/manifest.js';
+import { type Manifest, parseManifest, serializeManifest } from '../../src/core/manifest.js';
 import { createManifest } from '../../src/core/manifest-model.js';
 import {
   applyObservations,
@@ -83,6 +83,31 @@ describe('the attempt chain', () => {
       requested: { memoryMb: 16_384, timeMinutes: null },
     });
     expect(submitted.conditions[1]).toBe(submitting.conditions[1]);
+  });
+
+  it('records the image each job was launched with, kept through the file', () => {
+    const m = recordSubmitting(
+      fresh(),
+      [
+        { conditionId: A, cycle: 0 },
+        { conditionId: B, cycle: 0 },
+      ],
+      T(1),
+    );
+    const image = 'docker:ghcr.io/lab/train@sha256:0f3a9c';
+    const submitted = recordSubmitted(
+      m,
+      [
+        { conditionId: A, jobId: '7', image },
+        { conditionId: B, jobId: '8' },
+      ],
+      T(2),
+    );
+    const reloaded = parseManifest(serializeManifest(submitted), { source: 'test' });
+    for (const x of [submitted, reloaded]) {
+      expect(x.conditions[0]?.attempts[0]?.image).toBe(image);
+      expect(x.conditions[1]?.attempts[0]?.image).toBeNull();
+    }
   });
 
   it('closes a refused submission without a job', () => {

@@ -62,7 +62,7 @@ describe('task YAML preflight', () => {
     expect(c.ok).toBe(false);
     if (!c.ok) {
       expect(c.message).toContain(`/home/alice/task.yaml: ${words}`);
-      expect(c.message).toContain('allowBareVm');
+      expect(c.message).toContain('scheduler.allow_bare_vm: true');
     }
   });
 

@@ -20,7 +20,10 @@ export async function runPreflight(
   const config = existsSync(inputs.config) ? await wiring.loadConfig(inputs.config) : null;
   const transport = wiring.createTransport(config === null ? inputs.ssh : sshTarget(inputs, config));
   try {
-    const scheduler = wiring.createScheduler(config?.scheduler.kind ?? 'slurm', { transport });
+    const scheduler = wiring.createScheduler(config?.scheduler.kind ?? 'slurm', {
+      transport,
+      ...(config !== null ? { config } : {}),
+    });
     const outcome = await preflight(scheduler, config === null ? {} : preflightRequestOf(config));
     runtime.info(`preflight: ${outcome.reasonCode} (user ${outcome.report.user ?? 'unknown'})`);
     const problems = outcome.report.problems.filter((p) => p.severity === 'error').map((p) => p.message);

@@ -1,18 +1,30 @@
 import type { SaveResult, TextStore, VersionedText } from '../../ports/text-store.js';
-import { GitData, gitBlobSha } from './git-data.js';
-import type { GitHubRepo } from './octokit.js';
+import { createOrphanBranch, gitBlobSha } from './git-data.js';
+import { errorMessage, type GitHubRepo, httpStatus } from './octokit.js';
 
 /**
- * TextStore as one file on a dedicated branch, written through the Git Data API: blob → tree
- * (on the head's tree) → commit (parent: the version loaded) → fast-forward-only ref update, the
- * compare-and-swap. The version is the branch's head commit.
+ * TextStore as one file on a dedicated branch, through the repository Contents API: one request
+ * to load and one to save. Every tick of a 5-minute cron loads, most save, and an Action's token
+ * gets 1,000 requests an hour; the Git Data path this replaced cost four of each (ref, commit,
+ * tree, blob to read; blob, tree, commit, ref to write).
  *
- * The branch is created as an orphan commit holding only sweepwatch's files: it carries no
- * workflows, so a state commit can never trigger CI, and nothing needs the default branch.
+ * load reads the file with the raw media type, which GitHub serves up to 100 MB (the JSON form
+ * carries no content past 1 MB, and a 10,000-condition manifest is several). The version is the
+ * file's git blob sha, computed here from the bytes received: the id GitHub knows the file by.
  *
- * Several experiments may share the branch (one file each). A save whose ref update loses the race
- * re-checks only its own file: if another experiment moved the head but this file is as it was at
- * `expectedVersion`, the commit is rebuilt on the new head; if this file changed, it is a conflict.
+ * save writes the file naming that sha, and GitHub refuses when the file is no longer that blob
+ * (409) or, for a file the caller saw absent, when it exists now (422). The compare-and-swap is
+ * on the file's content, not on the branch's head, so:
+ *  - experiments sharing the branch (one file each) do not make each other's versions stale;
+ *  - a file changed and changed back to the same bytes (ABA) is taken as unchanged, which is
+ *    harmless: the caller derived its save from exactly that content.
+ * GitHub also answers 409 when the branch's head moved under a write (two files written at the
+ * same moment); that is a conflict too, and the caller's reload finds its file as it was and
+ * writes again.
+ *
+ * The first save in a repository creates the branch as an orphan commit holding only the file
+ * (git-data.ts: four requests, once); a branch someone else created first is a conflict, and
+ * the caller reloads.
  */
 
 export const DEFAULT_STATE_BRANCH = 'sweepwatch-state';
@@ -28,103 +40,102 @@ export interface GitBranchStoreOptions {
   readonly path: string;
   readonly branch?: string;
   readonly message?: string;
-  /** Rebuilds on a head that moved for another file, at most. Default 3. */
-  readonly maxRebases?: number;
 }
 
-/** What a commit holds that the store cares about (immutable, so cached by commit). */
-interface CommitState {
-  readonly tree: string;
-  readonly blob: string | null;
-}
+/** The file's bytes as the response body, whatever their size (up to GitHub's 100 MB). */
+const RAW_MEDIA_TYPE = 'application/vnd.github.raw+json';
 
 const CONFLICT: SaveResult = { ok: false, conflict: true };
 
+/**
+ * The body Octokit hands over when asked not to parse it: the fetch stream. Text decoding would
+ * drop a byte-order mark, and then the sha computed from the text would never match GitHub's.
+ */
+async function bytesOf(body: unknown): Promise<Buffer> {
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  if (body instanceof ArrayBuffer) return Buffer.from(body);
+  if (body instanceof ReadableStream) return Buffer.from(await new Response(body).arrayBuffer());
+  if (body === null || body === undefined) return Buffer.alloc(0);
+  throw new Error(`unexpected response body for a raw file: ${typeof body}`);
+}
+
 export class GitBranchStore implements TextStore {
-  private readonly git: GitData;
   private readonly branch: string;
-  private readonly commits = new Map<string, CommitState>();
-  private readonly blobs = new Map<string, string>();
+  private readonly message: string;
 
   constructor(
-    gh: GitHubRepo,
+    private readonly gh: GitHubRepo,
     private readonly options: GitBranchStoreOptions,
   ) {
     if (options.path.split('/').some((s) => s === '' || s === '.' || s === '..')) {
       throw new Error(`invalid state file path: ${options.path}`);
     }
-    this.git = new GitData(gh);
     this.branch = options.branch ?? DEFAULT_STATE_BRANCH;
+    this.message = options.message ?? `sweepwatch: update ${options.path}`;
+  }
+
+  private get file() {
+    return { owner: this.gh.owner, repo: this.gh.repo, path: this.options.path };
   }
 
   async load(): Promise<VersionedText | null> {
-    const head = await this.git.head(this.branch);
-    if (head === null) return null;
-    const { blob } = await this.stateOf(head);
-    if (blob === null) return null;
-    let content = this.blobs.get(blob);
-    if (content === undefined) {
-      content = (await this.git.readBlob(blob)).toString('utf8');
-      this.remember(blob, content);
+    let body: unknown;
+    try {
+      const response = await this.gh.api.request('GET /repos/{owner}/{repo}/contents/{path}', {
+        ...this.file,
+        ref: this.branch,
+        headers: { accept: RAW_MEDIA_TYPE },
+        request: { parseSuccessResponseBody: false },
+      });
+      body = response.data;
+    } catch (error) {
+      // No such branch ("No commit found for the ref") or no such file on it.
+      if (httpStatus(error) === 404) return null;
+      throw error;
     }
-    return { content, version: head };
+    const bytes = await bytesOf(body);
+    return { content: bytes.toString('utf8'), version: gitBlobSha(bytes) };
   }
 
   async save(content: string, expectedVersion: string | null): Promise<SaveResult> {
     const bytes = Buffer.from(content, 'utf8');
     const sha = gitBlobSha(bytes);
-    const baseline = expectedVersion === null ? null : (await this.stateOf(expectedVersion)).blob;
-    let parent = expectedVersion ?? (await this.git.head(this.branch));
-    // Whether `parent` is the head as just read (not merely the version the caller had).
-    let fresh = expectedVersion === null;
-    let blob: string | undefined;
-    for (let attempt = 0; attempt <= (this.options.maxRebases ?? 3); attempt++) {
-      const current = parent === null ? null : (await this.stateOf(parent)).blob;
-      if (current !== baseline) return CONFLICT;
-      if (current === sha && parent !== null) {
-        // The file already holds this content: nothing to write once the head is confirmed.
-        if (fresh) return { ok: true, version: parent };
-        parent = await this.git.head(this.branch);
-        fresh = true;
-        continue;
-      }
-      blob ??= await this.git.writeBlob(bytes);
-      this.remember(blob, content);
-      const commit = await this.commitOnto(parent, blob);
-      const moved =
-        parent === null
-          ? await this.git.createRef(this.branch, commit)
-          : await this.git.moveRef(this.branch, commit);
-      if (moved === 'ok') return { ok: true, version: commit };
-      parent = await this.git.head(this.branch);
-      fresh = true;
-      // A retried request can report a loss for a write that had landed.
-      if (parent === commit) return { ok: true, version: commit };
+    // Already this content: nothing to write, and no request. Had someone saved in between, this
+    // save (which changes nothing) still fits before theirs; the stale version it returns makes
+    // the caller's next real save conflict and reload, as it should.
+    if (sha === expectedVersion) return { ok: true, version: sha };
+    try {
+      await this.gh.api.request('PUT /repos/{owner}/{repo}/contents/{path}', {
+        ...this.file,
+        branch: this.branch,
+        message: this.message,
+        content: bytes.toString('base64'),
+        ...(expectedVersion === null ? {} : { sha: expectedVersion }),
+      });
+      return { ok: true, version: sha };
+    } catch (error) {
+      const status = httpStatus(error);
+      // 404 "Branch not found": the first save in this repository, or the branch was deleted.
+      if (status === 404) return expectedVersion === null ? this.createBranch(bytes, sha) : CONFLICT;
+      if (status === 409 || (status === 422 && /\bsha\b/i.test(errorMessage(error))))
+        return this.refused(sha);
+      throw error;
     }
-    return CONFLICT;
   }
 
-  private async commitOnto(parent: string | null, blob: string): Promise<string> {
-    const base = parent === null ? null : (await this.stateOf(parent)).tree;
-    const tree = await this.git.writeTree(base, this.options.path, blob);
-    const message = this.options.message ?? `sweepwatch: update ${this.options.path}`;
-    const commit = await this.git.writeCommit(tree, parent === null ? [] : [parent], message);
-    this.commits.set(commit, { tree, blob });
-    return commit;
+  private async createBranch(bytes: Buffer, sha: string): Promise<SaveResult> {
+    const file = { path: this.options.path, content: bytes, message: this.message };
+    const created = await createOrphanBranch(this.gh, this.branch, file);
+    return created === 'created' ? { ok: true, version: sha } : this.refused(sha);
   }
 
-  private async stateOf(commit: string): Promise<CommitState> {
-    const known = this.commits.get(commit);
-    if (known) return known;
-    const tree = await this.git.treeOf(commit);
-    const state = { tree, blob: await this.git.blobAt(tree, this.options.path) };
-    this.commits.set(commit, state);
-    return state;
-  }
-
-  /** Only the latest content is worth keeping: a manifest can be megabytes. */
-  private remember(blob: string, content: string): void {
-    this.blobs.clear();
-    this.blobs.set(blob, content);
+  /**
+   * A refusal can hide a write that landed: a request retried after its answer was lost (a 502)
+   * is refused because the file already holds it. One read tells; it costs a request only when
+   * a save was refused, which is rare.
+   */
+  private async refused(sha: string): Promise<SaveResult> {
+    const current = await this.load();
+    return current?.version === sha ? { ok: true, version: sha } : CONFLICT;
   }
 }

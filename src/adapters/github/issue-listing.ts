@@ -46,6 +46,36 @@ export async function listLabelledIssues(gh: GitHubRepo, label: string): Promise
   return found;
 }
 
+/**
+ * The issues carrying the label numbered above `after`, newest first, paging only until it
+ * reaches older ones: one request unless more than 100 were filed since.
+ */
+export async function listLabelledIssuesAfter(
+  gh: GitHubRepo,
+  label: string,
+  after: number,
+): Promise<TrackedIssue[]> {
+  const found: TrackedIssue[] = [];
+  const pages = gh.api.paginate.iterator('GET /repos/{owner}/{repo}/issues', {
+    owner: gh.owner,
+    repo: gh.repo,
+    labels: label,
+    state: 'all',
+    sort: 'created',
+    direction: 'desc',
+    per_page: 100,
+  });
+  for await (const page of pages) {
+    let reachedOlder = false;
+    for (const issue of page.data) {
+      if (issue.number <= after) reachedOlder = true;
+      else if (issue.pull_request === undefined) found.push(toTrackedIssue(issue));
+    }
+    if (reachedOlder) break;
+  }
+  return found;
+}
+
 /** The open issues carrying the marker, oldest (lowest number) first. */
 export function openByMarker(issues: readonly TrackedIssue[], marker: string): TrackedIssue[] {
   return issues

@@ -8,18 +8,24 @@ import type {
   TrackedIssue,
 } from '../../ports/issue-tracker.js';
 import { fitBody, GitHubIssueConversation } from './issue-conversation.js';
-import { listLabelledIssues, openByMarker, pickByMarker, toTrackedIssue } from './issue-listing.js';
+import { openByMarker, pickByMarker, toTrackedIssue } from './issue-listing.js';
+import { LabelListings } from './label-listings.js';
 import { type GitHubRepo, httpStatus } from './octokit.js';
 
 /**
  * IssueTracker on GitHub issues. An instance serves one tick: the first lookup of a label lists
  * its issues once (all pages) and later lookups and writes of the tick reuse and update that
- * listing, so N root causes cost one listing, not N.
+ * listing, so N root causes cost one listing, not N (label-listings.ts).
  *
  * The marker lookup cannot stop two runs that list at the same moment from both creating the
- * issue, so a create is followed by one more listing: of the open issues carrying the marker the
- * oldest is kept and the others are closed as its duplicates. The later of two racing creators
- * always sees both, so the pair converges on one open issue.
+ * issue. Issue numbers are handed out in creation order, so of two racing creators the later one
+ * gets a number with the other's issue below it, above what its listing showed: a gap. A create
+ * whose number directly follows what the tick has accounted for cannot be the later creator, and
+ * costs no listing (a tick filing five issues in a row pays for none). A create after a gap (a
+ * racing run, or anyone's issue or pull request since the listing) lists the label once more,
+ * from where the listing stopped, and of the open issues carrying the marker keeps the oldest and
+ * closes the others as its duplicates. The later creator always sees both, so a pair of racing
+ * runs converges on one open issue within the tick.
  */
 
 /** GitHub stores what it is sent, but a body edited in the web UI comes back with CRLF. */
@@ -59,15 +65,16 @@ function outcomeUnknown(error: unknown): boolean {
 }
 
 export class GitHubIssueTracker implements IssueTracker {
-  private readonly listings = new Map<string, Promise<TrackedIssue[]>>();
+  private readonly listings: LabelListings;
   private readonly conversation: GitHubIssueConversation;
 
   constructor(private readonly gh: GitHubRepo) {
     this.conversation = new GitHubIssueConversation(gh);
+    this.listings = new LabelListings(gh);
   }
 
   async findByMarker(label: string, marker: string): Promise<TrackedIssue | null> {
-    return pickByMarker(await this.listing(label), marker);
+    return pickByMarker(await this.listings.issues(label), marker);
   }
 
   async ensureIssue(spec: IssueSpec): Promise<EnsuredIssue> {
@@ -80,15 +87,16 @@ export class GitHubIssueTracker implements IssueTracker {
     }
     // Duplicates left by an earlier race (seen in the listing already made: no extra request).
     if (existing.state === 'open') {
-      await this.closeDuplicates(openByMarker(await this.listing(label), spec.marker), existing);
+      await this.closeDuplicates(openByMarker(await this.listings.issues(label), spec.marker), existing);
     }
     return this.bringUpToDate(existing, spec, body);
   }
 
   /**
-   * After a create: lists the label again and keeps the oldest open issue carrying the marker,
-   * closing the others. Ours is `created` when it is the one kept; otherwise the kept one is
-   * brought up to date as a found issue would be. A failed listing leaves ours as it is (the
+   * After a create: nothing to do when no issue was filed between the listing and ours.
+   * Otherwise lists what is new under the label and keeps the oldest open issue carrying the
+   * marker, closing the others. Ours is `created` when it is the one kept; otherwise the kept one
+   * is brought up to date as a found issue would be. A failed listing leaves ours as it is (the
    * next tick's lookup finds the oldest, and closes the rest).
    */
   private async converge(
@@ -98,10 +106,11 @@ export class GitHubIssueTracker implements IssueTracker {
     listedAfter: boolean,
   ): Promise<EnsuredIssue> {
     const label = spec.labels[0];
-    if (!listedAfter) this.listings.delete(label.toLowerCase());
+    if (!listedAfter && (await this.listings.accountFor(label, created)))
+      return { outcome: 'created', issue: created };
     let listed: TrackedIssue[];
     try {
-      listed = await this.listing(label);
+      listed = listedAfter ? await this.listings.issues(label) : await this.listings.refresh(label);
     } catch {
       return { outcome: 'created', issue: created };
     }
@@ -144,7 +153,7 @@ export class GitHubIssueTracker implements IssueTracker {
       ...patch,
     });
     const issue = toTrackedIssue(data);
-    await this.remember(issue);
+    await this.listings.remember(issue);
     return { outcome: 'updated', issue };
   }
 
@@ -158,7 +167,7 @@ export class GitHubIssueTracker implements IssueTracker {
     comment: string | undefined,
     reason: 'completed' | 'not_planned',
   ): Promise<void> {
-    if ((await this.known(issueNumber))?.state === 'closed') return;
+    if ((await this.listings.known(issueNumber))?.state === 'closed') return;
     if (comment !== undefined) await this.conversation.comment(issueNumber, comment);
     const { data } = await this.gh.api.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
       owner: this.gh.owner,
@@ -167,7 +176,7 @@ export class GitHubIssueTracker implements IssueTracker {
       state: 'closed',
       state_reason: reason,
     });
-    await this.remember(toTrackedIssue(data));
+    await this.listings.remember(toTrackedIssue(data));
   }
 
   comment(issueNumber: number, body: string): Promise<PostedComment> {
@@ -184,8 +193,8 @@ export class GitHubIssueTracker implements IssueTracker {
 
   /**
    * Creating is not retried on a 5xx or a dropped connection, since a retry could duplicate the
-   * issue. Instead the label is listed afresh: if the issue landed it is returned, if not the
-   * error is rethrown and the next tick creates it.
+   * issue. Instead what is new under the label is listed: if the issue landed it is returned, if
+   * not the error is rethrown and the next tick creates it.
    */
   private async create(
     spec: IssueSpec,
@@ -201,49 +210,13 @@ export class GitHubIssueTracker implements IssueTracker {
         request: { retries: 0 },
       });
       const issue = toTrackedIssue(data);
-      await this.remember(issue);
+      await this.listings.remember(issue);
       return { issue, listedAfter: false };
     } catch (error) {
       if (!outcomeUnknown(error)) throw error;
-      this.listings.delete(spec.labels[0].toLowerCase());
-      const landed = await this.findByMarker(spec.labels[0], spec.marker);
+      const landed = pickByMarker(await this.listings.refresh(spec.labels[0]), spec.marker);
       if (landed) return { issue: landed, listedAfter: true };
       throw error;
-    }
-  }
-
-  private listing(label: string): Promise<TrackedIssue[]> {
-    const key = label.toLowerCase();
-    let listing = this.listings.get(key);
-    if (!listing) {
-      const fresh = listLabelledIssues(this.gh, label);
-      // A failed listing is not cached: the next lookup tries again.
-      fresh.catch(() => {
-        if (this.listings.get(key) === fresh) this.listings.delete(key);
-      });
-      this.listings.set(key, fresh);
-      listing = fresh;
-    }
-    return listing;
-  }
-
-  private async known(issueNumber: number): Promise<TrackedIssue | undefined> {
-    for (const listing of this.listings.values()) {
-      const found = (await listing.catch(() => [])).find((i) => i.number === issueNumber);
-      if (found) return found;
-    }
-    return undefined;
-  }
-
-  /** Keeps the tick's listings in step with its own writes. */
-  private async remember(issue: TrackedIssue): Promise<void> {
-    const labels = new Set(issue.labels.map((l) => l.toLowerCase()));
-    for (const [label, listing] of this.listings) {
-      const issues = await listing.catch(() => null);
-      if (!issues) continue;
-      const at = issues.findIndex((i) => i.number === issue.number);
-      if (at !== -1) issues.splice(at, 1);
-      if (labels.has(label)) issues.splice(at === -1 ? issues.length : at, 0, issue);
     }
   }
 }

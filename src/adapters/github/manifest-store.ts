@@ -13,6 +13,11 @@ export interface ManifestStoreOptions {
   readonly source: string;
   /** When given, a manifest of another experiment is refused on load and on save. */
   readonly experiment?: string;
+  /**
+   * Where one loaded version is, when the text store can say more than `source` (an artifact's
+   * id, say); a refused manifest is then named exactly.
+   */
+  readonly describe?: (version: string) => string;
 }
 
 export class ManifestStore implements StateStore {
@@ -21,15 +26,16 @@ export class ManifestStore implements StateStore {
     private readonly options: ManifestStoreOptions,
   ) {}
 
-  private parse(content: string): Manifest {
-    const { source, experiment } = this.options;
+  private parse(content: string, source = this.options.source): Manifest {
+    const { experiment } = this.options;
     return parseManifest(content, experiment === undefined ? { source } : { source, experiment });
   }
 
   async load(): Promise<LoadedManifest | null> {
     const loaded = await this.text.load();
     if (loaded === null) return null;
-    return { manifest: this.parse(loaded.content), version: loaded.version };
+    const source = this.options.describe?.(loaded.version);
+    return { manifest: this.parse(loaded.content, source), version: loaded.version };
   }
 
   async save(manifest: Manifest, expectedVersion: string | null): Promise<SaveManifestResult> {

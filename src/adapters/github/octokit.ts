@@ -89,8 +89,10 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       retries: options.retries ?? 3,
       retryAfterBaseValue: msPerSecond,
       // 429 joins the plugin's list so that only the throttling plugin, which reads retry-after,
-      // retries rate limits; otherwise both would, multiplying the attempts.
-      doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451],
+      // retries rate limits; otherwise both would, multiplying the attempts. 409 joins it too: it
+      // is a lost compare-and-swap (the state file changed), which the same request repeated
+      // seconds later cannot win; the caller reloads instead.
+      doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451],
     },
     throttle: {
       onRateLimit: onLimit('primary'),

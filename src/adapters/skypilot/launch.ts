@@ -1,7 +1,7 @@
 /**
  * `sky jobs launch` for one condition, as an argv (pure: building and reading, no I/O).
  *
- *   sky jobs launch -n <name> --env K=V … [--cpus N+] [--memory G+] [--gpus T:N] [--workdir=D] -y -d <task.yaml>
+ *   sky jobs launch -n <name> --env K=V … [--cpus N+] [--memory G+] [--gpus T:N] [<defaults>] [--workdir=D] -y -d <task.yaml>
  *
  * The flags exist in every CLI since 0.6 (sky/cli.py `_TASK_OPTIONS_WITH_NAME`,
  * `_EXTRA_RESOURCES_OPTIONS`; sky/client/cli/flags.py later). Resources say "at least" (`4+`),
@@ -9,11 +9,13 @@
  * YAML itself reaches it as $SWEEPWATCH_COMMAND (its argv, shell-quoted), which the YAML runs
  * with `eval "$SWEEPWATCH_COMMAND"`. Slurm-only settings (partition, account, QOS, constraint,
  * arrays) are refused rather than dropped; the time limit has no SkyPilot equivalent and is
- * left to the sweep's policy.
+ * left to the sweep's policy. The sweep's SkyPilot resources (resource-defaults.ts) follow the
+ * request's own; where both set cpus, memory or GPUs, the request's count wins.
  */
 import type { SubmitRequest } from '../../ports/scheduler.js';
 import { shellQuote } from '../ssh/shell-quote.js';
-import type { TaskCheck } from './task-yaml.js';
+import { defaultAccelerators, defaultFlags, type SkyResourceDefaults } from './resource-defaults.js';
+import type { Accelerator, TaskCheck } from './task-yaml.js';
 import { stripAnsi } from './text-table.js';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -50,6 +52,7 @@ export function buildLaunchArgs(
   req: SubmitRequest,
   source: TaskSource,
   check: TaskCheck & { ok: true },
+  defaults: SkyResourceDefaults = {},
 ): string[] | string {
   if (!SKY_NAME.test(req.name)) return `invalid SkyPilot job name '${req.name}'`;
   if (req.array !== undefined) return 'SkyPilot has no job arrays; submit one job per condition';
@@ -82,11 +85,24 @@ export function buildLaunchArgs(
   if (r.cpusPerTask !== undefined) flags.push('--cpus', `${r.cpusPerTask}+`);
   // sky counts memory in GB; round up so the request is never below what was asked.
   if (r.memMb !== undefined) flags.push('--memory', `${Math.ceil(r.memMb / 1024)}+`);
+  let gpusSet = false;
   if (r.gpus !== undefined) {
-    const gpus = gpuFlag(r.gpus, check);
+    // The defaults' accelerators replace the YAML's (the flag does), so their type counts.
+    const accelerators = defaultAccelerators(defaults) ?? check.accelerators;
+    const where =
+      defaults.accelerators !== undefined ? 'template.resources.skypilot.accelerators' : check.file;
+    const gpus = gpuFlag(r.gpus, accelerators, where);
     if ('refused' in gpus) return gpus.refused;
     if (gpus.value !== undefined) flags.push('--gpus', gpus.value);
+    gpusSet = gpus.value !== undefined;
   }
+  const extra = defaultFlags(defaults, {
+    cpus: r.cpusPerTask !== undefined,
+    memory: r.memMb !== undefined,
+    gpus: gpusSet,
+  });
+  if (typeof extra === 'string') return extra;
+  flags.push(...extra);
   if (req.workdir !== undefined) {
     if (req.workdir === '' || req.workdir.includes('\0')) return `invalid workdir '${req.workdir}'`;
     flags.push(`--workdir=${req.workdir}`);
@@ -108,16 +124,20 @@ export function buildLaunchArgs(
  * `--gpus` wants `TYPE:N`, the port carries only N: the type comes from the YAML. No flag when
  * the YAML already asks for N of each candidate; refused when there is no type or several.
  */
-function gpuFlag(count: number, check: TaskCheck & { ok: true }): { value?: string } | { refused: string } {
-  const types = [...new Set(check.accelerators.map((a) => a.type))];
-  if (check.accelerators.length > 0 && check.accelerators.every((a) => a.count === count)) return {};
+function gpuFlag(
+  count: number,
+  accelerators: readonly Accelerator[],
+  where: string,
+): { value?: string } | { refused: string } {
+  const types = [...new Set(accelerators.map((a) => a.type))];
+  if (accelerators.length > 0 && accelerators.every((a) => a.count === count)) return {};
   if (types.length === 1) return { value: `${types[0]}:${count}` };
   if (types.length === 0)
     return {
-      refused: `gpus: ${count} needs an accelerator type: set resources.accelerators in ${check.file}`,
+      refused: `gpus: ${count} needs an accelerator type: set resources.accelerators in ${where}`,
     };
   return {
-    refused: `gpus: ${count} is ambiguous: ${check.file} lists ${types.join(', ')}; set the count there`,
+    refused: `gpus: ${count} is ambiguous: ${where} lists ${types.join(', ')}; set the count there`,
   };
 }
 

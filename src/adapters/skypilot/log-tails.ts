@@ -5,9 +5,11 @@
  * own log unless the job's last known status is one whose story is in the controller's log
  * (FAILED_CONTROLLER, FAILED_NO_RESOURCE, FAILED_PRECHECKS: the job never ran, or its
  * controller died). `--no-follow`, `--controller` and the positional id exist since 0.6.
+ * Each line loses the `(task, pid=N)` prefix sky adds (log-prefix.ts).
  */
 import type { LogFileTail, LogTail, LogTailRequest } from '../../ports/scheduler.js';
 import type { Transport } from '../../ports/transport.js';
+import { stripSkyLogPrefixes } from './log-prefix.js';
 import { type LogKind, logRef, parseLogRef } from './log-refs.js';
 import { parseFramed, SKY_PRELUDE } from './script.js';
 import { CONTROLLER_LOG_STATUSES } from './states.js';
@@ -116,7 +118,7 @@ export async function readSkyLogTails(
       if (s.source !== 'log') continue;
       const size = Number(framed.meta.get(`size.${s.key}`));
       // The script adds a newline after each tail so the end marker starts a line.
-      const text = s.lines.join('\n').replace(/\n$/, '');
+      const text = stripSkyLogPrefixes(s.lines.join('\n').replace(/\n$/, ''));
       tails.set(s.key, { text, size: Number.isFinite(size) ? size : 0, rc: s.rc });
     }
   }

@@ -36,6 +36,8 @@ export interface PreflightContext {
   readonly transport: Transport;
   readonly skyCommand: readonly string[];
   readonly taskYaml: string | undefined;
+  /** Where a relative task YAML is read ('' = the login directory), as at launch. */
+  readonly workdir: string;
   readonly checks: TaskChecks;
   readonly nonce: string;
   readonly timeoutMs: number;
@@ -121,7 +123,7 @@ export async function runSkyPreflight(
   }
 
   if (ctx.taskYaml !== undefined && ctx.taskYaml !== '') {
-    const { check } = await ctx.checks.get('', ctx.taskYaml);
+    const { check } = await ctx.checks.get(ctx.workdir, ctx.taskYaml);
     if (!check.ok) {
       problems.push({
         code: 'query_failed',

@@ -28,6 +28,7 @@ import { readSkyLogTails } from './log-tails.js';
 import { observeJobs } from './observe.js';
 import { runSkyPreflight } from './preflight.js';
 import { type QueueAnswer, type QueueQueryOptions, queryQueue } from './queue-query.js';
+import type { SkyResourceDefaults } from './resource-defaults.js';
 import { newNonce } from './script.js';
 import { submitJob } from './submit.js';
 import { TaskChecks } from './task-check.js';
@@ -38,8 +39,15 @@ export interface SkyPilotSchedulerOptions {
   readonly skyCommand?: readonly string[];
   /** The task YAML for conditions whose command is not a .yaml itself (path on the sky host). */
   readonly taskYaml?: string;
+  /**
+   * The jobs' working directory when it is the same for all: preflight reads a relative task
+   * YAML there, as each launch does. Absent: the login directory.
+   */
+  readonly workdir?: string;
   /** Launch tasks that do not pin a container image (`resources.image_id: docker:…`); default false. */
   readonly allowBareVm?: boolean;
+  /** Resources every launch asks for on top of the task YAML (`template.resources.skypilot`). */
+  readonly resources?: SkyResourceDefaults;
   /** Per-call timeout; default 300 s (sky starts slowly and may wake its API server). */
   readonly timeoutMs?: number;
   /** Max stdout of one queue read; default 64 MiB. */
@@ -75,8 +83,10 @@ export class SkyPilotScheduler implements Scheduler {
     if (this.skyCommand.length === 0) throw new TypeError('skyCommand must name a program');
     this.timeoutMs = options.timeoutMs ?? 300_000;
     this.nonce = options.nonce ?? newNonce;
+    const imageId = options.resources?.imageId;
     this.checks = new TaskChecks(this.transport, {
       allowBareVm: options.allowBareVm ?? false,
+      ...(imageId !== undefined ? { imageId } : {}),
       timeoutMs: this.timeoutMs,
       nonce: this.nonce,
     });
@@ -96,6 +106,7 @@ export class SkyPilotScheduler implements Scheduler {
         checks: this.checks,
         skyCommand: this.skyCommand,
         taskYaml: this.options.taskYaml,
+        defaults: this.options.resources ?? {},
         timeoutMs: this.timeoutMs,
         nonce: this.nonce,
       },
@@ -134,6 +145,7 @@ export class SkyPilotScheduler implements Scheduler {
         transport: this.transport,
         skyCommand: this.skyCommand,
         taskYaml: this.options.taskYaml,
+        workdir: this.options.workdir ?? '',
         checks: this.checks,
         nonce: this.nonce(),
         timeoutMs: this.timeoutMs,

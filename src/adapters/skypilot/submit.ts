@@ -1,15 +1,18 @@
 /**
  * submit(): check the task YAML (task-check.ts, cached), then ONE remote call that re-checks
  * its digest and runs `sky jobs launch … -y -d` as an argv. A refusal by sky is
- * `submission_rejected` with sky's own words (provisioning failures included: the port allows
- * no other cause here). Exit 0 without a job id leaves it unknown whether a job exists: that is
- * thrown (SchedulerError), so the caller adopts by name instead of launching twice.
+ * `submission_rejected` with sky's own words, or `provisioning` when those words say no cloud
+ * could provide the resources (judged by the same rules as a failed job's log, so the same
+ * evidence gets the same root cause). Exit 0 without a job id leaves it unknown whether a job
+ * exists: that is thrown (SchedulerError), so the caller adopts by name instead of launching twice.
  */
+import { classify } from '../../core/root-cause.js';
 import { SchedulerError, type SubmitRequest, type SubmitResult } from '../../ports/scheduler.js';
 import type { Transport } from '../../ports/transport.js';
 import { clip } from '../slurm/fields.js';
 import { buildLaunchArgs, launchRejection, parseLaunchJobId, taskSource } from './launch.js';
 import { logRef } from './log-refs.js';
+import type { SkyResourceDefaults } from './resource-defaults.js';
 import { parseFramed, SKY_PRELUDE } from './script.js';
 import { DIGEST_FN, type TaskChecks } from './task-check.js';
 
@@ -32,6 +35,7 @@ export interface SubmitContext {
   readonly checks: TaskChecks;
   readonly skyCommand: readonly string[];
   readonly taskYaml: string | undefined;
+  readonly defaults: SkyResourceDefaults;
   readonly timeoutMs: number;
   readonly nonce: () => string;
 }
@@ -42,6 +46,15 @@ const rejected = (message: string): SubmitResult => ({
   message,
 });
 
+/** sky refused the launch: a provisioning failure when its output says so, else a rejection. */
+function refusedBySky(stdout: string, stderr: string, rc: number): SubmitResult {
+  const message = launchRejection(stdout, stderr, rc);
+  const verdict = classify({ log: `${stdout}\n${stderr}`, schedulerState: null, exitCode: rc });
+  return verdict.rootCause === 'provisioning'
+    ? { ok: false, rootCause: 'provisioning', message }
+    : rejected(message);
+}
+
 export async function submitJob(ctx: SubmitContext, req: SubmitRequest): Promise<SubmitResult> {
   const source = taskSource(req, ctx.taskYaml);
   if (typeof source === 'string') return rejected(`refused before launch: ${source}`);
@@ -50,7 +63,7 @@ export async function submitJob(ctx: SubmitContext, req: SubmitRequest): Promise
   for (let attempt = 0; attempt < 2; attempt++) {
     const { check, digest } = await ctx.checks.get(workdir, source.yaml);
     if (!check.ok) return rejected(`refused before launch: ${check.message}`);
-    const args = buildLaunchArgs(req, source, check);
+    const args = buildLaunchArgs(req, source, check, ctx.defaults);
     if (typeof args === 'string') return rejected(`refused before launch: ${args}`);
     const nonce = ctx.nonce();
     const argv = ['sh', '-c', LAUNCH_SCRIPT, 'sweepwatch-sky-launch', nonce, workdir, source.yaml, digest];
@@ -71,7 +84,7 @@ export async function submitJob(ctx: SubmitContext, req: SubmitRequest): Promise
       );
     }
     const stdout = launch.lines.join('\n');
-    if (launch.rc !== 0) return rejected(launchRejection(stdout, launch.stderr, launch.rc));
+    if (launch.rc !== 0) return refusedBySky(stdout, launch.stderr, launch.rc);
     const jobId = parseLaunchJobId(stdout, launch.stderr);
     if (jobId === undefined) {
       throw new SchedulerError(

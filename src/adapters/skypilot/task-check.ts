@@ -7,7 +7,7 @@
 import type { Transport } from '../../ports/transport.js';
 import { clip } from '../slurm/fields.js';
 import { parseFramed, SKY_PRELUDE } from './script.js';
-import { checkTaskYaml, type TaskCheck } from './task-yaml.js';
+import { checkTaskYaml, type TaskCheck, type TaskCheckOptions } from './task-yaml.js';
 
 /** Task YAMLs are small; anything larger is not one. */
 export const MAX_TASK_YAML_BYTES = 1024 * 1024;
@@ -45,7 +45,7 @@ export class TaskChecks {
 
   constructor(
     private readonly transport: Transport,
-    private readonly options: { allowBareVm: boolean; timeoutMs: number; nonce: () => string },
+    private readonly options: TaskCheckOptions & { timeoutMs: number; nonce: () => string },
   ) {}
 
   /** The cached check of a file, or a fresh one (one remote call). A TransportError propagates. */
@@ -98,7 +98,10 @@ export class TaskChecks {
     if (!/^[0-9a-f]{64}$/.test(digest))
       return refuse(`${where}: no sha256 tool on the host (sha256sum, shasum, openssl)`);
     return {
-      check: checkTaskYaml(section.lines.join('\n'), where, { allowBareVm: this.options.allowBareVm }),
+      check: checkTaskYaml(section.lines.join('\n'), where, {
+        allowBareVm: this.options.allowBareVm,
+        ...(this.options.imageId !== undefined ? { imageId: this.options.imageId } : {}),
+      }),
       digest,
     };
   }

@@ -3,7 +3,8 @@
  * image, `resources.image_id: docker:<image>` (a bare VM image drifts with the cloud's
  * defaults and makes failures across a sweep incomparable). A bare VM is allowed only when
  * the adapter is told so (allowBareVm). The image, and its digest when pinned by
- * `@sha256:`, is what each launch records.
+ * `@sha256:`, is what each launch records. An image given for every launch (`--image-id`, from
+ * the sweep file) replaces every candidate's, as sky applies the flag: the YAML's are then moot.
  *
  * What counts, per SkyPilot's task schema: a file may hold several YAML documents (a pipeline:
  * an optional header document with only `name`, then one task per document); `resources` may
@@ -37,7 +38,13 @@ const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !
 
 const TASK_KEYS = ['run', 'setup', 'resources', 'envs', 'workdir', 'file_mounts', 'num_nodes'];
 
-export function checkTaskYaml(text: string, file: string, options: { allowBareVm: boolean }): TaskCheck {
+export interface TaskCheckOptions {
+  readonly allowBareVm: boolean;
+  /** The `--image-id` every launch carries, if any. */
+  readonly imageId?: string;
+}
+
+export function checkTaskYaml(text: string, file: string, options: TaskCheckOptions): TaskCheck {
   const docs = parseAllDocuments(text);
   const list = Array.isArray(docs) ? docs : [];
   const broken = list.find((d) => d.errors.length > 0);
@@ -65,9 +72,13 @@ export function checkTaskYaml(text: string, file: string, options: { allowBareVm
       if (!isObj(c.value)) return refusal(file, `${at}resources.${c.key}`, 'is not a mapping');
       accelerators.push(...readAccelerators(c.value.accelerators));
       const own = c.value.image_id;
-      const image = own ?? resources.image_id;
+      const image = options.imageId ?? own ?? resources.image_id;
       const key =
-        own !== undefined && c.key !== '' ? `${at}resources.${c.key}.image_id` : `${at}resources.image_id`;
+        options.imageId !== undefined
+          ? '--image-id'
+          : own !== undefined && c.key !== ''
+            ? `${at}resources.${c.key}.image_id`
+            : `${at}resources.image_id`;
       if (image === undefined || image === null) {
         if (options.allowBareVm) continue;
         return refusal(file, key, 'is not set');
@@ -104,8 +115,9 @@ function refusal(file: string, key: string, what: string): TaskCheck {
     file,
     key,
     message:
-      `${file}: ${key} ${what}: pin a container image (resources.image_id: docker:<image>@sha256:<digest>), ` +
-      'or allow bare VMs explicitly (allowBareVm)',
+      `${file}: ${key} ${what}: pin a container image (resources.image_id: docker:<image>@sha256:<digest> ` +
+      'in the task, or template.resources.skypilot.image_id in the sweep file), ' +
+      'or allow bare VMs explicitly (scheduler.allow_bare_vm: true)',
   };
 }
 

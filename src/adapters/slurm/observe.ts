@@ -112,12 +112,13 @@ function assemble(
       ok = false;
       addError({ kind: 'sacct_unavailable', source: 'sacct', message: firstError(a) });
     } else {
-      sacctLines.push(...a.lines);
+      // A loop, not push(...lines): a chunk of 10,000 jobs is ~40,000 lines, near V8's argument limit.
+      for (const line of a.lines) sacctLines.push(line);
     }
     if (ok) for (const id of chunk.split(',')) complete.add(id);
   });
   for (const s of framed.sections) {
-    if (s.source === 'scontrol' && s.rc === 0) scontrolLines.push(...s.lines);
+    if (s.source === 'scontrol' && s.rc === 0) for (const line of s.lines) scontrolLines.push(line);
   }
   if (!framed.done) {
     addError({ kind: 'incomplete_output', source: 'script', message: scriptTrouble(framed) });
@@ -153,16 +154,19 @@ function toObservations(jobs: ReturnType<typeof parseSacct>['jobs']): Map<string
 /** A requested id matches a job by its id, its raw id (an array task's own id), or its array master. */
 function indexByRequestKeys(merged: ReadonlyMap<string, JobObservation>): Map<string, JobObservation[]> {
   const index = new Map<string, JobObservation[]>();
-  const add = (key: string | undefined, o: JobObservation) => {
-    if (key === undefined) return;
-    const list = index.get(key) ?? [];
-    if (!list.includes(o)) list.push(o);
-    index.set(key, list);
+  const add = (key: string, o: JobObservation) => {
+    const list = index.get(key);
+    if (list === undefined) index.set(key, [o]);
+    else list.push(o);
   };
+  // Each job is added once per distinct key of its own, so no list holds it twice (and no
+  // includes() scan is needed: an array master's list can hold thousands of tasks).
   for (const o of merged.values()) {
     add(o.jobId, o);
-    add(o.jobIdRaw, o);
-    add(arrayMaster(o.jobId), o);
+    const raw = o.jobIdRaw;
+    if (raw !== undefined && raw !== o.jobId) add(raw, o);
+    const master = arrayMaster(o.jobId);
+    if (master !== undefined && master !== o.jobId && master !== raw) add(master, o);
   }
   return index;
 }

@@ -14,6 +14,8 @@ export interface HandlerContext {
   readonly viewer: string;
   /** Absolute, on the fake's base URL: Link headers are built from it. */
   readonly requestUrl: URL;
+  /** The request's Accept header ('' when absent): some operations answer per media type. */
+  readonly accept: string;
   readonly nextId: () => number;
   readonly now: () => string;
 }
@@ -21,6 +23,11 @@ export interface HandlerContext {
 export interface Reply {
   readonly status: number;
   readonly body?: unknown;
+  /**
+   * Bytes sent as they are instead of a JSON body (a custom media type such as the Contents
+   * API's raw), with the content type given in `headers`.
+   */
+  readonly raw?: Buffer;
   readonly headers?: Readonly<Record<string, string>>;
 }
 

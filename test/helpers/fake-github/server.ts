@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { artifactHandlers } from './artifacts-handlers.js';
 import { commentHandlers } from './comments-handlers.js';
+import { contentHandlers } from './contents-handlers.js';
 import { type FaultResponse, Faults } from './faults.js';
 import { gitHandlers } from './git-handlers.js';
 import type { Handler, Reply } from './handler.js';
@@ -56,6 +58,8 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   ...commentHandlers,
   ...gitHandlers,
   ...repoHandlers,
+  ...artifactHandlers,
+  ...contentHandlers,
 };
 
 export class FakeGitHubServer {
@@ -200,7 +204,8 @@ export class FakeGitHubServer {
       record(fault.status, checked.body, true);
       return send(res, fault);
     }
-    const reply = this.dispatch(operation, match.path, checked, url, method, path);
+    const accept = req.headers.accept ?? '';
+    const reply = this.dispatch(operation, match.path, checked, url, accept, method, path);
     if (fault) {
       record(fault.status, checked.body, true);
       return send(res, fault);
@@ -215,6 +220,7 @@ export class FakeGitHubServer {
     pathParams: Readonly<Record<string, string>>,
     checked: { readonly params: Readonly<Record<string, unknown>>; readonly body: unknown },
     requestUrl: URL,
+    accept: string,
     method: string,
     path: string,
   ): Reply {
@@ -230,6 +236,7 @@ export class FakeGitHubServer {
         urls: this.urls,
         viewer: this.viewer,
         requestUrl,
+        accept,
         nextId: () => this.nextId(),
         now: () => timestamp(),
       });
@@ -251,6 +258,9 @@ export class FakeGitHubServer {
       ]);
       return;
     }
+    // A custom media type's bytes (raw file content): the description gives schemas for the JSON
+    // representations only, so there is nothing to check beyond the status.
+    if (reply.raw !== undefined) return;
     const check = operation.responses.get(reply.status);
     if (!check) {
       if (reply.body !== undefined)
@@ -271,6 +281,11 @@ function send(res: ServerResponse, reply: FaultResponse | Reply): void {
     'x-ratelimit-resource': 'core',
     ...reply.headers,
   };
+  if ('raw' in reply && reply.raw !== undefined) {
+    res.writeHead(reply.status, { ...headers, 'content-length': String(reply.raw.length) });
+    res.end(reply.raw);
+    return;
+  }
   if (reply.body === undefined || reply.status === 204) {
     res.writeHead(reply.status, headers);
     res.end();

@@ -41,6 +41,9 @@ export interface RecordSpec {
   readonly failure?: string;
   readonly duration?: number;
   readonly submittedAt?: number;
+  /** Epoch seconds, as SkyPilot stores them. */
+  readonly startedAt?: number;
+  readonly endedAt?: number;
 }
 
 export function record(spec: RecordSpec): Record<string, unknown> {
@@ -57,6 +60,8 @@ export function record(spec: RecordSpec): Record<string, unknown> {
     recovery_count: spec.recoveries ?? 0,
     failure_reason: spec.failure ?? null,
     submitted_at: spec.submittedAt ?? 1_777_636_000.5,
+    start_at: spec.startedAt ?? null,
+    end_at: spec.endedAt ?? null,
     metadata: {},
   });
   return r;

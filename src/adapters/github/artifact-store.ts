@@ -1,0 +1,205 @@
+import { createHash } from 'node:crypto';
+import { refuse } from '../../core/manifest-errors.js';
+import type { SaveResult, TextStore, VersionedText } from '../../ports/text-store.js';
+import { type BlobOptions, putBlob } from './artifact-blob.js';
+import { downloadArtifact, listStateArtifacts, type StateArtifact } from './artifact-listing.js';
+import { MANIFEST_ENTRY, readZipEntry, ZipError, zipSingleFile } from './artifact-zip.js';
+import type { GitHubRepo } from './octokit.js';
+import { type ResultsService, ResultsServiceError, type RunArtifact } from './results-service.js';
+
+/**
+ * TextStore as workflow artifacts: every save uploads a new artifact holding one file,
+ * `manifest.json`, and a load takes the newest artifact of the state's name across all runs of
+ * the repository. The version is the artifact's id.
+ *
+ * Two names, because the results service lets a run upload a name only once and a run saves many
+ * times: a run alternates between `sweepwatch-state-<experiment>` and `…+1`, and after each save
+ * deletes the artifact it saved before (superseded, never the newest). A run so keeps one.
+ *
+ * Compare-and-swap is emulated, and it is NOT atomic. Artifacts have no conditional write, so a
+ * save checks, then writes:
+ *  1. before uploading, it lists the state's artifacts; if the newest is not `expectedVersion`,
+ *     it is a conflict and nothing is uploaded;
+ *  2. after finalizing, it lists again; if another artifact appeared between `expectedVersion`
+ *     and its own, both writers started from the same version and the other finalized first, so
+ *     this one withdraws its artifact (deletes it) and reports a conflict, and saveWithRetry
+ *     re-applies its transitions on the winner. The first finalized keeps its save.
+ * What remains open: between a loser's finalize and its withdrawal (one listing, one delete) a
+ * third writer may load the loser's manifest and build on it, dropping the winner's change; a loser
+ * that crashes in that window, or cannot delete, stays the newest (the latter fails the run, naming
+ * both artifacts). It relies on artifact ids growing in the order artifacts are finalized, and on
+ * the REST listing showing a finalized artifact at once. All of it needs two runs of the same
+ * experiment to overlap; the example workflows' `concurrency` group queues runs instead, so it
+ * takes a run from outside that group.
+ *
+ * Retention: artifacts get the repository's retention (90 days unless configured) unless
+ * `retentionDays` is given. Every save starts a new retention period, but a sweep whose manifest
+ * does not change for longer than that loses its state: an expired newest artifact is refused
+ * (an older one would silently roll the sweep back), and never overwritten.
+ */
+
+export interface ArtifactStoreOptions {
+  readonly experiment: string;
+  /** The results service of this job (its token names the run); only these calls are used. */
+  readonly results: Pick<
+    ResultsService,
+    'ids' | 'createArtifact' | 'finalizeArtifact' | 'listRunArtifacts' | 'deleteArtifact'
+  >;
+  readonly retentionDays?: number;
+  readonly blob?: BlobOptions;
+  readonly now?: () => number;
+}
+
+/** `sweepwatch-state-<experiment>`: an experiment id is a slug, already valid in artifact names. */
+export function artifactName(experiment: string): string {
+  if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(experiment)) {
+    // Refused, not rewritten: two experiments must never share a state by sanitizing into one name.
+    throw new Error(`invalid experiment name for a state artifact: ${JSON.stringify(experiment)}`);
+  }
+  return `sweepwatch-state-${experiment}`;
+}
+
+const CONFLICT: SaveResult = { ok: false, conflict: true };
+/** Listing-then-download attempts when the newest artifact vanishes in between. */
+const LOAD_ROUNDS = 3;
+
+export class ArtifactTextStore implements TextStore {
+  /** Both names; `+` cannot occur in an experiment id, so no other experiment's name collides. */
+  readonly names: readonly [string, string];
+  private readonly known = new Map<number, string>();
+  private cached: { readonly id: number; readonly content: string } | null = null;
+
+  constructor(
+    private readonly gh: GitHubRepo,
+    private readonly options: ArtifactStoreOptions,
+  ) {
+    const name = artifactName(options.experiment);
+    this.names = [name, `${name}+1`];
+  }
+
+  /** Where a version is, for messages: `artifact <name> (id <id>) in <owner>/<repo>`. */
+  describe(version: string): string {
+    const id = Number(version);
+    const name = this.known.get(id) ?? this.names[0];
+    return `artifact ${name} (id ${version}) in ${this.gh.owner}/${this.gh.repo}`;
+  }
+
+  async load(): Promise<VersionedText | null> {
+    for (let round = 1; round <= LOAD_ROUNDS; round++) {
+      const newest = (await this.list(null))[0];
+      if (newest === undefined) return null;
+      if (newest.expired) throw this.expired(newest);
+      if (this.cached?.id === newest.id) return { content: this.cached.content, version: String(newest.id) };
+      const zip = await downloadArtifact(this.gh, newest.id, this.options.blob);
+      if (zip === null) continue;
+      const content = this.decode(newest, zip);
+      this.cached = { id: newest.id, content };
+      return { content, version: String(newest.id) };
+    }
+    throw new Error(
+      `the newest state artifact of ${this.options.experiment} was deleted ${LOAD_ROUNDS} times while being read`,
+    );
+  }
+
+  async save(content: string, expectedVersion: string | null): Promise<SaveResult> {
+    const expected = expectedVersion === null ? 0 : Number(expectedVersion);
+    if (!Number.isSafeInteger(expected)) return CONFLICT;
+    const newest = (await this.list(null))[0];
+    if ((newest?.id ?? 0) !== expected) return CONFLICT;
+
+    const mine = (await this.options.results.listRunArtifacts())
+      .filter((a) => this.names.includes(a.name))
+      .sort((a, b) => b.id - a.id);
+    const free = this.names.find((n) => !mine.some((a) => a.name === n));
+    // Both names taken means a save of this run died before its clean-up: reuse the older one.
+    const oldest = mine.at(-1);
+    const target = free ?? oldest?.name ?? this.names[0];
+    if (free === undefined && oldest !== undefined) await this.options.results.deleteArtifact(oldest);
+
+    const zip = zipSingleFile(MANIFEST_ENTRY, Buffer.from(content, 'utf8'));
+    let uploadUrl: string;
+    try {
+      uploadUrl = await this.options.results.createArtifact(target, this.expiry());
+    } catch (error) {
+      if (!(error instanceof ResultsServiceError && error.code === 'already_exists')) throw error;
+      // Not a lost race between runs: the name is taken in this run by an artifact it does not
+      // list, an upload of this run that never finished (or another job saving at this moment).
+      // Retrying would only hit it again.
+      throw new Error(
+        `artifact ${target} already exists in this workflow run but is not finalized (an earlier save of ` +
+          'this run stopped halfway, or another job of the run is saving): the next run saves normally',
+      );
+    }
+    await putBlob(uploadUrl, zip, 'application/zip', this.options.blob);
+    const digest = createHash('sha256').update(zip).digest('hex');
+    const id = await this.options.results.finalizeArtifact(target, zip.length, digest);
+    this.known.set(id, target);
+
+    const after = await this.list(expected === 0 ? id - 1 : expected);
+    const rival = after.find((a) => a.id !== id && a.id > expected && a.id < id);
+    if (rival !== undefined) {
+      await this.withdraw({ id, name: target, ...this.options.results.ids }, rival);
+      return CONFLICT;
+    }
+    for (const previous of mine.filter((a) => a.name !== target)) {
+      // Clean-up only: a leftover is harmless (the next save of this run reuses its name), so a
+      // failure here must not turn a save that landed into an error.
+      await this.options.results.deleteArtifact(previous).catch(() => false);
+    }
+    this.cached = { id, content };
+    return { ok: true, version: String(id) };
+  }
+
+  private async list(floor: number | null): Promise<StateArtifact[]> {
+    const found = await listStateArtifacts(this.gh, this.names, {
+      floor,
+      ...(this.options.now ? { now: this.options.now } : {}),
+    });
+    for (const a of found) this.known.set(a.id, a.name);
+    return found;
+  }
+
+  private async withdraw(loser: RunArtifact, winner: StateArtifact): Promise<void> {
+    try {
+      await this.options.results.deleteArtifact(loser);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new Error(
+        `${this.describe(String(loser.id))} lost a race with ${this.describe(String(winner.id))} and could not be ` +
+          `withdrawn (${detail}): delete artifact ${loser.id} before the next run, or the changes saved in ` +
+          `artifact ${winner.id} are lost`,
+      );
+    }
+  }
+
+  private expiry(): Date | null {
+    const days = this.options.retentionDays;
+    if (days === undefined) return null;
+    return new Date((this.options.now ?? Date.now)() + days * 86_400_000);
+  }
+
+  private expired(a: StateArtifact): Error {
+    return new Error(
+      `${this.describe(String(a.id))}, the newest state of experiment ${this.options.experiment}, expired` +
+        `${a.expiresAt === null ? '' : ` at ${a.expiresAt}`}: the manifest is gone (artifacts are kept for the ` +
+        "repository's retention period after the last change). sweepwatch will not fall back to an older state " +
+        'nor start over on its own: delete the expired artifacts, or use a new experiment id, to start afresh',
+    );
+  }
+
+  private decode(a: StateArtifact, zip: Buffer): string {
+    const source = this.describe(String(a.id));
+    let bytes: Buffer;
+    try {
+      bytes = readZipEntry(zip, MANIFEST_ENTRY);
+    } catch (error) {
+      if (!(error instanceof ZipError)) throw error;
+      throw refuse(error.problem, source, `the artifact's zip is unreadable: ${error.message}`, error);
+    }
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch (error) {
+      throw refuse('corrupt', source, `${MANIFEST_ENTRY} is not UTF-8 text`, error);
+    }
+  }
+}
