@@ -53441,7 +53441,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shims_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(405);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4960);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6889);
 // The Action's entry: the CommonJS shim first (ssh2 needs it), then main(). Nothing else.
 
 
@@ -53452,7 +53452,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4960:
+/***/ 6889:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -63719,6 +63719,10 @@ const MASKS = [
     { pattern: /\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b/g, replacement: '<TS>' },
     { pattern: /\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+|<\d+>)?(?!\d)/g, replacement: '<IP>' },
     { pattern: /\b0x[0-9a-f]+\b/gi, replacement: '<HEX>' },
+    // sweepwatch's own job names (`sw-<experiment>-<8 hex>`, conditions.ts): one per condition, so
+    // a message naming its job (SkyPilot's "No launchable resource found for task sw-…") would
+    // otherwise fail "differently" in every condition.
+    { pattern: /\bsw-[a-z0-9-]*-[0-9a-f]{8}\b/g, replacement: '<JOB>' },
     // Long hex ids: Ray actor ids, commit-ish hashes, CUDA stream handles.
     { pattern: /\b[0-9a-f]{12,}\b/g, replacement: hexId },
     // Paths with at least two segments: /a/b, ./ckpt/x.pth, ~/data, C:\x\y.
@@ -63834,6 +63838,7 @@ const sameUsed = (a, b) => a === b ||
         a.maxRssMb === b.maxRssMb &&
         a.nodes === b.nodes &&
         a.restarts === b.restarts);
+/** `now` is compactTime() of the tick's time, made once per call rather than once per attempt. */
 function observed(a, o, now) {
     const used = o.elapsedSeconds === undefined && o.nodes === undefined && o.restarts === undefined
         ? a.used
@@ -63866,7 +63871,7 @@ function observed(a, o, now) {
         next.stdoutPath !== a.stdoutPath ||
         next.stderrPath !== a.stderrPath ||
         a.staleSince !== null;
-    return changed ? { ...next, observedAt: compactTime(now) } : a;
+    return changed ? { ...next, observedAt: now } : a;
 }
 /** Updates the observed attempts (matched by job id) and stamps the manifest's observedAt. */
 function applyObservations(m, observations, now) {
@@ -63884,6 +63889,7 @@ function applyObservations(m, observations, now) {
         byCondition.set(at.condition, perCondition);
     }
     const newlyFailed = [];
+    const at = compactTime(now);
     const conditions = m.conditions.map((c, ci) => {
         const perCondition = byCondition.get(ci);
         if (perCondition === undefined)
@@ -63893,7 +63899,7 @@ function applyObservations(m, observations, now) {
             const before = c.attempts[ai];
             if (before === undefined)
                 continue;
-            const after = observed(before, o, now);
+            const after = observed(before, o, at);
             if (after === before)
                 continue;
             attempts ??= [...c.attempts];
@@ -63904,19 +63910,20 @@ function applyObservations(m, observations, now) {
         }
         return attempts === null ? c : { ...c, attempts };
     });
-    return { manifest: { ...m, observedAt: compactTime(now), conditions }, newlyFailed, unknownJobIds };
+    return { manifest: { ...m, observedAt: at, conditions }, newlyFailed, unknownJobIds };
 }
 /** The observation of these jobs failed: keep their last known state, flagged stale since now. */
 function markStale(m, jobIds, now) {
     const wanted = new Set(jobIds);
+    if (wanted.size === 0)
+        return m;
+    const at = compactTime(now);
     let changed = false;
     const conditions = m.conditions.map((c) => {
         if (!c.attempts.some((a) => a.jobId !== null && wanted.has(a.jobId) && a.staleSince === null))
             return c;
         changed = true;
-        const attempts = c.attempts.map((a) => a.jobId !== null && wanted.has(a.jobId) && a.staleSince === null
-            ? { ...a, staleSince: compactTime(now) }
-            : a);
+        const attempts = c.attempts.map((a) => a.jobId !== null && wanted.has(a.jobId) && a.staleSince === null ? { ...a, staleSince: at } : a);
         return { ...c, attempts };
     });
     return changed ? { ...m, conditions } : m;
@@ -64769,8 +64776,21 @@ const INVALID_OUTPUTS = new Set([
     'non_finite',
 ]);
 function toEpochMs(time) {
-    return typeof time === 'number' ? time : Date.parse(time);
+    if (typeof time === 'number')
+        return time;
+    // Date.parse is slow and one evaluation reads each job's times from several places; the jobs
+    // of a sweep share few distinct seconds. Bounded: cleared rather than grown past its size.
+    let ms = EPOCH_MS.get(time);
+    if (ms === undefined) {
+        ms = Date.parse(time);
+        if (EPOCH_MS.size >= EPOCH_CACHE_SIZE)
+            EPOCH_MS.clear();
+        EPOCH_MS.set(time, ms);
+    }
+    return ms;
 }
+const EPOCH_CACHE_SIZE = 65_536;
+const EPOCH_MS = new Map();
 function nowMs(snapshot) {
     return toEpochMs(snapshot.now);
 }
@@ -66083,7 +66103,10 @@ function hypergeometric(t) {
 }
 /** ln(Σ exp(values)), stable: factor out the largest term. */
 function logSumExp(values) {
-    const max = Math.max(...values);
+    let max = Number.NEGATIVE_INFINITY;
+    for (const v of values)
+        if (v > max)
+            max = v;
     if (max === Number.NEGATIVE_INFINITY)
         return max;
     let sum = 0;
@@ -66094,10 +66117,35 @@ function logSumExp(values) {
 function clampProbability(logP) {
     return Math.min(1, Math.exp(logP));
 }
-/** One-sided Fisher exact test, alternative "a is larger than chance": P(X ≥ a). */
+/**
+ * One-sided Fisher exact test, alternative "a is larger than chance": P(X ≥ a). Only the upper
+ * tail is computed (the same terms, in the same order, as slicing the whole distribution): the
+ * concentration analysis runs thousands of these on tables of thousands of jobs.
+ */
 function fisherExactGreater(t) {
-    const { lo, logP } = hypergeometric(t);
-    return clampProbability(logSumExp(logP.slice(t.a - lo)));
+    for (const v of [t.a, t.b, t.c, t.d]) {
+        if (!Number.isInteger(v) || v < 0)
+            throw new RangeError(`Fisher exact test: bad cell ${v}`);
+    }
+    const row1 = t.a + t.b;
+    const col1 = t.a + t.c;
+    const n = row1 + t.c + t.d;
+    const hi = Math.min(row1, col1);
+    const logDenominator = logChoose(n, row1);
+    const tail = [];
+    let max = Number.NEGATIVE_INFINITY;
+    for (let x = t.a; x <= hi; x++) {
+        const term = logChoose(col1, x) + logChoose(n - col1, row1 - x) - logDenominator;
+        tail.push(term);
+        if (term > max)
+            max = term;
+    }
+    if (max === Number.NEGATIVE_INFINITY)
+        return clampProbability(max);
+    let sum = 0;
+    for (const v of tail)
+        sum += Math.exp(v - max);
+    return clampProbability(max + Math.log(sum));
 }
 /** One-sided Fisher exact test, alternative "a is smaller than chance": P(X ≤ a). */
 function fisherExactLess(t) {
@@ -66156,23 +66204,76 @@ function analyzeConcentration(snapshot, options = {}) {
     return targets.map((target) => analyzeTarget(target, units, candidates, table, { alpha, minCount, interactions }));
 }
 function membership(candidates, units, singles) {
-    const key = (l) => `${l.factor}\u0000${l.level}`;
-    const slot = new Map(candidates.map((levels, i) => [levels.map(key).join('\u0001'), i]));
-    const factors = [...new Set(singles.flat().map((l) => l.factor))];
+    // Slots are looked up by numbers (factor index, level index), not by building strings: at
+    // 100,000 units × (5 levels + 10 pairs) the string keys were most of the analysis's time.
+    const factorOf = new Map();
+    const levelsOf = [];
+    for (const single of singles) {
+        for (const { factor, level } of single) {
+            let f = factorOf.get(factor);
+            if (f === undefined) {
+                f = levelsOf.length;
+                factorOf.set(factor, f);
+                levelsOf.push(new Map());
+            }
+            const levels = levelsOf[f];
+            if (levels !== undefined && !levels.has(level))
+                levels.set(level, levels.size);
+        }
+    }
+    const names = [...factorOf.keys()];
+    const width = names.length;
+    const sizes = levelsOf.map((m) => m.size);
+    const singleSlot = sizes.map((n) => new Int32Array(n).fill(-1));
+    const pairSlot = new Map();
+    const at = (l) => {
+        const f = factorOf.get(l.factor) ?? -1;
+        return [f, levelsOf[f]?.get(l.level) ?? -1];
+    };
+    // A later duplicate candidate wins, as it did when the slots were a Map keyed by the levels.
+    candidates.forEach((levels, slot) => {
+        const [x, y] = levels;
+        if (x === undefined)
+            return;
+        const [f, i] = at(x);
+        if (y === undefined) {
+            if (f >= 0 && i >= 0)
+                singleSlot[f][i] = slot;
+            return;
+        }
+        const [g, j] = at(y);
+        if (f < 0 || i < 0 || g < 0 || j < 0 || f === g)
+            return;
+        const [lo, hi, li, hj] = f < g ? [f, g, i, j] : [g, f, j, i];
+        const key = lo * width + hi;
+        let table = pairSlot.get(key);
+        if (table === undefined) {
+            table = new Int32Array((sizes[lo] ?? 0) * (sizes[hi] ?? 0)).fill(-1);
+            pairSlot.set(key, table);
+        }
+        table[li * (sizes[hi] ?? 0) + hj] = slot;
+    });
     const totals = new Int32Array(candidates.length);
+    const levelIndex = new Int32Array(width);
     const inside = units.map((u) => {
-        const keys = factors.flatMap((f) => {
-            const level = u.factors[f];
-            return level === undefined ? [] : [key({ factor: f, level })];
-        });
+        for (let f = 0; f < width; f++) {
+            const level = u.factors[names[f] ?? ''];
+            levelIndex[f] = level === undefined ? -1 : (levelsOf[f]?.get(level) ?? -1);
+        }
         const found = [];
-        for (let i = 0; i < keys.length; i++) {
-            const single = slot.get(keys[i] ?? '');
-            if (single !== undefined)
+        for (let f = 0; f < width; f++) {
+            const i = levelIndex[f] ?? -1;
+            if (i < 0)
+                continue;
+            const single = singleSlot[f]?.[i] ?? -1;
+            if (single >= 0)
                 found.push(single);
-            for (let j = i + 1; j < keys.length; j++) {
-                const pair = slot.get(`${keys[i]}\u0001${keys[j]}`);
-                if (pair !== undefined)
+            for (let g = f + 1; g < width; g++) {
+                const j = levelIndex[g] ?? -1;
+                if (j < 0)
+                    continue;
+                const pair = pairSlot.get(f * width + g)?.[i * (sizes[g] ?? 0) + j] ?? -1;
+                if (pair >= 0)
                     found.push(pair);
             }
         }
@@ -66202,9 +66303,17 @@ function testFamily(candidates, units, isHit, options, table) {
     const tested = raw.filter((t) => t.inside.total > 0 && t.outside.total > 0);
     const tests = tested.length;
     const significant = [];
+    const failures = tested[0] === undefined ? 0 : tested[0].inside.failed + tested[0].outside.failed;
+    const population = units.length;
     for (const t of tested) {
         const a = t.inside.failed;
         if (a < options.minCount)
+            continue;
+        // At least one below the count chance predicts, P(X ≥ a) ≥ 1/2 (a hypergeometric's median
+        // is within 1 of its mean; property-tested in concentration-fisher.test.ts), so the level
+        // cannot be significant at any alpha below 1/2: most candidates, skipped without the test.
+        const expected = (t.inside.total * failures) / population;
+        if (options.alpha < 0.5 && a <= expected - 1)
             continue;
         const pValue = fisherExactGreater({
             a,
@@ -66428,7 +66537,8 @@ function configStops(ctx, policy, groups) {
         const known = membersOf(ctx, g)
             .map(ctx.elapsed)
             .filter((t) => t !== undefined);
-        const last = Math.max(...known);
+        // reduce, not Math.max(...known): a group can hold more members than V8 takes arguments.
+        const last = known.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
         stops.push({
             reasonCode: 'hard_stop_config',
             reason: `${g.rootCause} "${g.signature}" in ${g.count} of ${started} started conditions (${pct(share)} ≥ ${pct(policy.hardStops.configShare)})`,
@@ -66541,7 +66651,11 @@ function evaluateKillSwitch(snapshot, policy) {
             notes.push(`${label}, but no failure time is known`);
             continue;
         }
-        const point = Math.max(...points);
+        // A loop, not Math.max(...points): a burst can hold tens of thousands of failures.
+        let point = Number.NEGATIVE_INFINITY;
+        for (const e of points)
+            if (e > point)
+                point = e;
         const shared = sharedFactors(burst.map((f) => f.current.condition.factors));
         const sameConfig = cancellable.filter((c) => matchesFactors(c.condition.factors, shared));
         const doomed = sameConfig.filter((c) => {
@@ -66819,13 +66933,32 @@ const report_heatmap_MAX_ROWS = 200;
 function heatMap(snapshot, bands) {
     const tallies = new Map();
     const key = (factor, level) => `${factor}\u0000${level}`;
+    // Per factor, a map of its levels: no key string is built per condition and level (a tick
+    // summary of 100,000 conditions × 5 factors made half a million of them).
+    const byFactor = new Map();
     for (const c of currentConditions(snapshot)) {
-        for (const [factor, level] of Object.entries(c.condition.factors)) {
-            const t = tallies.get(key(factor, level)) ?? { succeeded: 0, failed: 0, live: 0, cancelled: 0 };
-            t[COLUMN[c.status]]++;
-            tallies.set(key(factor, level), t);
+        const column = COLUMN[c.status];
+        const factors = c.condition.factors;
+        for (const factor in factors) {
+            const level = factors[factor];
+            if (level === undefined)
+                continue;
+            let levels = byFactor.get(factor);
+            if (levels === undefined) {
+                levels = new Map();
+                byFactor.set(factor, levels);
+            }
+            let t = levels.get(level);
+            if (t === undefined) {
+                t = { succeeded: 0, failed: 0, live: 0, cancelled: 0 };
+                levels.set(level, t);
+            }
+            t[column]++;
         }
     }
+    for (const [factor, levels] of byFactor)
+        for (const [level, t] of levels)
+            tallies.set(key(factor, level), t);
     const lines = [
         '| factor | level | succeeded | failed | live | cancelled | failure share |',
         '|---|---|---|---|---|---|---|',
@@ -69335,9 +69468,18 @@ function settleObserved(seen, observed, classifications, now) {
 }
 /** getAttempt() for many refs: one id index instead of a linear search per ref. */
 function attemptIndex(m) {
-    const byId = new Map(m.conditions.map((c) => [c.id, c]));
-    return (ref) => byId.get(ref.conditionId)?.attempts[ref.attempt] ?? null;
+    // Built once per manifest: diagnose() and settleObserved() usually ask about the same one.
+    let byId = CONDITIONS_BY_ID.get(m);
+    if (byId === undefined) {
+        byId = new Map();
+        for (const c of m.conditions)
+            byId.set(c.id, c);
+        CONDITIONS_BY_ID.set(m, byId);
+    }
+    const index = byId;
+    return (ref) => index.get(ref.conditionId)?.attempts[ref.attempt] ?? null;
 }
+const CONDITIONS_BY_ID = new WeakMap();
 
 ;// CONCATENATED MODULE: ./src/app/tick-result.ts
 const NO_ACTIONS = {
@@ -72412,7 +72554,188 @@ function preflightMarkdown(outcome) {
     return `${lines.join('\n')}\n`;
 }
 
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/adapters/github/artifact-zip.ts
+
+/**
+ * The zip of a state artifact: GitHub serves every artifact as a zip, so the manifest travels as
+ * one entry, `manifest.json`. Writing is one deflated entry; reading goes through the central
+ * directory, so it also reads zips written by streaming writers (actions/upload-artifact's
+ * archiver, sizes in data descriptors) and finds the entry among others. ZIP64 and encryption
+ * are refused: a state artifact never needs them.
+ */
+const MANIFEST_ENTRY = 'manifest.json';
+/** Larger than any manifest (a 100k-job sweep is ~30 MB); caps what a hostile zip can inflate to. */
+const MAX_ENTRY_BYTES = 256 * 1024 * 1024;
+class ZipError extends Error {
+    problem;
+    name = 'ZipError';
+    constructor(problem, message) {
+        super(message);
+        this.problem = problem;
+    }
+}
+const LOCAL = 0x04034b50;
+const CENTRAL = 0x02014b50;
+const END = 0x06054b50;
+const END_BYTES = 22;
+const STORED = 0;
+const DEFLATED = 8;
+/** The DOS date of 1980-01-01: fixed, so the bytes (and the artifact's digest) depend on the content only. */
+const DOS_DATE = (1 << 5) | 1;
+const CRC_TABLE = (() => {
+    const table = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+        let c = n;
+        for (let k = 0; k < 8; k++)
+            c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+        table[n] = c >>> 0;
+    }
+    return table;
+})();
+/** zlib.crc32 exists only from Node 20.15; the CLI supports any Node 20. */
+function crc32(bytes) {
+    let c = 0xffffffff;
+    for (const byte of bytes)
+        c = (CRC_TABLE[(c ^ byte) & 0xff] ?? 0) ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+}
+function zipSingleFile(name, content) {
+    const fileName = Buffer.from(name, 'utf8');
+    const data = (0,external_node_zlib_.deflateRawSync)(content, { level: 6 });
+    const crc = crc32(content);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(LOCAL, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0800, 6); // UTF-8 name
+    local.writeUInt16LE(DEFLATED, 8);
+    local.writeUInt16LE(0, 10);
+    local.writeUInt16LE(DOS_DATE, 12);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(content.length, 22);
+    local.writeUInt16LE(fileName.length, 26);
+    local.writeUInt16LE(0, 28);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(CENTRAL, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt16LE(DEFLATED, 10);
+    central.writeUInt16LE(0, 12);
+    central.writeUInt16LE(DOS_DATE, 14);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(content.length, 24);
+    central.writeUInt16LE(fileName.length, 28);
+    // extra, comment, disk, internal attributes: 0; external: a regular file, rw-r--r--.
+    central.writeUInt32LE((0o100644 << 16) >>> 0, 38);
+    central.writeUInt32LE(0, 42);
+    const centralSize = central.length + fileName.length;
+    const centralOffset = local.length + fileName.length + data.length;
+    const end = Buffer.alloc(END_BYTES);
+    end.writeUInt32LE(END, 0);
+    end.writeUInt16LE(1, 8);
+    end.writeUInt16LE(1, 10);
+    end.writeUInt32LE(centralSize, 12);
+    end.writeUInt32LE(centralOffset, 16);
+    return Buffer.concat([local, fileName, data, central, fileName, end]);
+}
+function findEnd(zip) {
+    const lowest = Math.max(0, zip.length - END_BYTES - 0xffff);
+    for (let at = zip.length - END_BYTES; at >= lowest; at--) {
+        if (zip.readUInt32LE(at) === END)
+            return at;
+    }
+    const looksLikeZip = zip.length >= 4 && zip.readUInt32LE(0) === LOCAL;
+    throw looksLikeZip
+        ? new ZipError('truncated', `the zip ends early (${zip.length} bytes, no end-of-central-directory record)`)
+        : new ZipError('corrupt', `not a zip (${zip.length} bytes)`);
+}
+function centralEntries(zip) {
+    const end = findEnd(zip);
+    const count = zip.readUInt16LE(end + 10);
+    const size = zip.readUInt32LE(end + 12);
+    const offset = zip.readUInt32LE(end + 16);
+    if (count === 0xffff || offset === 0xffffffff)
+        throw new ZipError('corrupt', 'ZIP64 is not supported');
+    if (offset + size > end)
+        throw new ZipError('truncated', 'the central directory lies past the end of the zip');
+    const entries = [];
+    let at = offset;
+    for (let i = 0; i < count; i++) {
+        if (at + 46 > end || zip.readUInt32LE(at) !== CENTRAL) {
+            throw new ZipError('corrupt', `central directory entry ${i + 1} of ${count} is damaged`);
+        }
+        const nameLength = zip.readUInt16LE(at + 28);
+        const skip = nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+        entries.push({
+            name: zip.toString('utf8', at + 46, at + 46 + nameLength),
+            flags: zip.readUInt16LE(at + 8),
+            method: zip.readUInt16LE(at + 10),
+            crc: zip.readUInt32LE(at + 16),
+            compressedSize: zip.readUInt32LE(at + 20),
+            size: zip.readUInt32LE(at + 24),
+            offset: zip.readUInt32LE(at + 42),
+        });
+        at += 46 + skip;
+    }
+    return entries;
+}
+function inflate(data, name, size) {
+    try {
+        // Up to the recorded size (already checked against MAX_ENTRY_BYTES), not the cap: a zip that
+        // records a small size and inflates to much more stops there. zlib needs a limit of at least 1.
+        return (0,external_node_zlib_.inflateRawSync)(data, { maxOutputLength: Math.max(1, size) });
+    }
+    catch (error) {
+        if (error instanceof RangeError && Reflect.get(error, 'code') === 'ERR_BUFFER_TOO_LARGE') {
+            throw new ZipError('corrupt', `${name} inflates past the ${size} bytes recorded`);
+        }
+        const detail = error instanceof Error ? error.message : String(error);
+        const cut = /unexpected end/i.test(detail);
+        throw new ZipError(cut ? 'truncated' : 'corrupt', `${name} does not inflate: ${detail}`);
+    }
+}
+/** The bytes of entry `name`, checked against its size and CRC-32. */
+function readZipEntry(zip, name) {
+    const entries = centralEntries(zip);
+    const entry = entries.find((e) => e.name === name);
+    if (!entry) {
+        const shown = entries.slice(0, 5).map((e) => e.name);
+        throw new ZipError('corrupt', `the zip has no ${name} (entries: ${shown.join(', ') || 'none'})`);
+    }
+    if (entry.flags & 1)
+        throw new ZipError('corrupt', `${name} is encrypted`);
+    if (entry.size > MAX_ENTRY_BYTES)
+        throw new ZipError('corrupt', `${name} is ${entry.size} bytes, over the limit`);
+    const at = entry.offset;
+    if (at + 30 > zip.length || zip.readUInt32LE(at) !== LOCAL) {
+        throw new ZipError('corrupt', `the local header of ${name} is damaged`);
+    }
+    const start = at + 30 + zip.readUInt16LE(at + 26) + zip.readUInt16LE(at + 28);
+    const stop = start + entry.compressedSize;
+    if (stop > zip.length)
+        throw new ZipError('truncated', `${name} is cut short`);
+    const data = zip.subarray(start, stop);
+    let bytes;
+    if (entry.method === STORED)
+        bytes = Buffer.from(data);
+    else if (entry.method === DEFLATED)
+        bytes = inflate(data, name, entry.size);
+    else
+        throw new ZipError('corrupt', `${name} uses compression method ${entry.method}`);
+    if (bytes.length !== entry.size) {
+        throw new ZipError('truncated', `${name} inflates to ${bytes.length} bytes, not the ${entry.size} recorded`);
+    }
+    if (crc32(bytes) !== entry.crc)
+        throw new ZipError('corrupt', `${name} fails its CRC-32 check`);
+    return bytes;
+}
+
 ;// CONCATENATED MODULE: ./src/adapters/github/artifact-blob.ts
+
 
 /**
  * The bytes of an artifact, to and from the blob storage behind the signed URLs that the results
@@ -72425,6 +72748,13 @@ function preflightMarkdown(outcome) {
 /** The Azure Storage REST version the requests are written against. */
 const STORAGE_VERSION = '2024-11-04';
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
+/**
+ * What a download may be: a state zip is its one entry (at most MAX_ENTRY_BYTES, stored or
+ * deflated) and a few hundred bytes of headers, well inside the 1 MiB added. Past it the body is
+ * not read on, whatever it is.
+ */
+const MAX_DOWNLOAD_BYTES = MAX_ENTRY_BYTES + 1024 * 1024;
+const UNPARSABLE = '(an unparsable URL)';
 class BlobError extends Error {
     status;
     name = 'BlobError';
@@ -72440,13 +72770,27 @@ function withoutQuery(url) {
         return `${parsed.origin}${parsed.pathname}`;
     }
     catch {
-        return '(an unparsable URL)';
+        return UNPARSABLE;
     }
+}
+/**
+ * A failed request's message, unless it holds the URL's query: undici's messages may quote the
+ * URL they were given, and the query is the signature.
+ */
+function reason(error, url) {
+    const message = error instanceof Error ? error.message : String(error);
+    const query = url.indexOf('?');
+    const signature = query === -1 ? '' : url.slice(query + 1);
+    return signature !== '' && message.includes(signature) ? 'the request failed' : message;
 }
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 async function send(what, url, init, options) {
     const attempts = options.attempts ?? 3;
     const delay = options.retryDelayMs ?? ((n) => 500 * 2 ** (n - 2));
+    if (withoutQuery(url) === UNPARSABLE) {
+        // fetch's own error would quote the URL, signature and all: a fixed message instead.
+        throw new BlobError(0, `${what} ${UNPARSABLE}: not sent`);
+    }
     let last = new BlobError(0, `${what} ${withoutQuery(url)}: no attempt made`);
     for (let attempt = 1; attempt <= attempts; attempt++) {
         if (attempt > 1)
@@ -72461,8 +72805,7 @@ async function send(what, url, init, options) {
             });
         }
         catch (error) {
-            const detail = error instanceof Error ? error.message : String(error);
-            last = new BlobError(0, `${what} ${withoutQuery(url)}: ${detail}`);
+            last = new BlobError(0, `${what} ${withoutQuery(url)}: ${reason(error, url)}`);
             continue;
         }
         if (response.ok)
@@ -72490,10 +72833,37 @@ async function putBlob(signedUrl, bytes, contentType, options = {}) {
         body: bytes,
     }, options);
 }
-/** Downloads the blob at a signed URL. */
+/**
+ * Downloads the blob at a signed URL, refusing one larger than `maxBytes`: by its Content-Length
+ * when it states one, and by counting the bytes as they come when it does not (or lies).
+ */
 async function getBlob(signedUrl, options = {}) {
+    const max = options.maxBytes ?? MAX_DOWNLOAD_BYTES;
     const response = await send('download from', signedUrl, { method: 'GET' }, options);
-    return Buffer.from(await response.arrayBuffer());
+    const where = `download from ${withoutQuery(signedUrl)}`;
+    const tooLarge = new BlobError(0, `${where}: larger than ${max} bytes, more than a state artifact holds`);
+    const reader = response.body?.getReader();
+    if (reader === undefined)
+        return Buffer.alloc(0);
+    if (Number(response.headers.get('content-length') ?? 0) > max) {
+        await reader.cancel().catch(() => { });
+        throw tooLarge;
+    }
+    const chunks = [];
+    let total = 0;
+    for (;;) {
+        const chunk = await reader.read().catch((error) => {
+            throw new BlobError(0, `${where}: the download broke off (${reason(error, signedUrl)})`);
+        });
+        if (chunk.done)
+            return Buffer.concat(chunks, total);
+        total += chunk.value.byteLength;
+        if (total > max) {
+            await reader.cancel().catch(() => { });
+            throw tooLarge;
+        }
+        chunks.push(chunk.value);
+    }
 }
 
 // EXTERNAL MODULE: ./node_modules/bottleneck/light.js
@@ -77789,11 +78159,12 @@ function octokit_errorMessage(error) {
 class ArtifactListingError extends Error {
     name = 'ArtifactListingError';
 }
-function fromThisRepository(a) {
+function trusted(a, branch) {
     const run = a.workflow_run;
     return (typeof run?.id === 'number' &&
         typeof run.repository_id === 'number' &&
-        run.head_repository_id === run.repository_id);
+        run.head_repository_id === run.repository_id &&
+        run.head_branch === branch);
 }
 async function listName(gh, name, options) {
     const perPage = options.perPage ?? 100;
@@ -77809,7 +78180,7 @@ async function listName(gh, name, options) {
             page,
         });
         for (const a of data.artifacts) {
-            if (a.name !== name || !fromThisRepository(a))
+            if (a.name !== name || !trusted(a, options.branch))
                 continue;
             const lapsed = a.expires_at !== null && Date.parse(a.expires_at) <= now;
             found.push({
@@ -77826,9 +78197,9 @@ async function listName(gh, name, options) {
             return found;
     }
     throw new ArtifactListingError(`artifacts named ${name}: ${maxPages * perPage} listed without reaching the state sweepwatch needs ` +
-        '(most are from other repositories’ pull requests, which sweepwatch ignores); delete them and retry');
+        '(most are from pull requests or side branches, which sweepwatch ignores); delete them and retry');
 }
-/** This repository's artifacts named any of `names`, newest first. */
+/** This repository's default-branch artifacts named any of `names`, newest first. */
 async function listStateArtifacts(gh, names, options) {
     const lists = await Promise.all(names.map((name) => listName(gh, name, options)));
     return lists.flat().sort((a, b) => b.id - a.id);
@@ -77866,180 +78237,24 @@ async function downloadArtifact(gh, id, blob = {}) {
         throw error;
     }
 }
-
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./src/adapters/github/artifact-zip.ts
-
 /**
- * The zip of a state artifact: GitHub serves every artifact as a zip, so the manifest travels as
- * one entry, `manifest.json`. Writing is one deflated entry; reading goes through the central
- * directory, so it also reads zips written by streaming writers (actions/upload-artifact's
- * archiver, sizes in data descriptors) and finds the entry among others. ZIP64 and encryption
- * are refused: a state artifact never needs them.
+ * Deletes an artifact of any run of the repository (the results service deletes only the calling
+ * run's); needs `actions: write`. False when it was gone already.
  */
-const MANIFEST_ENTRY = 'manifest.json';
-/** Larger than any manifest (a 100k-job sweep is ~30 MB); caps what a hostile zip can inflate to. */
-const MAX_ENTRY_BYTES = 256 * 1024 * 1024;
-class ZipError extends Error {
-    problem;
-    name = 'ZipError';
-    constructor(problem, message) {
-        super(message);
-        this.problem = problem;
-    }
-}
-const LOCAL = 0x04034b50;
-const CENTRAL = 0x02014b50;
-const END = 0x06054b50;
-const END_BYTES = 22;
-const STORED = 0;
-const DEFLATED = 8;
-/** The DOS date of 1980-01-01: fixed, so the bytes (and the artifact's digest) depend on the content only. */
-const DOS_DATE = (1 << 5) | 1;
-const CRC_TABLE = (() => {
-    const table = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-        let c = n;
-        for (let k = 0; k < 8; k++)
-            c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-        table[n] = c >>> 0;
-    }
-    return table;
-})();
-/** zlib.crc32 exists only from Node 20.15; the CLI supports any Node 20. */
-function crc32(bytes) {
-    let c = 0xffffffff;
-    for (const byte of bytes)
-        c = (CRC_TABLE[(c ^ byte) & 0xff] ?? 0) ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-}
-function zipSingleFile(name, content) {
-    const fileName = Buffer.from(name, 'utf8');
-    const data = (0,external_node_zlib_.deflateRawSync)(content, { level: 6 });
-    const crc = crc32(content);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(LOCAL, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6); // UTF-8 name
-    local.writeUInt16LE(DEFLATED, 8);
-    local.writeUInt16LE(0, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(content.length, 22);
-    local.writeUInt16LE(fileName.length, 26);
-    local.writeUInt16LE(0, 28);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(CENTRAL, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(DEFLATED, 10);
-    central.writeUInt16LE(0, 12);
-    central.writeUInt16LE(DOS_DATE, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(content.length, 24);
-    central.writeUInt16LE(fileName.length, 28);
-    // extra, comment, disk, internal attributes: 0; external: a regular file, rw-r--r--.
-    central.writeUInt32LE((0o100644 << 16) >>> 0, 38);
-    central.writeUInt32LE(0, 42);
-    const centralSize = central.length + fileName.length;
-    const centralOffset = local.length + fileName.length + data.length;
-    const end = Buffer.alloc(END_BYTES);
-    end.writeUInt32LE(END, 0);
-    end.writeUInt16LE(1, 8);
-    end.writeUInt16LE(1, 10);
-    end.writeUInt32LE(centralSize, 12);
-    end.writeUInt32LE(centralOffset, 16);
-    return Buffer.concat([local, fileName, data, central, fileName, end]);
-}
-function findEnd(zip) {
-    const lowest = Math.max(0, zip.length - END_BYTES - 0xffff);
-    for (let at = zip.length - END_BYTES; at >= lowest; at--) {
-        if (zip.readUInt32LE(at) === END)
-            return at;
-    }
-    const looksLikeZip = zip.length >= 4 && zip.readUInt32LE(0) === LOCAL;
-    throw looksLikeZip
-        ? new ZipError('truncated', `the zip ends early (${zip.length} bytes, no end-of-central-directory record)`)
-        : new ZipError('corrupt', `not a zip (${zip.length} bytes)`);
-}
-function centralEntries(zip) {
-    const end = findEnd(zip);
-    const count = zip.readUInt16LE(end + 10);
-    const size = zip.readUInt32LE(end + 12);
-    const offset = zip.readUInt32LE(end + 16);
-    if (count === 0xffff || offset === 0xffffffff)
-        throw new ZipError('corrupt', 'ZIP64 is not supported');
-    if (offset + size > end)
-        throw new ZipError('truncated', 'the central directory lies past the end of the zip');
-    const entries = [];
-    let at = offset;
-    for (let i = 0; i < count; i++) {
-        if (at + 46 > end || zip.readUInt32LE(at) !== CENTRAL) {
-            throw new ZipError('corrupt', `central directory entry ${i + 1} of ${count} is damaged`);
-        }
-        const nameLength = zip.readUInt16LE(at + 28);
-        const skip = nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
-        entries.push({
-            name: zip.toString('utf8', at + 46, at + 46 + nameLength),
-            flags: zip.readUInt16LE(at + 8),
-            method: zip.readUInt16LE(at + 10),
-            crc: zip.readUInt32LE(at + 16),
-            compressedSize: zip.readUInt32LE(at + 20),
-            size: zip.readUInt32LE(at + 24),
-            offset: zip.readUInt32LE(at + 42),
-        });
-        at += 46 + skip;
-    }
-    return entries;
-}
-function inflate(data, name) {
+async function deleteRepoArtifact(gh, id) {
     try {
-        return (0,external_node_zlib_.inflateRawSync)(data, { maxOutputLength: MAX_ENTRY_BYTES });
+        await gh.api.request('DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}', {
+            owner: gh.owner,
+            repo: gh.repo,
+            artifact_id: id,
+        });
+        return true;
     }
     catch (error) {
-        const detail = error instanceof Error ? error.message : String(error);
-        const cut = /unexpected end/i.test(detail);
-        throw new ZipError(cut ? 'truncated' : 'corrupt', `${name} does not inflate: ${detail}`);
+        if (httpStatus(error) === 404)
+            return false;
+        throw error;
     }
-}
-/** The bytes of entry `name`, checked against its size and CRC-32. */
-function readZipEntry(zip, name) {
-    const entries = centralEntries(zip);
-    const entry = entries.find((e) => e.name === name);
-    if (!entry) {
-        const shown = entries.slice(0, 5).map((e) => e.name);
-        throw new ZipError('corrupt', `the zip has no ${name} (entries: ${shown.join(', ') || 'none'})`);
-    }
-    if (entry.flags & 1)
-        throw new ZipError('corrupt', `${name} is encrypted`);
-    if (entry.size > MAX_ENTRY_BYTES)
-        throw new ZipError('corrupt', `${name} is ${entry.size} bytes, over the limit`);
-    const at = entry.offset;
-    if (at + 30 > zip.length || zip.readUInt32LE(at) !== LOCAL) {
-        throw new ZipError('corrupt', `the local header of ${name} is damaged`);
-    }
-    const start = at + 30 + zip.readUInt16LE(at + 26) + zip.readUInt16LE(at + 28);
-    const stop = start + entry.compressedSize;
-    if (stop > zip.length)
-        throw new ZipError('truncated', `${name} is cut short`);
-    const data = zip.subarray(start, stop);
-    let bytes;
-    if (entry.method === STORED)
-        bytes = Buffer.from(data);
-    else if (entry.method === DEFLATED)
-        bytes = inflate(data, name);
-    else
-        throw new ZipError('corrupt', `${name} uses compression method ${entry.method}`);
-    if (bytes.length !== entry.size) {
-        throw new ZipError('truncated', `${name} inflates to ${bytes.length} bytes, not the ${entry.size} recorded`);
-    }
-    if (crc32(bytes) !== entry.crc)
-        throw new ZipError('corrupt', `${name} fails its CRC-32 check`);
-    return bytes;
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/github/results-service.ts
@@ -78059,6 +78274,8 @@ const SERVICE = 'github.actions.results.api.v1.ArtifactService';
 /** What @actions/artifact 6.x sends; the service accepts zips and raw files from version 7. */
 const ARTIFACT_VERSION = 7;
 const results_service_RETRYABLE = new Set([429, 500, 502, 503, 504]);
+/** Refused before anything was done: the one answer after which any call may be sent again. */
+const THROTTLED = 429;
 /** Reads the backend ids from the token's `scp` claim; never echoes the token in an error. */
 function backendIdsFromToken(token) {
     const invalid = new Error('ACTIONS_RUNTIME_TOKEN is not a runtime token with an Actions.Results scope');
@@ -78099,6 +78316,10 @@ class ResultsServiceError extends Error {
         this.status = status;
         this.code = code;
     }
+    /** No answer, or a 5xx: the call may or may not have taken effect. */
+    get outcomeUnknown() {
+        return this.status === 0 || this.status >= 500;
+    }
 }
 const results_service_int64 = union([schemas_string().regex(/^\d+$/), schemas_number().int().nonnegative()]).transform(Number);
 const createResponse = object({ ok: schemas_boolean().optional(), signed_upload_url: schemas_string().url() });
@@ -78132,22 +78353,25 @@ class ResultsService {
             version: ARTIFACT_VERSION,
             mime_type: 'application/zip',
         };
-        const reply = createResponse.safeParse(await this.call('CreateArtifact', body));
+        const reply = createResponse.safeParse(await this.call('CreateArtifact', body, false));
         if (!reply.success || reply.data.ok === false)
             throw this.invalid('CreateArtifact');
         return reply.data.signed_upload_url;
     }
-    /** Makes the uploaded bytes an artifact, visible to the REST API; returns its id. */
+    /**
+     * Makes the uploaded bytes an artifact, visible to the REST API; returns its id. Sent once: when
+     * the outcome is unknown (error.outcomeUnknown), the run's listing tells whether it landed.
+     */
     async finalizeArtifact(name, size, sha256Hex) {
         const body = { ...this.owner(), name, size: String(size), hash: `sha256:${sha256Hex}` };
-        const reply = finalizeResponse.safeParse(await this.call('FinalizeArtifact', body));
+        const reply = finalizeResponse.safeParse(await this.call('FinalizeArtifact', body, false));
         if (!reply.success || reply.data.ok === false)
             throw this.invalid('FinalizeArtifact');
         return reply.data.artifact_id;
     }
     /** Every artifact of this workflow run (all its jobs). */
     async listRunArtifacts() {
-        const reply = listResponse.safeParse(await this.call('ListArtifacts', this.owner()));
+        const reply = listResponse.safeParse(await this.call('ListArtifacts', this.owner(), true));
         if (!reply.success)
             throw this.invalid('ListArtifacts');
         return (reply.data.artifacts ?? []).map((a) => ({
@@ -78165,7 +78389,8 @@ class ResultsService {
             name: artifact.name,
         };
         try {
-            await this.call('DeleteArtifact', body);
+            // Idempotent enough: a retry after a lost success answers not_found, which is false here.
+            await this.call('DeleteArtifact', body, true);
             return true;
         }
         catch (error) {
@@ -78183,7 +78408,13 @@ class ResultsService {
     invalid(method) {
         return new ResultsServiceError(method, 200, '', 'the reply is not what the protocol describes');
     }
-    async call(method, body) {
+    /**
+     * One Twirp call. An idempotent one is retried on 429, 5xx and network errors. One that is not
+     * (CreateArtifact, FinalizeArtifact) is retried on 429 only: after a 5xx or a lost connection it
+     * may have taken effect, and a second call would then fail (the name is taken, nothing is
+     * pending) although the first succeeded; the caller resolves that outcome instead.
+     */
+    async call(method, body, idempotent) {
         const attempts = this.options.attempts ?? 4;
         const delay = this.options.retryDelayMs ?? ((n) => 1000 * 2 ** (n - 2));
         let last = new Error('no attempt made');
@@ -78207,6 +78438,8 @@ class ResultsService {
                 // Network errors carry no secrets (the token is a header), but keep only the message.
                 const detail = error instanceof Error ? error.message : String(error);
                 last = new ResultsServiceError(method, 0, 'unavailable', `request failed: ${detail}`);
+                if (!idempotent)
+                    throw last;
                 continue;
             }
             const text = await response.text();
@@ -78226,7 +78459,8 @@ class ResultsService {
             const code = error.success ? (error.data.code ?? '') : '';
             const msg = error.success && error.data.msg ? `: ${error.data.msg.slice(0, 300)}` : '';
             last = new ResultsServiceError(method, response.status, code, `HTTP ${response.status} ${code}${msg}`);
-            if (!results_service_RETRYABLE.has(response.status))
+            const retry = idempotent ? results_service_RETRYABLE.has(response.status) : response.status === THROTTLED;
+            if (!retry)
                 throw last;
         }
         throw last;
@@ -78234,6 +78468,7 @@ class ResultsService {
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/github/artifact-store.ts
+
 
 
 
@@ -78305,9 +78540,31 @@ class ArtifactTextStore {
         if (free === undefined && oldest !== undefined)
             await this.options.results.deleteArtifact(oldest);
         const zip = zipSingleFile(MANIFEST_ENTRY, Buffer.from(content, 'utf8'));
-        let uploadUrl;
+        const uploadUrl = await this.create(target);
+        await putBlob(uploadUrl, zip, 'application/zip', this.options.blob);
+        const id = await this.finalize(target, zip);
+        this.known.set(id, target);
+        // Paging down to `expected` (to id - 1 for a first save) sees every artifact above it.
+        const after = await this.list(expected === 0 ? id - 1 : expected);
+        const rival = after.find((a) => a.id !== id && a.id > expected);
+        if (rival !== undefined) {
+            await this.withdraw({ id, name: target, ...this.options.results.ids }, rival);
+            return CONFLICT;
+        }
+        for (const previous of mine.filter((a) => a.name !== target)) {
+            // Clean-up only: a leftover is harmless (the next save of this run reuses its name), so a
+            // failure here must not turn a save that landed into an error.
+            await this.options.results.deleteArtifact(previous).catch(() => false);
+        }
+        // This run's own previous state went above; one of another run goes through the REST API.
+        if (expected !== 0 && !mine.some((a) => a.id === expected))
+            await this.dropSuperseded(expected);
+        this.cached = { id, content };
+        return { ok: true, version: String(id) };
+    }
+    async create(target) {
         try {
-            uploadUrl = await this.options.results.createArtifact(target, this.expiry());
+            return await this.options.results.createArtifact(target, this.expiry());
         }
         catch (error) {
             if (!(error instanceof ResultsServiceError && error.code === 'already_exists'))
@@ -78318,26 +78575,45 @@ class ArtifactTextStore {
             throw new Error(`artifact ${target} already exists in this workflow run but is not finalized (an earlier save of ` +
                 'this run stopped halfway, or another job of the run is saving): the next run saves normally');
         }
-        await putBlob(uploadUrl, zip, 'application/zip', this.options.blob);
+    }
+    /**
+     * Finalizes the upload; its id. The call is sent once: when its answer is lost, the run's listing
+     * tells whether it landed. The name was free when this save created it, so a finalized artifact
+     * of that name in this run is this save's.
+     */
+    async finalize(target, zip) {
         const digest = (0,external_node_crypto_.createHash)('sha256').update(zip).digest('hex');
-        const id = await this.options.results.finalizeArtifact(target, zip.length, digest);
-        this.known.set(id, target);
-        const after = await this.list(expected === 0 ? id - 1 : expected);
-        const rival = after.find((a) => a.id !== id && a.id > expected && a.id < id);
-        if (rival !== undefined) {
-            await this.withdraw({ id, name: target, ...this.options.results.ids }, rival);
-            return CONFLICT;
+        try {
+            return await this.options.results.finalizeArtifact(target, zip.length, digest);
         }
-        for (const previous of mine.filter((a) => a.name !== target)) {
-            // Clean-up only: a leftover is harmless (the next save of this run reuses its name), so a
-            // failure here must not turn a save that landed into an error.
-            await this.options.results.deleteArtifact(previous).catch(() => false);
+        catch (error) {
+            if (!(error instanceof ResultsServiceError && error.outcomeUnknown))
+                throw error;
+            const landed = await this.options.results.listRunArtifacts().then((all) => all.find((a) => a.name === target), () => undefined);
+            if (landed === undefined)
+                throw error;
+            return landed.id;
         }
-        this.cached = { id, content };
-        return { ok: true, version: String(id) };
+    }
+    /** Deletes the state a landed save superseded; a failure is a warning (it expires eventually). */
+    async dropSuperseded(id) {
+        try {
+            await deleteRepoArtifact(this.gh, id);
+        }
+        catch (error) {
+            const status = httpStatus(error);
+            const why = status === 403
+                ? 'HTTP 403: the workflow needs `permissions: actions: write`'
+                : status === undefined
+                    ? 'no answer'
+                    : `HTTP ${status}`;
+            this.options.logger?.warning(`could not delete ${this.describe(String(id))}, the state this save superseded (${why}): it stays ` +
+                "until it expires and counts against the repository's artifact storage");
+        }
     }
     async list(floor) {
         const found = await listStateArtifacts(this.gh, this.names, {
+            branch: this.options.defaultBranch,
             floor,
             ...(this.options.now ? { now: this.options.now } : {}),
         });
@@ -80412,6 +80688,12 @@ class LocalScheduler {
 ;// CONCATENATED MODULE: ./src/adapters/slurm/fields.ts
 /** `137:0`, `0:9` (code:signal, as sacct and scontrol print). Signal 0 means "not signalled". */
 function fields_parseExitCode(text) {
+    // Nearly every exit code is bare `N:N`: read it without the regex (the same answer).
+    const colon = text.indexOf(':');
+    const bareCode = digitsValue(text, 0, colon);
+    const bareSignal = digitsValue(text, colon + 1, text.length);
+    if (bareCode >= 0 && bareSignal >= 0)
+        return { code: bareCode, signal: bareSignal === 0 ? null : bareSignal };
     const m = /^\s*(\d+):(\d+)\s*$/.exec(text);
     if (!m)
         return undefined;
@@ -80434,6 +80716,14 @@ function decodeWaitStatus(value) {
  * `UNLIMITED`, `INVALID`, `NOT_SET`, `Partition_Limit` → undefined.
  */
 function parseDuration(text) {
+    // The common `HH:MM:SS` without the regex (the same answer).
+    if (text.length === 8 && text.charCodeAt(2) === COLON && text.charCodeAt(5) === COLON) {
+        const h = twoDigits(text, 0);
+        const m = twoDigits(text, 3);
+        const s = twoDigits(text, 6);
+        if (h >= 0 && m >= 0 && s >= 0)
+            return h * 3_600 + m * 60 + s;
+    }
     const m = /^\s*(?:(\d+)-)?(?:(\d+):)?(\d+):(\d+)(?:\.\d+)?\s*$/.exec(text);
     if (!m)
         return undefined;
@@ -80445,12 +80735,63 @@ function parseDuration(text) {
     return Number(days ?? 0) * 86_400 + Number(hours ?? 0) * 3_600 + Number(minutes) * 60 + Number(seconds);
 }
 const PLACEHOLDERS = new Set(['', 'unknown', 'none', 'n/a', 'not_set', 'invalid', '(null)', 'none assigned']);
+/**
+ * Lower-casing never shortens a string and the placeholders hold no character it lengthens into,
+ * so a text of another length is no placeholder: no toLowerCase() copy for it.
+ */
+const PLACEHOLDER_LENGTHS = new Set([...PLACEHOLDERS].map((p) => p.length));
+function isPlaceholder(t) {
+    return PLACEHOLDER_LENGTHS.has(t.length) && PLACEHOLDERS.has(t.toLowerCase());
+}
+const COLON = 0x3a;
+const DASH = 0x2d;
+const T = 0x54;
+function isDigit(text, i) {
+    const c = text.charCodeAt(i);
+    return c >= 0x30 && c <= 0x39;
+}
+/**
+ * The value of text[from, to) if it is 1 to 15 ASCII digits (what `\d+` matches, small enough
+ * to add up exactly as Number() would read it), else -1.
+ */
+function digitsValue(text, from, to) {
+    if (from < 0 || from >= to || to - from > 15)
+        return -1;
+    let value = 0;
+    for (let i = from; i < to; i++) {
+        if (!isDigit(text, i))
+            return -1;
+        value = value * 10 + text.charCodeAt(i) - 0x30;
+    }
+    return value;
+}
+/** The two ASCII digits at i as a number, or -1. */
+function twoDigits(text, i) {
+    return isDigit(text, i) && isDigit(text, i + 1)
+        ? (text.charCodeAt(i) - 0x30) * 10 + text.charCodeAt(i + 1) - 0x30
+        : -1;
+}
+/** `dddd-dd-ddTdd:dd:dd` exactly, checked by position (the regex's answer, without the regex). */
+function isTimestamp(t) {
+    if (t.length !== 19)
+        return false;
+    for (let i = 0; i < 19; i++) {
+        const c = t.charCodeAt(i);
+        const want = i === 4 || i === 7 ? DASH : i === 10 ? T : i === 13 || i === 16 ? COLON : -1;
+        if (want === -1 ? c < 0x30 || c > 0x39 : c !== want)
+            return false;
+    }
+    return true;
+}
 /** A Slurm timestamp (`2026-11-26T04:20:49`, cluster local time) or undefined for placeholders. */
 function parseTimestamp(text) {
+    // A bare timestamp has nothing to trim and is no placeholder: one pass over its characters.
+    if (isTimestamp(text))
+        return text;
     const t = text.trim();
-    if (PLACEHOLDERS.has(t.toLowerCase()))
+    if (isPlaceholder(t))
         return undefined;
-    return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(t) ? t : undefined;
+    return isTimestamp(t) ? t : undefined;
 }
 /** Seconds between two cluster-local timestamps (same clock, same zone), or undefined. */
 function secondsBetween(from, to) {
@@ -80463,7 +80804,7 @@ function secondsBetween(from, to) {
 /** A node list, or undefined for `None assigned`, `(null)` and empty. */
 function parseNodes(text) {
     const t = text.trim();
-    return PLACEHOLDERS.has(t.toLowerCase()) ? undefined : t;
+    return isPlaceholder(t) ? undefined : t;
 }
 /** A non-negative integer field, or undefined. */
 function parseCount(text) {
@@ -80472,7 +80813,8 @@ function parseCount(text) {
 /** A field with Slurm's placeholders removed (reasons, names). */
 function parseText(text) {
     const t = text.trim();
-    return t === '' || t === '(null)' || t.toLowerCase() === 'n/a' ? undefined : t;
+    // Only a 3-character text can lower-case to `n/a` (see PLACEHOLDER_LENGTHS).
+    return t === '' || t === '(null)' || (t.length === 3 && t.toLowerCase() === 'n/a') ? undefined : t;
 }
 /** Shortens a line for a diagnostic. */
 function fields_clip(line, max = 300) {
@@ -81068,6 +81410,36 @@ function markerPrefix(nonce) {
     return `@@SW:${nonce}:`;
 }
 function parseFramed(stdout, stderr, nonce) {
+    const framed = frameSpans(stdout, stderr, nonce);
+    const sections = framed.sections.map((s) => {
+        const lines = [];
+        forEachLine(stdout, s.spans, (line) => lines.push(line));
+        return { source: s.source, key: s.key, lines, rc: s.rc, stderr: s.stderr };
+    });
+    return { sections, meta: framed.meta, done: framed.done, stray: framed.stray };
+}
+/** Calls `visit` with each line of `spans` (SpanSection.spans) of `text`, in order. */
+function forEachLine(text, spans, visit) {
+    for (let i = 0; i + 1 < spans.length; i += 2) {
+        let pos = spans[i] ?? 0;
+        const end = spans[i + 1] ?? 0;
+        for (;;) {
+            const nl = text.indexOf('\n', pos);
+            if (nl < 0 || nl >= end) {
+                visit(text.slice(pos, end));
+                break;
+            }
+            visit(text.slice(pos, nl));
+            pos = nl + 1;
+        }
+    }
+}
+/**
+ * parseFramed without cutting the stdout into lines: one pass with indexOf('\n') that notes
+ * where each section's lines are. The observe output is ~44 MB at 100,000 jobs; its parsers read
+ * the lines from there, so no array of 400,000 lines is built and then copied.
+ */
+function frameSpans(stdout, stderr, nonce) {
     const prefix = markerPrefix(nonce);
     const sections = [];
     const byId = new Map();
@@ -81075,18 +81447,38 @@ function parseFramed(stdout, stderr, nonce) {
     const stray = [];
     let current;
     let done = false;
-    for (const line of splitLines(stdout)) {
-        if (!line.startsWith(prefix)) {
-            if (current)
-                current.lines.push(line);
-            else if (line.trim() !== '')
-                stray.push(line);
+    // The run of body lines of `current` not yet recorded: [runStart, runEnd), or none (-1).
+    let runStart = -1;
+    let runEnd = -1;
+    // Lines as text.split('\n') gives them, less the empty one after a final newline.
+    const length = stdout.length;
+    for (let pos = 0; pos < length;) {
+        let nl = stdout.indexOf('\n', pos);
+        if (nl < 0)
+            nl = length;
+        // The prefix must fit in the line: a marker never spans a newline.
+        if (nl - pos < prefix.length || !stdout.startsWith(prefix, pos)) {
+            if (current) {
+                if (runStart < 0)
+                    runStart = pos;
+                runEnd = nl;
+            }
+            else {
+                const line = stdout.slice(pos, nl);
+                if (line.trim() !== '')
+                    stray.push(line);
+            }
+            pos = nl + 1;
             continue;
         }
-        const [kind = '', ...rest] = line.slice(prefix.length).split(':');
+        if (current && runStart >= 0)
+            current.spans.push(runStart, runEnd);
+        runStart = -1;
+        const [kind = '', ...rest] = stdout.slice(pos + prefix.length, nl).split(':');
+        pos = nl + 1;
         if (kind === 'begin' && rest.length >= 2) {
             const [source = '', ...key] = rest;
-            current = { source, key: key.join(':'), lines: [], rc: null, stderr: '' };
+            current = { source, key: key.join(':'), spans: [], rc: null, stderr: '' };
             sections.push(current);
             byId.set(`${current.source}:${current.key}`, current);
         }
@@ -81103,6 +81495,8 @@ function parseFramed(stdout, stderr, nonce) {
             done = true;
         }
     }
+    if (current && runStart >= 0)
+        current.spans.push(runStart, runEnd);
     // stderr has begin markers only: everything after one belongs to that section.
     let target;
     const orphanErr = [];
@@ -82450,10 +82844,10 @@ function defaultsOf(r) {
  */
 /** Ids we accept from callers: only digits, `_` and `+`, so they can never be shell or option syntax. */
 const job_ids_JOB_ID = /^\d+(?:[_+]\d+)?$/;
-function isValidJobId(id) {
+function job_ids_isValidJobId(id) {
     return job_ids_JOB_ID.test(id);
 }
-function splitStep(id) {
+function job_ids_splitStep(id) {
     const dot = id.indexOf('.');
     return dot < 0 ? { job: id, step: undefined } : { job: id.slice(0, dot), step: id.slice(dot + 1) };
 }
@@ -82463,7 +82857,7 @@ const MAX_ARRAY_EXPANSION = 100_000;
  * `123_[1,3-5%2]` → [`123_1`, `123_3`, `123_4`, `123_5`]; a plain id → [id]; malformed → undefined.
  * The `%N` throttle limits how many tasks run at once, not which exist, so it is dropped.
  */
-function expandArrayId(id) {
+function job_ids_expandArrayId(id) {
     const m = /^(\d+)_\[([^\]]*)\]$/.exec(id);
     if (!m)
         return job_ids_JOB_ID.test(id) ? [id] : undefined;
@@ -82567,7 +82961,7 @@ async function cancel_cancelJobs(transport, jobIds, scope, nonce, timeoutMs) {
     const refused = [];
     const send = [];
     for (const id of new Set(jobIds)) {
-        if (!isValidJobId(id))
+        if (!job_ids_isValidJobId(id))
             refused.push({ jobId: id, reason: 'invalid_id', detail: 'not a Slurm job id' });
         else if (!inScope.has(id))
             refused.push({ jobId: id, reason: 'not_in_scope', detail: 'not in this sweep' });
@@ -82761,57 +83155,274 @@ function isLiveState(state) {
 
 /** Fields that describe the job rather than one reading of its state: safe to borrow. */
 const STATIC_FIELDS = ['name', 'jobIdRaw', 'submittedAt', 'stdoutPath', 'stderrPath'];
-function borrow(primary, ...others) {
-    let out = primary;
+/**
+ * The merged observation is built in at most one copy of the view it starts from, with fields
+ * set in place (`own`: `primary` is such a copy already, made here, so it may be changed). Setting
+ * a key on a copy puts it where a spread `{ ...o, [key]: value }` would (last if new, in place if
+ * present): the key order is the one a spread per change gave, without an object per change.
+ */
+function borrow(primary, own, x, y) {
+    let out = own ? primary : undefined;
     for (const field of STATIC_FIELDS) {
-        if (out[field] !== undefined)
+        if ((out ?? primary)[field] !== undefined)
             continue;
-        const value = others.find((o) => o?.[field] !== undefined)?.[field];
-        if (value !== undefined)
-            out = { ...out, [field]: value };
+        const value = x?.[field] !== undefined ? x[field] : y?.[field];
+        if (value === undefined)
+            continue;
+        out ??= { ...primary };
+        out[field] = value;
     }
+    return out ?? primary;
+}
+function withRestarts(obs, own, x, y) {
+    const restarts = x?.restarts !== undefined ? x.restarts : y?.restarts;
+    if (restarts === undefined)
+        return obs;
+    const out = own ? obs : { ...obs };
+    out.restarts = restarts;
     return out;
 }
-function withRestarts(obs, ...sources) {
-    const restarts = sources.find((s) => s?.restarts !== undefined)?.restarts;
-    return restarts === undefined ? obs : { ...obs, restarts };
+/** A copy of `view` with squeue's reason (when it has one), as `{ ...view, reason }` made it. */
+function withReason(view, reason) {
+    const out = { ...view };
+    if (reason !== undefined)
+        out.reason = reason;
+    return out;
 }
 function mergeJob(q, a, c) {
     if (q && isLiveState(q.state)) {
-        return withRestarts(borrow(q, a, c), a, c);
+        const merged = borrow(q, false, a, c);
+        return withRestarts(merged, merged !== q, a, c);
     }
     if (q) {
         // Finished while slurmctld still holds it.
-        if (a && isTerminal(a.state)) {
-            const reason = q.reason ?? a.reason;
-            return borrow({ ...a, ...(reason !== undefined ? { reason } : {}) }, q, c);
-        }
+        if (a && isTerminal(a.state))
+            return borrow(withReason(a, q.reason ?? a.reason), true, q, c);
         if (c && !isLiveState(c.state)) {
-            const reason = q.reason ?? c.reason;
-            return withRestarts(borrow({ ...c, ...(reason !== undefined ? { reason } : {}) }, q), a, c);
+            return withRestarts(borrow(withReason(c, q.reason ?? c.reason), true, q), true, a, c);
         }
-        return withRestarts(borrow(q, a, c), a, c);
+        const merged = borrow(q, false, a, c);
+        return withRestarts(merged, merged !== q, a, c);
     }
     if (a)
-        return borrow(a, c);
+        return borrow(a, false, c);
     return c;
 }
+/** Every job of any view, in the order: squeue's, then sacct's, then scontrol's (each once). */
 function mergeViews(views) {
-    const ids = new Set([
-        ...views.squeue.keys(),
-        ...(views.sacct?.keys() ?? []),
-        ...views.scontrol.keys(),
-    ]);
     const out = new Map();
-    for (const id of ids) {
-        const merged = mergeJob(views.squeue.get(id), views.sacct?.get(id), views.scontrol.get(id));
-        if (merged)
-            out.set(id, merged);
-    }
+    forEachMerged(views, (a) => a, (id, merged) => out.set(id, merged));
     return out;
+}
+/**
+ * mergeViews without the map, for a caller that indexes the jobs its own way; sacct's view may
+ * hold what `sacctView` makes an observation of, when it is needed (no map of 100,000 of them).
+ */
+function forEachMerged(views, sacctView, visit) {
+    const { squeue, sacct, scontrol } = views;
+    for (const [id, q] of squeue) {
+        const a = sacct?.get(id);
+        const merged = mergeJob(q, a === undefined ? undefined : sacctView(a), scontrol.get(id));
+        if (merged)
+            visit(id, merged);
+    }
+    if (sacct) {
+        for (const [id, a] of sacct) {
+            if (squeue.has(id))
+                continue;
+            const merged = mergeJob(undefined, sacctView(a), scontrol.get(id));
+            if (merged)
+                visit(id, merged);
+        }
+    }
+    for (const [id, c] of scontrol) {
+        if (squeue.has(id) || sacct?.has(id))
+            continue;
+        visit(id, c);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/adapters/slurm/rows.ts
+
+/**
+ * The field boundaries of one row at a time, with exactly `line.split(separator)`'s semantics
+ * (its field count, its fields), but a field is cut out only when asked for.
+ */
+class rows_RowCursor {
+    width;
+    separator;
+    /** Start offsets of the first `width` fields, then the sentinel end (+ separator length). */
+    starts;
+    line = '';
+    constructor(width, separator) {
+        this.width = width;
+        this.separator = separator;
+        this.starts = new Int32Array(width + 1);
+    }
+    /** Reads a row; returns its field count. Fields are readable only when it equals `width`. */
+    read(line) {
+        const { starts, width, separator } = this;
+        const sepLength = separator.length;
+        this.line = line;
+        let count;
+        if (sepLength === 0) {
+            // ''.split('') is [] and 'ab'.split('') is ['a', 'b']: one field per code unit.
+            count = line.length;
+            for (let k = 0; k < width && k < count; k++)
+                starts[k] = k;
+        }
+        else {
+            // Counting goes on past `width` (the diagnostic says how many), recording does not.
+            count = 1;
+            starts[0] = 0;
+            let at = line.indexOf(separator);
+            while (at >= 0) {
+                if (count < width)
+                    starts[count] = at + sepLength;
+                count++;
+                at = line.indexOf(separator, at + sepLength);
+            }
+        }
+        if (count === width)
+            starts[width] = line.length + sepLength;
+        return count;
+    }
+    /** Whether field k of the last row starts with `prefix` and then the character `next`. */
+    fieldStartsWith(k, prefix, next) {
+        if (k < 0)
+            return false;
+        const from = this.starts[k] ?? 0;
+        const to = (this.starts[k + 1] ?? 0) - this.separator.length;
+        return (from + prefix.length < to &&
+            this.line.charCodeAt(from + prefix.length) === next &&
+            this.line.startsWith(prefix, from));
+    }
+    /** Field k of the last row, or '' for k < 0 (a column the field list does not have). */
+    field(k) {
+        if (k < 0)
+            return '';
+        const from = this.starts[k] ?? 0;
+        const to = (this.starts[k + 1] ?? 0) - this.separator.length;
+        return this.line.slice(from, to);
+    }
+}
+/** Distinct raw states are few (`COMPLETED`, `CANCELLED by 1001`, …); hostile input is capped. */
+const STATE_MEMO = new Map();
+const STATE_MEMO_MAX = 4096;
+/**
+ * normalizeSlurmState of a trimmed raw state, memoized (it splits on a regex), with the raw
+ * state interned: 100,000 observations share a handful of `rawState` strings instead of each
+ * holding its own copy.
+ */
+function stateEntry(raw) {
+    let entry = STATE_MEMO.get(raw);
+    if (entry === undefined) {
+        entry = { raw, state: normalizeSlurmState(raw) };
+        if (STATE_MEMO.size >= STATE_MEMO_MAX)
+            STATE_MEMO.clear();
+        STATE_MEMO.set(raw, entry);
+    }
+    return entry;
+}
+
+;// CONCATENATED MODULE: ./src/adapters/slurm/sacct-observation.ts
+
+
+/**
+ * The observation of one sacct job. The job line can hide an OOM kill: with cgroups the
+ * `.batch` (or `.extern`, or an srun) step says OUT_OF_MEMORY while the job says FAILED, or even
+ * COMPLETED with exit 0. The step wins then, since the memory kill is the root of it.
+ */
+function sacctObservation(job) {
+    const { row } = job;
+    const entry = stateEntry(row.rawState);
+    let state = entry.state;
+    let rawState = entry.raw;
+    if ((state === 'FAILED' || state === 'COMPLETED') && job.oomStep !== undefined) {
+        state = 'OUT_OF_MEMORY';
+        rawState = job.oomStep;
+    }
+    const jobId = row.jobId;
+    const restarts = job.runs - 1;
+    const jobIdRaw = row.jobIdRaw !== '' && row.jobIdRaw !== jobId ? row.jobIdRaw : undefined;
+    const name = parseText(row.name);
+    const reason = parseText(row.reason);
+    const exit = fields_parseExitCode(row.exitCode);
+    const submittedAt = parseTimestamp(row.submit);
+    const startedAt = parseTimestamp(row.start);
+    const endedAt = parseTimestamp(row.end);
+    const elapsedSeconds = parseDuration(row.elapsed);
+    const nodes = parseNodes(row.nodes);
+    const source = 'sacct';
+    if (name !== undefined &&
+        reason !== undefined &&
+        exit !== undefined &&
+        submittedAt !== undefined &&
+        startedAt !== undefined &&
+        endedAt !== undefined &&
+        elapsedSeconds !== undefined &&
+        nodes !== undefined) {
+        // A finished job has every field (most jobs, by far): one literal in one allocation. An
+        // object grown key by key moves its fields to a separate array, reallocated as it grows.
+        return jobIdRaw === undefined
+            ? {
+                jobId,
+                state,
+                rawState,
+                source,
+                restarts,
+                name,
+                reason,
+                exit,
+                submittedAt,
+                startedAt,
+                endedAt,
+                elapsedSeconds,
+                nodes,
+            }
+            : {
+                jobId,
+                state,
+                rawState,
+                source,
+                restarts,
+                jobIdRaw,
+                name,
+                reason,
+                exit,
+                submittedAt,
+                startedAt,
+                endedAt,
+                elapsedSeconds,
+                nodes,
+            };
+    }
+    // Field by field rather than a spread per optional field (nine objects per job). Either way
+    // the keys keep the order the spreads gave them.
+    const o = { jobId, state, rawState, source, restarts };
+    if (jobIdRaw !== undefined)
+        o.jobIdRaw = jobIdRaw;
+    if (name !== undefined)
+        o.name = name;
+    if (reason !== undefined)
+        o.reason = reason;
+    if (exit !== undefined)
+        o.exit = exit;
+    if (submittedAt !== undefined)
+        o.submittedAt = submittedAt;
+    if (startedAt !== undefined)
+        o.startedAt = startedAt;
+    if (endedAt !== undefined)
+        o.endedAt = endedAt;
+    if (elapsedSeconds !== undefined)
+        o.elapsedSeconds = elapsedSeconds;
+    if (nodes !== undefined)
+        o.nodes = nodes;
+    return o;
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/slurm/sacct-parse.ts
+
 
 
 
@@ -82842,122 +83453,169 @@ function columnsOf(fields) {
     }
     return columns;
 }
+// Positions in SACCT_FIELDS (and so in columnsOf's answer).
+const DOT = 0x2e;
+const [sacct_parse_JOB_ID, JOB_ID_RAW, NAME, sacct_parse_STATE, EXIT, REASON, SUBMIT, START, sacct_parse_END, ELAPSED, NODES] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+];
+/** The job row of the cursor's current line; `jobId` and `rawState` are already validated. */
+function rowOf(c, col, jobId, step, rawState) {
+    const raw = c.field(col[JOB_ID_RAW] ?? -1);
+    const row = {
+        jobId,
+        jobIdRaw: raw === '' ? jobId : job_ids_splitStep(raw).job,
+        step,
+        name: c.field(col[NAME] ?? -1),
+        rawState,
+        exitCode: c.field(col[EXIT] ?? -1),
+        reason: c.field(col[REASON] ?? -1),
+        submit: c.field(col[SUBMIT] ?? -1),
+        start: c.field(col[START] ?? -1),
+        end: c.field(col[sacct_parse_END] ?? -1),
+        elapsed: c.field(col[ELAPSED] ?? -1),
+        nodes: c.field(col[NODES] ?? -1),
+    };
+    return row;
+}
 /**
  * One row; `fields` names the --format columns in order (default SACCT_FIELDS), `separator` the
  * --delimiter. JobID and State are required, the rest default to empty.
  */
 function parseSacctRow(line, fields = SACCT_FIELDS, separator = FIELD_SEPARATOR) {
-    const f = line.split(separator);
-    if (f.length !== fields.length)
-        return `expected ${fields.length} fields, got ${f.length}`;
-    const [id, raw, name, state, exit, reason, submit, start, end, elapsed, nodes] = columnsOf(fields).map((i) => f[i] ?? '');
+    const c = new RowCursor(fields.length, separator);
+    const col = columnsOf(fields);
+    const n = c.read(line);
+    if (n !== fields.length)
+        return `expected ${fields.length} fields, got ${n}`;
+    const id = c.field(col[sacct_parse_JOB_ID] ?? -1);
     const { job, step } = splitStep(id);
     if (!isValidJobId(job) && expandArrayId(job) === undefined)
         return `unreadable job id '${id}'`;
-    if (state.trim() === '')
+    const state = c.field(col[sacct_parse_STATE] ?? -1).trim();
+    if (state === '')
         return 'empty State';
-    return {
-        jobId: job,
-        jobIdRaw: raw === '' ? job : splitStep(raw).job,
-        step,
-        name,
-        rawState: state.trim(),
-        exitCode: exit,
-        reason,
-        submit,
-        start,
-        end,
-        elapsed,
-        nodes,
-    };
-}
-function parseSacct(lines, fields = SACCT_FIELDS, separator = FIELD_SEPARATOR) {
-    const diagnostics = [];
-    const runs = new Map();
-    for (const line of lines) {
-        if (line.trim() === '')
-            continue;
-        const row = parseSacctRow(line, fields, separator);
-        if (typeof row === 'string') {
-            diagnostics.push({ source: 'sacct', line: fields_clip(line), why: row });
-            continue;
-        }
-        // Pending array tasks share one row (`43_[5-9]`): every task gets its own copy.
-        const ids = expandArrayId(row.jobId) ?? [row.jobId];
-        for (const id of ids) {
-            const own = id === row.jobId ? row : { ...row, jobId: id, jobIdRaw: id };
-            const list = runs.get(id);
-            if (own.step === undefined) {
-                if (list)
-                    list.push({ row: own, steps: [] });
-                else
-                    runs.set(id, [{ row: own, steps: [] }]);
-            }
-            else if (list) {
-                // sacct prints a run's steps right after its job line: they belong to the latest run seen.
-                list[list.length - 1]?.steps.push(own);
-            }
-            else {
-                diagnostics.push({ source: 'sacct', line: fields_clip(line), why: 'step row without its job row' });
-            }
-        }
-    }
-    const jobs = new Map();
-    for (const [id, list] of runs) {
-        // --duplicates lists every run of a requeued job, not necessarily together: the current run
-        // is the one submitted last (a requeue resets Submit), the later line on a tie.
-        let current = list[0];
-        for (const run of list)
-            if (current && run.row.submit >= current.row.submit)
-                current = run;
-        if (current)
-            jobs.set(id, { row: current.row, steps: current.steps, runs: list.length });
-    }
-    return { jobs, diagnostics };
+    return rowOf(c, col, job, step, state);
 }
 /**
- * The observation of one sacct job. The job line can hide an OOM kill: with cgroups the
- * `.batch` (or `.extern`, or an srun) step says OUT_OF_MEMORY while the job says FAILED, or even
- * COMPLETED with exit 0. The step wins then, since the memory kill is the root of it.
+ * sacct rows fed one line at a time (straight from the framed output, no line array), read
+ * into one SacctJob per job and array task. parseSacct is the same over an array of lines.
  */
-function sacctObservation(job) {
-    const { row } = job;
-    let state = normalizeSlurmState(row.rawState);
-    let rawState = row.rawState;
-    if (state === 'FAILED' || state === 'COMPLETED') {
-        const oomStep = job.steps.find((s) => normalizeSlurmState(s.rawState) === 'OUT_OF_MEMORY');
-        if (oomStep) {
-            state = 'OUT_OF_MEMORY';
-            rawState = oomStep.rawState;
+class SacctReader {
+    fields;
+    diagnostics = [];
+    runs = new Map();
+    cursor;
+    columns;
+    /** The last job row read with a plain id, and its runs: where the steps that follow it go. */
+    lastId = '';
+    lastRuns;
+    constructor(fields = SACCT_FIELDS, separator = FIELD_SEPARATOR) {
+        this.fields = fields;
+        this.cursor = new rows_RowCursor(fields.length, separator);
+        this.columns = columnsOf(fields);
+    }
+    get jobs() {
+        return this.runs;
+    }
+    add(line) {
+        const why = this.read(line);
+        if (why !== undefined)
+            this.report(line, why);
+    }
+    /** Reads one row into its job; returns why the row was skipped, if it was. */
+    read(line) {
+        if (line.trim() === '')
+            return undefined;
+        const { cursor: c, columns: col } = this;
+        const n = c.read(line);
+        if (n !== this.fields.length)
+            return `expected ${this.fields.length} fields, got ${n}`;
+        if (this.lastRuns !== undefined && c.fieldStartsWith(col[sacct_parse_JOB_ID] ?? -1, this.lastId, DOT)) {
+            // A step of the job row just read (sacct's usual order): its id is valid and its runs are
+            // at hand, so neither the id is cut out nor the map searched.
+            const state = c.field(col[sacct_parse_STATE] ?? -1).trim();
+            if (state === '')
+                return 'empty State';
+            this.stepOf(this.lastRuns, state);
+            return undefined;
+        }
+        const id = c.field(col[sacct_parse_JOB_ID] ?? -1);
+        const dot = id.indexOf('.');
+        const job = dot < 0 ? id : id.slice(0, dot);
+        // Pending array tasks share one row (`43_[5-9]`): every task gets its own copy.
+        const valid = job_ids_isValidJobId(job);
+        const tasks = valid ? undefined : job_ids_expandArrayId(job);
+        if (!valid && tasks === undefined)
+            return `unreadable job id '${id}'`;
+        const state = c.field(col[sacct_parse_STATE] ?? -1).trim();
+        if (state === '')
+            return 'empty State';
+        if (dot >= 0) {
+            // A step: only its State matters (a hidden OOM), so no row is built for it.
+            if (tasks === undefined)
+                this.step(job, state, line);
+            else
+                for (const task of tasks)
+                    this.step(task, state, line);
+            return undefined;
+        }
+        const row = rowOf(c, col, job, undefined, stateEntry(state).raw);
+        this.lastRuns = undefined;
+        if (tasks === undefined) {
+            this.lastId = job;
+            this.lastRuns = this.run(job, row);
+        }
+        else
+            for (const task of tasks)
+                this.run(task, { ...row, jobId: task, jobIdRaw: task });
+        return undefined;
+    }
+    run(id, row) {
+        const seen = this.runs.get(id);
+        if (seen === undefined) {
+            const runs = { row, oomStep: undefined, runs: 1, open: true };
+            this.runs.set(id, runs);
+            return runs;
+        }
+        seen.runs++;
+        // --duplicates lists every run of a requeued job, not necessarily together: the current run
+        // is the one submitted last (a requeue resets Submit), the later line on a tie. An earlier
+        // run can never become current again, so its steps need not be kept.
+        seen.open = row.submit >= seen.row.submit;
+        if (seen.open) {
+            seen.row = row;
+            seen.oomStep = undefined;
+        }
+        return seen;
+    }
+    step(id, state, line) {
+        const seen = this.runs.get(id);
+        if (seen === undefined)
+            this.report(line, 'step row without its job row');
+        else
+            this.stepOf(seen, state);
+    }
+    /** sacct prints a run's steps right after its job line: they belong to the latest run seen. */
+    stepOf(seen, state) {
+        if (seen.open && seen.oomStep === undefined) {
+            const entry = stateEntry(state);
+            if (entry.state === 'OUT_OF_MEMORY')
+                seen.oomStep = entry.raw;
         }
     }
-    const exit = fields_parseExitCode(row.exitCode);
-    const reason = parseText(row.reason);
-    const submittedAt = parseTimestamp(row.submit);
-    const startedAt = parseTimestamp(row.start);
-    const endedAt = parseTimestamp(row.end);
-    const elapsedSeconds = parseDuration(row.elapsed);
-    const nodes = parseNodes(row.nodes);
-    const name = parseText(row.name);
-    return {
-        jobId: row.jobId,
-        state,
-        rawState,
-        source: 'sacct',
-        restarts: job.runs - 1,
-        ...(row.jobIdRaw !== '' && row.jobIdRaw !== row.jobId ? { jobIdRaw: row.jobIdRaw } : {}),
-        ...(name !== undefined ? { name } : {}),
-        ...(reason !== undefined ? { reason } : {}),
-        ...(exit !== undefined ? { exit } : {}),
-        ...(submittedAt !== undefined ? { submittedAt } : {}),
-        ...(startedAt !== undefined ? { startedAt } : {}),
-        ...(endedAt !== undefined ? { endedAt } : {}),
-        ...(elapsedSeconds !== undefined ? { elapsedSeconds } : {}),
-        ...(nodes !== undefined ? { nodes } : {}),
-    };
+    report(line, why) {
+        this.diagnostics.push({ source: 'sacct', line: fields_clip(line), why });
+    }
+}
+function parseSacct(lines, fields = SACCT_FIELDS, separator = FIELD_SEPARATOR) {
+    const reader = new SacctReader(fields, separator);
+    for (const line of lines)
+        reader.add(line);
+    return { jobs: reader.jobs, diagnostics: reader.diagnostics };
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/slurm/squeue-parse.ts
+
 
 
 
@@ -82967,76 +83625,108 @@ function sacctObservation(job) {
  * user, name. The state must stay third: the observe script's fallback reads it by position.
  */
 const SQUEUE_FIELDS = ['%i', '%A', '%T', '%r', '%V', '%S', '%e', '%M', '%N', '%u', '%j'];
-function parseSqueue(lines, context = {}) {
-    const observations = [];
-    const diagnostics = [];
-    const fields = context.fields ?? SQUEUE_FIELDS;
-    const at = new Map(fields.map((code, i) => [code, i]));
-    for (const line of lines) {
+// Positions in SQUEUE_FIELDS.
+const [ID, RAW, squeue_parse_STATE, squeue_parse_REASON, squeue_parse_SUBMIT, squeue_parse_START, squeue_parse_END, USED, squeue_parse_NODES, squeue_parse_USER, squeue_parse_NAME] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+];
+/**
+ * squeue rows fed one line at a time (straight from the framed output, no line array).
+ * parseSqueue is the same over an array of lines.
+ */
+class SqueueReader {
+    context;
+    observations = [];
+    diagnostics = [];
+    cursor;
+    /** Column of each of SQUEUE_FIELDS in a row (-1: not in the field list). */
+    columns;
+    hasUser;
+    width;
+    constructor(context = {}) {
+        this.context = context;
+        const fields = context.fields ?? SQUEUE_FIELDS;
+        // A Map, as before: with a code listed twice, its last column is the one read.
+        const at = new Map(fields.map((code, i) => [code, i]));
+        this.columns = SQUEUE_FIELDS.map((code) => at.get(code) ?? -1);
+        this.hasUser = at.has('%u');
+        this.width = fields.length;
+        this.cursor = new rows_RowCursor(fields.length, FIELD_SEPARATOR);
+    }
+    add(line) {
+        const why = this.read(line);
+        if (why !== undefined)
+            this.diagnostics.push({ source: 'squeue', line: fields_clip(line), why });
+    }
+    /** Reads one row into observations; returns why the row was skipped, if it was. */
+    read(line) {
         if (line.trim() === '')
-            continue;
-        const f = line.split(FIELD_SEPARATOR);
-        if (f.length !== fields.length) {
-            diagnostics.push({
-                source: 'squeue',
-                line: fields_clip(line),
-                why: `expected ${fields.length} fields, got ${f.length}`,
-            });
-            continue;
+            return undefined;
+        const context = this.context;
+        const n = this.cursor.read(line);
+        if (n !== this.width)
+            return `expected ${this.width} fields, got ${n}`;
+        const id = this.cell(ID);
+        const ids = job_ids_expandArrayId(id.trim());
+        if (ids === undefined)
+            return `unreadable job id '${id}'`;
+        const rawState = this.cell(squeue_parse_STATE).trim();
+        if (rawState === '')
+            return 'empty state';
+        if (context.user !== undefined && this.hasUser) {
+            const user = this.cell(squeue_parse_USER).trim();
+            if (user !== context.user)
+                return `job of another user (${user}) ignored`;
         }
-        const get = (code) => f[at.get(code) ?? -1] ?? '';
-        const [id, raw, rawState, reasonText, submit, start, end, used, nodeText, user, nameText] = SQUEUE_FIELDS.map(get);
-        const ids = expandArrayId(id.trim());
-        if (ids === undefined) {
-            diagnostics.push({ source: 'squeue', line: fields_clip(line), why: `unreadable job id '${id}'` });
-            continue;
-        }
-        if (rawState.trim() === '') {
-            diagnostics.push({ source: 'squeue', line: fields_clip(line), why: 'empty state' });
-            continue;
-        }
-        if (context.user !== undefined && at.has('%u') && user.trim() !== context.user) {
-            diagnostics.push({
-                source: 'squeue',
-                line: fields_clip(line),
-                why: `job of another user (${user.trim()}) ignored`,
-            });
-            continue;
-        }
-        const state = normalizeSlurmState(rawState);
+        const { raw: stateText, state } = stateEntry(rawState);
         const pending = state === 'PENDING';
         const live = isLiveState(state);
-        const reason = parseText(reasonText);
-        const submittedAt = parseTimestamp(submit);
+        const reason = parseText(this.cell(squeue_parse_REASON));
+        const submittedAt = parseTimestamp(this.cell(squeue_parse_SUBMIT));
         // For a pending job %S is the *expected* start, for a running one %e the *expected* end.
-        const startedAt = pending ? undefined : parseTimestamp(start);
-        const endedAt = live ? undefined : parseTimestamp(end);
-        const elapsedSeconds = pending ? undefined : parseDuration(used);
-        const nodes = parseNodes(nodeText);
-        const name = parseText(nameText);
+        const startedAt = pending ? undefined : parseTimestamp(this.cell(squeue_parse_START));
+        const endedAt = live ? undefined : parseTimestamp(this.cell(squeue_parse_END));
+        const elapsedSeconds = pending ? undefined : parseDuration(this.cell(USED));
+        const nodes = parseNodes(this.cell(squeue_parse_NODES));
+        const name = parseText(this.cell(squeue_parse_NAME));
         const pendingSeconds = pending && submittedAt !== undefined && context.remoteNow !== undefined
             ? secondsBetween(submittedAt, context.remoteNow)
             : undefined;
+        const raw = ids.length === 1 ? this.cell(RAW).trim() : '';
         for (const jobId of ids) {
-            const jobIdRaw = ids.length === 1 ? raw.trim() : '';
-            observations.push({
-                jobId,
-                state,
-                rawState: rawState.trim(),
-                source: 'squeue',
-                ...(jobIdRaw !== '' && jobIdRaw !== jobId ? { jobIdRaw } : {}),
-                ...(name !== undefined ? { name } : {}),
-                ...(reason !== undefined ? { reason } : {}),
-                ...(submittedAt !== undefined ? { submittedAt } : {}),
-                ...(startedAt !== undefined ? { startedAt } : {}),
-                ...(endedAt !== undefined ? { endedAt } : {}),
-                ...(elapsedSeconds !== undefined ? { elapsedSeconds } : {}),
-                ...(nodes !== undefined ? { nodes } : {}),
-                ...(pendingSeconds !== undefined ? { pendingSeconds } : {}),
-            });
+            // Field by field rather than a spread per optional field; the keys keep the spreads' order.
+            const o = { jobId, state, rawState: stateText, source: 'squeue' };
+            if (raw !== '' && raw !== jobId)
+                o.jobIdRaw = raw;
+            if (name !== undefined)
+                o.name = name;
+            if (reason !== undefined)
+                o.reason = reason;
+            if (submittedAt !== undefined)
+                o.submittedAt = submittedAt;
+            if (startedAt !== undefined)
+                o.startedAt = startedAt;
+            if (endedAt !== undefined)
+                o.endedAt = endedAt;
+            if (elapsedSeconds !== undefined)
+                o.elapsedSeconds = elapsedSeconds;
+            if (nodes !== undefined)
+                o.nodes = nodes;
+            if (pendingSeconds !== undefined)
+                o.pendingSeconds = pendingSeconds;
+            this.observations.push(o);
         }
+        return undefined;
     }
-    return { observations, diagnostics };
+    /** Field k of SQUEUE_FIELDS in the current row. */
+    cell(k) {
+        return this.cursor.field(this.columns[k] ?? -1);
+    }
+}
+function parseSqueue(lines, context = {}) {
+    const reader = new SqueueReader(context);
+    for (const line of lines)
+        reader.add(line);
+    return { observations: reader.observations, diagnostics: reader.diagnostics };
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/slurm/find-by-name.ts
@@ -83094,53 +83784,258 @@ async function findJobsByName(transport, namePrefix, options) {
     return [...merged.values()].filter((o) => o.name?.startsWith(namePrefix));
 }
 
+;// CONCATENATED MODULE: ./src/adapters/slurm/log-tails-parse.ts
+/**
+ * Reading the log-tails script's answer (see LOG_TAILS_SCRIPT) into one result per path index.
+ *
+ * Two shapes of answer. The batch: one `tails` section holding every read file's tail, each
+ * followed by the separator line `@@SW:<nonce>:next` (the script's own file, read by the same
+ * `tail`), between a `before` and a `sizes` section of sizes. The fallback: one `file` section
+ * per read file and a `sizes` section. Either way a file's size may instead come from its own
+ * `size` section (no GNU stat), and a file the script could not read has a `missing.<i>` meta.
+ *
+ * A tail is split from the next by the separator, never by byte counts: the transport decodes
+ * stdout as UTF-8, which turns invalid bytes into U+FFFD and loses their number, so offsets
+ * would drift. The separator starts and ends with a newline, which no decoder folds into a
+ * multi-byte character, and carries the nonce, which no log contains; so whatever a file holds
+ * stays inside its own piece.
+ */
+
+const DIGITS = /^\d+$/;
+const REPLACEMENT = '\uFFFD';
+function parseTails(stdout, stderr, nonce, count, perFile) {
+    const prefix = markerPrefix(nonce);
+    const body = cutBatch(stdout, prefix);
+    const framed = parseFramed(body.rest, stderr, nonce);
+    const indexes = Array.from({ length: count }, (_, i) => i);
+    const missing = (i) => framed.meta.has(`missing.${i}`);
+    // Every list the script builds (stat's, tail's) holds the readable files in path order.
+    const order = indexes.filter((i) => !missing(i));
+    const batch = framed.meta.get('tails') === 'each' ? undefined : batchPieces(body, prefix, framed, order);
+    const pieces = batch ?? filePieces(framed);
+    const after = sizeList(framed, 'sizes', order) ?? ownSizes(framed);
+    // In the fallback there is no size before, and after alone is what the design always had.
+    const before = batch === undefined ? after : (sizeList(framed, 'before', order) ?? new Map());
+    return indexes.map((i) => {
+        if (missing(i))
+            return { missing: true, text: '', size: 0, truncated: false };
+        const piece = pieces.get(i);
+        // Never reached (output cut short), or not attributable: unread, so truncated, not missing.
+        if (piece === undefined)
+            return { missing: false, text: '', size: before.get(i) ?? 0, truncated: true };
+        const size = after.get(i);
+        if (size === undefined || before.get(i) !== size) {
+            // No size, or it changed during the call: nothing proves which bytes the tail shows.
+            const best = size ?? before.get(i) ?? Buffer.byteLength(piece.text);
+            return { missing: false, text: piece.text, size: best, truncated: true };
+        }
+        const whole = piece.complete && size <= perFile && holds(piece.text, size, piece.strict);
+        return { missing: false, text: piece.text, size, truncated: !whole };
+    });
+}
+/**
+ * Could this decoded text be exactly `bytes` bytes of the file? Valid UTF-8 decodes and encodes
+ * back byte for byte; each U+FFFD stands for one to three bytes of the original. A tail longer
+ * or shorter than the file's size says the file changed under `tail` (or `tail` failed on it).
+ */
+function holds(text, bytes, strict) {
+    const length = Buffer.byteLength(text);
+    const replaced = text.split(REPLACEMENT).length - 1;
+    if (replaced === 0 || strict)
+        return replaced === 0 && length === bytes;
+    return length - 2 * replaced <= bytes && bytes <= length;
+}
+/**
+ * The batch's pieces by path index, or undefined when there was no batch. A piece is complete
+ * when its separator arrived. A batch that ended with a number of pieces other than the number
+ * of files is not attributed at all (the separator file vanished mid-read, say): one piece too
+ * few or too many would hand every later file another file's tail.
+ */
+function batchPieces(body, prefix, framed, order) {
+    const section = framed.sections.find((s) => s.source === 'tails');
+    if (section === undefined || body.text === undefined)
+        return undefined;
+    const pieces = new Map();
+    if (Number(section.key) !== order.length)
+        return pieces;
+    const separator = `\n${prefix}next\n`;
+    const parts = body.text.split(separator);
+    const rest = parts.pop() ?? '';
+    if (parts.length > order.length || (body.ended && (parts.length !== order.length || rest !== ''))) {
+        return pieces;
+    }
+    const strict = section.rc !== 0;
+    for (const [k, text] of parts.entries())
+        pieces.set(order[k] ?? -1, { text, complete: true, strict });
+    const cut = order[parts.length];
+    if (!body.ended && cut !== undefined) {
+        pieces.set(cut, { text: withoutPartialSeparator(rest, separator), complete: false, strict: true });
+    }
+    return pieces;
+}
+/**
+ * Takes the batch's body out of the stdout before parseFramed, which would cut its megabytes
+ * into lines only to have them dropped. No log holds the nonce, so the first begin and end
+ * markers of `tails` are the script's own.
+ */
+function cutBatch(stdout, prefix) {
+    const head = stdout.indexOf(`${prefix}begin:tails:`);
+    const start = head < 0 ? -1 : stdout.indexOf('\n', head) + 1;
+    if (start <= 0)
+        return { rest: stdout, text: undefined, ended: false };
+    const end = stdout.indexOf(`${prefix}end:tails:`, start);
+    if (end < 0)
+        return { rest: stdout.slice(0, start), text: stdout.slice(start), ended: false };
+    return { rest: stdout.slice(0, start) + stdout.slice(end), text: stdout.slice(start, end), ended: true };
+}
+/** A tail cut short inside its separator keeps none of the separator's characters. */
+function withoutPartialSeparator(text, separator) {
+    for (let n = Math.min(text.length, separator.length - 1); n > 0; n--) {
+        if (text.endsWith(separator.slice(0, n)))
+            return text.slice(0, -n);
+    }
+    return text;
+}
+function filePieces(framed) {
+    const pieces = new Map();
+    for (const s of framed.sections) {
+        if (s.source === 'file') {
+            pieces.set(Number(s.key), { text: s.lines.join('\n'), complete: s.rc === 0, strict: false });
+        }
+    }
+    return pieces;
+}
+/**
+ * One stat's sizes, one a line for the readable files in order. They count only when stat
+ * succeeded and gave exactly one number per file: anything else could pair a size with the
+ * wrong file.
+ */
+function sizeList(framed, source, order) {
+    const s = framed.sections.find((x) => x.source === source);
+    if (s?.rc !== 0 || s.lines.length !== order.length || !s.lines.every((l) => DIGITS.test(l)))
+        return undefined;
+    return new Map(order.map((index, k) => [index, Number(s.lines[k])]));
+}
+/** The fallback's per-file `size` sections (`wc -c`, which pads with blanks on BSD). */
+function ownSizes(framed) {
+    const sizes = new Map();
+    for (const s of framed.sections) {
+        const size = ownSize(s);
+        if (size !== undefined)
+            sizes.set(Number(s.key), size);
+    }
+    return sizes;
+}
+function ownSize(s) {
+    const value = s.lines[0]?.trim() ?? '';
+    return s.source === 'size' && s.rc === 0 && s.lines.length === 1 && DIGITS.test(value)
+        ? Number(value)
+        : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/adapters/slurm/log-tails.ts
 
+
 /**
- * $1 nonce, $2 bytes per file, then the paths. Each readable file: begin file <index>, its tail,
- * a newline, end. Then one section `sizes <n>` with one size per line, for the n files read, in
- * order. stat runs after the tails so a file that grew meanwhile reads as truncated rather than
- * whole. The list handed to stat holds only `"${N}"` words built from counters, never a path, so
- * the eval cannot be steered by a file name; stat prints no names, so none can desync the lines.
- * Where stat fails (BSD spells `-c %s` as `-f %z`; a file vanished, leaving one line short), one
- * `size <index>` section per file from `wc -c <`, which names nothing either.
+ * $1 nonce, $2 bytes per file, then the paths. First, builtins only: a `missing.<i>` meta for
+ * each path that is not a readable regular file, and word lists naming the others only as
+ * `"${N}"` (and tail's also `"$sep"`), so the evals cannot be steered by a file name.
+ *
+ * The batch: the separator file $sep (a newline, `@@SW:<nonce>:next`, a newline; created with
+ * noclobber, so never someone else's file) goes after every log in one `tail -q -c` (-q: no
+ * headers, which would carry the paths). Its output is a `tails` section: tail, separator,
+ * tail, separator… The bytes travel as they are (an encoding such as base64 would add a third
+ * to the biggest answer of a tick): a log's bytes can neither forge nor swallow a separator
+ * (see log-tails-parse.ts), so a file that grows or shrinks meanwhile cannot shift another's
+ * tail, and the sizes before (`before`) and after (`sizes`) tell the client which tails to
+ * distrust. A script killed mid-way (timeout) removes its separator file on the way out (only
+ * SIGKILL leaves it, ~24 bytes in TMPDIR).
+ *
+ * tail exits non-zero when a file went away after the test (a race the size checks catch), or
+ * when it rejects -q or a second file; only the probe on $sep, run in that case alone, tells
+ * them apart. On a rejection, a lost separator file, a `stat` without -c (BSD spells it
+ * `-f %z`) or a budget smaller than the separator: `meta tails each`, then one `file` section
+ * per readable file from its own `tail`. When the last stat fails, one `size` section per file
+ * from `wc -c <`, which names nothing either.
  */
 const log_tails_LOG_TAILS_SCRIPT = `${SCRIPT_PRELUDE}
+nonce=$1
 max=$2
 shift 2
 i=0
 n=0
+idx=
 list=
+tlist=
 for p do
+  i=$((i + 1))
   if [ -f "$p" ] && [ -r "$p" ]; then
-    begin file "$i"
+    n=$((n + 1))
+    idx="$idx $i"
+    list="$list \\"\\\${$i}\\""
+    tlist="$tlist \\"\\\${$i}\\" \\"\\$sep\\""
+  else
+    meta "missing.$((i - 1))" 1
+  fi
+done
+[ "$n" -gt 0 ] || { finish; exit 0; }
+mode=each
+stat=1
+sep="\${TMPDIR:-/tmp}/sweepwatch-tails.$$.$nonce"
+made=
+if [ "$max" -ge $((\${#M} + 6)) ]; then
+  set -C
+  printf '\\n%snext\\n' "$M" 2>/dev/null >"$sep" && made=1
+  set +C
+fi
+if [ -n "$made" ]; then
+  # Killed by the timeout (HUP when the channel closes, TERM from the timeout's kill): remove it.
+  trap 'rm -f -- "$sep"' EXIT
+  trap 'exit 143' HUP INT TERM
+  begin before "$n"
+  eval "stat -L -c %s -- $list"
+  rc=$?
+  end before "$n" "$rc"
+  if [ "$rc" -eq 0 ]; then
+    mode=batch
+    begin tails "$n"
+    eval "tail -q -c \\"\\$max\\" -- $tlist"
+    rc=$?
+    end tails "$n" "$rc"
+    if [ "$rc" -ne 0 ] && { ! [ -f "$sep" ] || ! tail -q -c 1 -- "$sep" "$sep" >/dev/null 2>&1; }; then
+      mode=each
+    fi
+  else
+    stat=
+  fi
+  rm -f -- "$sep"
+  trap - EXIT HUP INT TERM
+fi
+meta tails "$mode"
+if [ "$mode" = each ]; then
+  for k in $idx; do
+    eval "p=\\\${$k}"
+    begin file "$((k - 1))"
     tail -c "$max" -- "$p"
     rc=$?
     printf '\\n'
-    end file "$i" "$rc"
-    n=$((n + 1))
-    list="$list \\"\\\${$((i + 1))}\\""
-  else
-    meta "missing.$i" 1
-  fi
-  i=$((i + 1))
-done
-if [ "$n" -gt 0 ]; then
+    end file "$((k - 1))" "$rc"
+  done
+fi
+rc=1
+if [ -n "$stat" ]; then
   begin sizes "$n"
   eval "stat -L -c %s -- $list"
   rc=$?
   end sizes "$n" "$rc"
-  if [ "$rc" -ne 0 ]; then
-    i=0
-    for p do
-      if [ -f "$p" ] && [ -r "$p" ]; then
-        begin size "$i"
-        wc -c < "$p"
-        end size "$i" "$?"
-      fi
-      i=$((i + 1))
-    done
-  fi
+fi
+if [ "$rc" -ne 0 ]; then
+  for k in $idx; do
+    eval "p=\\\${$k}"
+    begin size "$((k - 1))"
+    wc -c < "$p"
+    end size "$((k - 1))" "$?"
+  done
 fi
 finish
 `;
@@ -83163,15 +84058,10 @@ async function readTails(transport, requests, maxBytesPerFile, options) {
     }
     const perFile = Math.max(1, Math.min(Math.floor(maxBytesPerFile), Math.floor(options.maxTotalBytes / paths.length)));
     const out = await transport.exec(['sh', '-c', log_tails_LOG_TAILS_SCRIPT, 'sweepwatch-log-tails', options.nonce, String(perFile), ...paths], 
-    // 256 bytes per file cover its markers, its size line and, without GNU stat, its size section.
+    // 256 bytes per file cover its separator or markers, its two size lines and, without GNU
+    // stat, its size section.
     { timeoutMs: options.timeoutMs, maxStdoutBytes: paths.length * (perFile + 256) + 4096 });
-    const framed = parseFramed(out.stdout, out.stderr, options.nonce);
-    const files = new Map();
-    for (const s of framed.sections) {
-        if (s.source === 'file')
-            files.set(Number(s.key), { text: s.lines.join('\n'), complete: s.rc === 0 });
-    }
-    const sizes = readSizes(framed.sections);
+    const reads = parseTails(out.stdout, out.stderr, options.nonce, paths.length, perFile);
     for (const r of requests) {
         const tails = [];
         const texts = [];
@@ -83180,27 +84070,12 @@ async function readTails(transport, requests, maxBytesPerFile, options) {
             if (seen.has(path))
                 continue;
             seen.add(path);
-            const index = indexOf.get(path) ?? -1;
-            const file = files.get(index);
-            if (!file) {
-                // Reported missing by the script, or never reached (output cut short): the latter is
-                // an unread file, flagged truncated rather than claimed missing.
-                const missing = framed.meta.has(`missing.${index}`) || framed.done;
-                tails.push({ path, missing, size: 0, truncated: !missing });
+            const read = reads[indexOf.get(path) ?? -1];
+            if (read === undefined)
                 continue;
-            }
-            const size = sizes.get(index);
-            if (size === undefined) {
-                // The sizes never arrived (output cut short after the tail): nothing proves the tail is
-                // the whole file, so it is truncated, and the bytes we hold are the best size we have.
-                tails.push({ path, missing: false, size: Buffer.byteLength(file.text), truncated: true });
-            }
-            else {
-                // A cut-short section (output cap) is a truncated tail, never a missing file.
-                tails.push({ path, missing: false, size, truncated: size > perFile || !file.complete });
-            }
-            if (file.text !== '')
-                texts.push(file.text.endsWith('\n') ? file.text.slice(0, -1) : file.text);
+            tails.push({ path, missing: read.missing, size: read.size, truncated: read.truncated });
+            if (read.text !== '')
+                texts.push(read.text.endsWith('\n') ? read.text.slice(0, -1) : read.text);
         }
         result.set(r.jobId, {
             text: texts.join('\n'),
@@ -83210,29 +84085,6 @@ async function readTails(transport, requests, maxBytesPerFile, options) {
         });
     }
     return result;
-}
-const DIGITS = /^\d+$/;
-/**
- * Sizes by path index. The `sizes` lines belong, in order, to the files that have a section;
- * they count only when stat succeeded and gave exactly one number per file (anything else could
- * pair a size with the wrong file). Otherwise the per-file `size` sections of the fallback.
- */
-function readSizes(sections) {
-    const sizes = new Map();
-    const order = sections.filter((s) => s.source === 'file').map((s) => Number(s.key));
-    const batch = sections.find((s) => s.source === 'sizes');
-    if (batch?.rc === 0 && batch.lines.length === order.length && batch.lines.every((l) => DIGITS.test(l))) {
-        for (const [k, index] of order.entries())
-            sizes.set(index, Number(batch.lines[k]));
-        return sizes;
-    }
-    for (const s of sections) {
-        const value = s.lines[0]?.trim() ?? '';
-        if (s.source === 'size' && s.rc === 0 && s.lines.length === 1 && DIGITS.test(value)) {
-            sizes.set(Number(s.key), Number(value));
-        }
-    }
-    return sizes;
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/slurm/observe-script.ts
@@ -83350,7 +84202,7 @@ function parseScontrol(lines, context = {}) {
                 ? `${master}_${task}`
                 : `${master}_[${task}]`
             : jobIdRaw;
-        const ids = expandArrayId(display);
+        const ids = job_ids_expandArrayId(display);
         if (!ids) {
             diagnostics.push({ source: 'scontrol', line: fields_clip(line), why: `unreadable array task '${display}'` });
             continue;
@@ -83407,16 +84259,26 @@ function parseScontrol(lines, context = {}) {
 
 
 
+
 /** squeue exits 1 for a single unknown id ("Invalid job id specified"): that is "not found". */
 const NOT_FOUND = /Invalid job id specified/i;
 async function observe_observeJobs(transport, jobIds, options) {
     const diagnostics = [];
     const requested = [];
+    /** Where each requested id sits in `requested` (found jobs are filed by it, see fileByRequest). */
+    const position = new Map();
     const invalid = [];
-    for (const id of new Set(jobIds)) {
-        if (isValidJobId(id))
+    const invalidSeen = new Set();
+    // Each id once, in the order first given.
+    for (const id of jobIds) {
+        if (position.has(id) || invalidSeen.has(id))
+            continue;
+        if (job_ids_isValidJobId(id)) {
+            position.set(id, requested.length);
             requested.push(id);
+        }
         else {
+            invalidSeen.add(id);
             invalid.push(id);
             diagnostics.push({ source: 'input', line: fields_clip(id), why: 'not a Slurm job id; not queried' });
         }
@@ -83426,13 +84288,15 @@ async function observe_observeJobs(transport, jobIds, options) {
     }
     const chunks = chunkIds(requested, options.chunkBytes);
     let framed;
+    let stdout;
     try {
         const result = await transport.exec(observeArgv(options.nonce, options.fallbackCap), {
             stdin: `${chunks.join('\n')}\n`,
             timeoutMs: options.timeoutMs,
             maxStdoutBytes: options.maxStdoutBytes,
         });
-        framed = parseFramed(result.stdout, result.stderr, options.nonce);
+        stdout = result.stdout;
+        framed = frameSpans(stdout, result.stderr, options.nonce);
         if (result.stdoutTruncated)
             framed = { ...framed, done: false };
     }
@@ -83444,9 +84308,9 @@ async function observe_observeJobs(transport, jobIds, options) {
         const errors = [{ kind: 'transport', source: 'transport', message: error.message }];
         return { observations: new Map(), missing: invalid, unobserved: requested, diagnostics, errors };
     }
-    return assemble(framed, chunks, requested, invalid, diagnostics);
+    return assemble(stdout, framed, chunks, { requested, position, invalid }, diagnostics);
 }
-function assemble(framed, chunks, requested, invalid, diagnostics) {
+function assemble(stdout, framed, chunks, asked, diagnostics) {
     const errors = [];
     const addError = (e) => {
         if (!errors.some((x) => x.kind === e.kind && x.source === e.source && x.message === e.message))
@@ -83455,15 +84319,22 @@ function assemble(framed, chunks, requested, invalid, diagnostics) {
     const user = framed.meta.get('user');
     const remoteNow = framed.meta.get('now');
     const context = { ...(user ? { user } : {}), ...(remoteNow ? { remoteNow } : {}) };
-    const section = (source, key) => framed.sections.find((s) => s.source === source && s.key === key);
-    const squeue = new Map();
-    const sacctLines = [];
+    // The first section of each source and key is the one read (a repeated one is ignored).
+    const first = new Map();
+    for (const s of framed.sections)
+        if (!first.has(`${s.source}:${s.key}`))
+            first.set(`${s.source}:${s.key}`, s);
+    // Each answered section is parsed from the output where it lies, in chunk order.
+    const squeueReader = new SqueueReader(context);
+    const addSqueue = (line) => squeueReader.add(line);
+    const sacctReader = new SacctReader();
+    const addSacct = (line) => sacctReader.add(line);
     const scontrolLines = [];
-    /** Ids of chunks whose every source answered completely. */
-    const complete = new Set();
-    chunks.forEach((chunk, i) => {
-        const q = section('squeue', String(i));
-        const a = section('sacct', String(i));
+    /** Whether every source of chunk i answered completely. */
+    const complete = [];
+    chunks.forEach((_, i) => {
+        const q = first.get(`squeue:${i}`);
+        const a = first.get(`sacct:${i}`);
         let ok = true;
         if (!q || q.rc === null) {
             ok = false;
@@ -83474,86 +84345,117 @@ function assemble(framed, chunks, requested, invalid, diagnostics) {
             addError({ kind: 'query_failed', source: 'squeue', message: observe_firstError(q) });
         }
         else {
-            const parsed = parseSqueue(q.lines, context);
-            for (const o of parsed.observations)
-                squeue.set(o.jobId, o);
-            diagnostics.push(...parsed.diagnostics);
+            forEachLine(stdout, q.spans, addSqueue);
         }
         if (!a || a.rc === null) {
             ok = false;
             addError({ kind: 'incomplete_output', source: 'sacct', message: 'sacct output was cut short' });
         }
-        else if (a.rc !== 0 || (a.lines.length === 0 && /error/i.test(a.stderr))) {
+        else if (a.rc !== 0 || (a.spans.length === 0 && /error/i.test(a.stderr))) {
             ok = false;
             addError({ kind: 'sacct_unavailable', source: 'sacct', message: observe_firstError(a) });
         }
         else {
-            // A loop, not push(...lines): a chunk of 10,000 jobs is ~40,000 lines, near V8's argument limit.
-            for (const line of a.lines)
-                sacctLines.push(line);
+            forEachLine(stdout, a.spans, addSacct);
         }
-        if (ok)
-            for (const id of chunk.split(','))
-                complete.add(id);
+        complete.push(ok);
     });
     for (const s of framed.sections) {
         if (s.source === 'scontrol' && s.rc === 0)
-            for (const line of s.lines)
-                scontrolLines.push(line);
+            forEachLine(stdout, s.spans, (line) => scontrolLines.push(line));
     }
     if (!framed.done) {
         addError({ kind: 'incomplete_output', source: 'script', message: observe_scriptTrouble(framed) });
     }
-    const sacct = parseSacct(sacctLines);
-    diagnostics.push(...sacct.diagnostics);
+    // A loop, not push(...list): these lists can be long enough to pass V8's argument limit.
+    const squeue = new Map();
+    for (const o of squeueReader.observations)
+        squeue.set(o.jobId, o);
+    for (const d of squeueReader.diagnostics)
+        diagnostics.push(d);
+    for (const d of sacctReader.diagnostics)
+        diagnostics.push(d);
     const scontrol = parseScontrol(scontrolLines, context);
-    diagnostics.push(...scontrol.diagnostics);
-    const merged = mergeViews({
+    for (const d of scontrol.diagnostics)
+        diagnostics.push(d);
+    const views = {
         squeue,
-        sacct: toObservations(sacct.jobs),
+        sacct: sacctReader.jobs,
         scontrol: new Map(scontrol.observations.map((o) => [o.jobId, o])),
-    });
+    };
+    const byRequest = fileByRequest(views, asked.position, asked.requested.length);
     const observations = new Map();
-    const missing = [...invalid];
+    const missing = [...asked.invalid];
     const unobserved = [];
-    const byKey = indexByRequestKeys(merged);
-    for (const id of requested) {
-        const found = byKey.get(id);
-        if (found && found.length > 0)
+    let chunkOf;
+    for (let i = 0; i < asked.requested.length; i++) {
+        const id = asked.requested[i] ?? '';
+        const found = byRequest[i];
+        if (found === undefined) {
+            // Worked out only when some id is not found, which is rare.
+            chunkOf ??= chunkOfEach(chunks, asked.requested.length);
+            if (complete[chunkOf[i] ?? -1] && framed.done)
+                missing.push(id);
+            else
+                unobserved.push(id);
+        }
+        else if (Array.isArray(found))
             for (const o of found)
                 observations.set(o.jobId, o);
-        else if (complete.has(id) && framed.done)
-            missing.push(id);
         else
-            unobserved.push(id);
+            observations.set(found.jobId, found);
     }
     return { observations, missing, unobserved, diagnostics, errors };
 }
-function toObservations(jobs) {
-    return new Map([...jobs].map(([id, job]) => [id, sacctObservation(job)]));
+/** The chunk of each requested id, by its place: chunkIds cuts the ids into chunks in order. */
+function chunkOfEach(chunks, count) {
+    const chunkOf = new Uint32Array(count);
+    let i = 0;
+    chunks.forEach((chunk, c) => {
+        for (let comma = -1; i < count; i++) {
+            chunkOf[i] = c;
+            comma = chunk.indexOf(',', comma + 1);
+            if (comma < 0) {
+                i++;
+                break;
+            }
+        }
+    });
+    return chunkOf;
 }
-/** A requested id matches a job by its id, its raw id (an array task's own id), or its array master. */
-function indexByRequestKeys(merged) {
-    const index = new Map();
+/**
+ * The merged jobs (merge.ts) filed under each requested id they match, by the id's place in the
+ * request: a requested id names a job by its id, its raw id (an array task's own id), or its
+ * array master. Only requested keys are filed (no index of every key of 100,000 jobs), and a
+ * place with one job holds it alone, not in a list: nearly every place has one.
+ */
+function fileByRequest(views, position, count) {
+    const found = new Array(count);
     const add = (key, o) => {
-        const list = index.get(key);
-        if (list === undefined)
-            index.set(key, [o]);
+        const i = position.get(key);
+        if (i === undefined)
+            return;
+        const seen = found[i];
+        if (seen === undefined)
+            found[i] = o;
+        else if (Array.isArray(seen))
+            seen.push(o);
         else
-            list.push(o);
+            found[i] = [seen, o];
     };
     // Each job is added once per distinct key of its own, so no list holds it twice (and no
     // includes() scan is needed: an array master's list can hold thousands of tasks).
-    for (const o of merged.values()) {
+    forEachMerged(views, sacctObservation, (_, o) => {
         add(o.jobId, o);
         const raw = o.jobIdRaw;
         if (raw !== undefined && raw !== o.jobId)
             add(raw, o);
-        const master = arrayMaster(o.jobId);
+        // Only an array task has a master: no regex for the plain ids.
+        const master = o.jobId.includes('_') ? arrayMaster(o.jobId) : undefined;
         if (master !== undefined && master !== o.jobId && master !== raw)
             add(master, o);
-    }
-    return index;
+    });
+    return found;
 }
 function observe_firstError(s) {
     const lines = s.stderr.split('\n').filter((l) => l.trim() !== '');
@@ -85130,9 +86032,18 @@ function openStore(inputs, config, github, runtime, env) {
             'which the runner gives JavaScript actions; GitHub Enterprise Server has none): use state-store branch there');
     }
     runtime.setSecret(token);
+    const defaultBranch = defaultBranchOf(runtime);
+    if (!inputs.dryRun && runtime.github.refName !== defaultBranch) {
+        // Its saves would be ignored (only default-branch runs are trusted as writers), so a launch
+        // here would submit jobs that no later tick knows of.
+        throw new Error(`state-store artifact saves from runs on the default branch (${defaultBranch}) only, since state ` +
+            `uploaded from any other branch is ignored: this run is on ${runtime.github.refName || 'no branch'}`);
+    }
     const text = github.artifactStore({
         experiment: config.experiment,
         results: new ResultsService({ url, token }),
+        defaultBranch,
+        logger: { warning: (m) => runtime.warning(m) },
     });
     const store = new ManifestStore(text, {
         source: `artifact ${text.names[0]}`,
@@ -85140,6 +86051,22 @@ function openStore(inputs, config, github, runtime, env) {
         describe: (version) => text.describe(version),
     });
     return { store, location: `artifact:${text.names[0]}` };
+}
+/**
+ * The repository's default branch without a request: the event's `repository.default_branch`
+ * (workflow_dispatch, issue_comment and most events carry it). A schedule event carries no
+ * repository, but scheduled runs always run on the default branch, so the run's own branch is it.
+ */
+function defaultBranchOf(runtime) {
+    const event = runtime.readEvent();
+    const repository = typeof event === 'object' && event !== null ? Reflect.get(event, 'repository') : null;
+    const named = typeof repository === 'object' && repository !== null ? Reflect.get(repository, 'default_branch') : null;
+    if (typeof named === 'string' && named !== '')
+        return named;
+    if (runtime.eventName === 'schedule' && runtime.github.refName !== '')
+        return runtime.github.refName;
+    throw new Error(`state-store artifact needs the repository's default branch, which the ${runtime.eventName || 'unnamed'} ` +
+        'event does not name: run sweepwatch on schedule, workflow_dispatch or issue_comment');
 }
 
 ;// CONCATENATED MODULE: ./src/action/modes/preflight-mode.ts

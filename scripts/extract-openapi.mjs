@@ -37,9 +37,12 @@ const OPERATIONS = [
   ['get', '/repos/{owner}/{repo}/git/commits/{commit_sha}'],
   ['get', '/repos/{owner}/{repo}/contents/{path}'],
   ['put', '/repos/{owner}/{repo}/contents/{path}'],
-  // The artifact state store: the newest state artifact by name, and its zip (a 302 to blob storage).
+  // The artifact state store: the newest state artifact by name, its zip (a 302 to blob storage),
+  // and the deletion of the state a save superseded (another run's artifact, so not the results
+  // service's DeleteArtifact, which reaches only the calling run's).
   ['get', '/repos/{owner}/{repo}/actions/artifacts'],
   ['get', '/repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}'],
+  ['delete', '/repos/{owner}/{repo}/actions/artifacts/{artifact_id}'],
 ];
 
 // Prose and samples are dropped from schemas: they are most of the size and validate nothing.

@@ -1,7 +1,7 @@
 /**
  * A Transport that answers the Slurm adapter's remote scripts from a simulated cluster, in
- * memory: the observe script (squeue + sacct per id chunk), the log-tails script (tail -c of
- * each file, or "missing") and the cancel script. It counts round trips and bytes as the SSH
+ * memory: the observe script (squeue + sacct per id chunk), the log-tails script (one tail -c
+ * batch, or "missing") and the cancel script. It counts round trips and bytes as the SSH
  * transport does, and the time it spends making up its answers (`busyMs`), which the core
  * benchmark subtracts: that time stands for the cluster and the network, not for sweepwatch.
  */
@@ -93,11 +93,15 @@ export class SimTransport implements Transport {
     return { ...this.counters };
   }
 
-  /** The log-tails script's output: each existing file's last `perFile` bytes, framed. */
+  /**
+   * The log-tails script's batch output (see LOG_TAILS_SCRIPT): the missing files first, then
+   * every size before, each existing file's last `perFile` bytes followed by the separator line,
+   * and every size after (the same: nothing grows here).
+   */
   private tails(nonce: string, perFile: number, paths: readonly string[]): string {
     const M = markerPrefix(nonce);
     const out: string[] = [`${M}meta:user:alice`];
-    let read = 0;
+    const texts: string[] = [];
     paths.forEach((path, i) => {
       const file = this.cluster.logFile(path);
       if (file === undefined) {
@@ -105,17 +109,19 @@ export class SimTransport implements Transport {
         return;
       }
       // stdout: training output to the end; stderr: warnings, then the excerpt (the cause).
-      const text =
+      texts.push(
         file.stream === 'out'
           ? logTail(LOG_LINES, '', perFile)
-          : logTail(200, `${excerptFor(file.state, file.seed).log}\n`, perFile);
-      out.push(`${M}begin:file:${i}`, text, `${M}end:file:${i}:0`);
-      read++;
+          : logTail(200, `${excerptFor(file.state, file.seed).log}\n`, perFile),
+      );
     });
-    // Then one stat for every file read, one size a line (see LOG_TAILS_SCRIPT).
-    if (read > 0) {
-      out.push(`${M}begin:sizes:${read}`, ...Array.from({ length: read }, () => String(LOG_SIZE)));
-      out.push(`${M}end:sizes:${read}:0`);
+    const n = texts.length;
+    if (n > 0) {
+      const sizes = texts.map(() => String(LOG_SIZE));
+      out.push(`${M}begin:before:${n}`, ...sizes, `${M}end:before:${n}:0`, `${M}begin:tails:${n}`);
+      for (const text of texts) out.push(text, `${M}next`);
+      out.push(`${M}end:tails:${n}:0`, `${M}meta:tails:batch`);
+      out.push(`${M}begin:sizes:${n}`, ...sizes, `${M}end:sizes:${n}:0`);
     }
     out.push(`${M}done`);
     return `${out.join('\n')}\n`;

@@ -167,9 +167,20 @@ function openStore(
     );
   }
   runtime.setSecret(token);
+  const defaultBranch = defaultBranchOf(runtime);
+  if (!inputs.dryRun && runtime.github.refName !== defaultBranch) {
+    // Its saves would be ignored (only default-branch runs are trusted as writers), so a launch
+    // here would submit jobs that no later tick knows of.
+    throw new Error(
+      `state-store artifact saves from runs on the default branch (${defaultBranch}) only, since state ` +
+        `uploaded from any other branch is ignored: this run is on ${runtime.github.refName || 'no branch'}`,
+    );
+  }
   const text = github.artifactStore({
     experiment: config.experiment,
     results: new ResultsService({ url, token }),
+    defaultBranch,
+    logger: { warning: (m) => runtime.warning(m) },
   });
   const store = new ManifestStore(text, {
     source: `artifact ${text.names[0]}`,
@@ -177,4 +188,22 @@ function openStore(
     describe: (version) => text.describe(version),
   });
   return { store, location: `artifact:${text.names[0]}` };
+}
+
+/**
+ * The repository's default branch without a request: the event's `repository.default_branch`
+ * (workflow_dispatch, issue_comment and most events carry it). A schedule event carries no
+ * repository, but scheduled runs always run on the default branch, so the run's own branch is it.
+ */
+function defaultBranchOf(runtime: ActionRuntime): string {
+  const event = runtime.readEvent();
+  const repository = typeof event === 'object' && event !== null ? Reflect.get(event, 'repository') : null;
+  const named =
+    typeof repository === 'object' && repository !== null ? Reflect.get(repository, 'default_branch') : null;
+  if (typeof named === 'string' && named !== '') return named;
+  if (runtime.eventName === 'schedule' && runtime.github.refName !== '') return runtime.github.refName;
+  throw new Error(
+    `state-store artifact needs the repository's default branch, which the ${runtime.eventName || 'unnamed'} ` +
+      'event does not name: run sweepwatch on schedule, workflow_dispatch or issue_comment',
+  );
 }

@@ -168,6 +168,15 @@ export function settleObserved(
 
 /** getAttempt() for many refs: one id index instead of a linear search per ref. */
 function attemptIndex(m: Manifest): (ref: AttemptRef) => Attempt | null {
-  const byId = new Map(m.conditions.map((c) => [c.id, c]));
-  return (ref) => byId.get(ref.conditionId)?.attempts[ref.attempt] ?? null;
+  // Built once per manifest: diagnose() and settleObserved() usually ask about the same one.
+  let byId = CONDITIONS_BY_ID.get(m);
+  if (byId === undefined) {
+    byId = new Map();
+    for (const c of m.conditions) byId.set(c.id, c);
+    CONDITIONS_BY_ID.set(m, byId);
+  }
+  const index = byId;
+  return (ref) => index.get(ref.conditionId)?.attempts[ref.attempt] ?? null;
 }
+
+const CONDITIONS_BY_ID = new WeakMap<Manifest, Map<string, Manifest['conditions'][number]>>();

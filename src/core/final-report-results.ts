@@ -97,7 +97,14 @@ export function stats(values: readonly number[]): Stats | null {
   const n = values.length;
   const mean = values.reduce((a, b) => a + b, 0) / n;
   const sd = n < 2 ? 0 : Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1));
-  return { n, mean, sd, min: Math.min(...values), max: Math.max(...values) };
+  // Loops, not Math.min(...values): a level of a large sweep holds more values than V8 takes arguments.
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return { n, mean, sd, min, max };
 }
 
 export interface Grouped {

@@ -192,7 +192,8 @@ function configStops(ctx: StopContext, policy: Policy, groups: readonly FailureG
     const known = membersOf(ctx, g)
       .map(ctx.elapsed)
       .filter((t): t is number => t !== undefined);
-    const last = Math.max(...known);
+    // reduce, not Math.max(...known): a group can hold more members than V8 takes arguments.
+    const last = known.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
     stops.push({
       reasonCode: 'hard_stop_config',
       reason: `${g.rootCause} "${g.signature}" in ${g.count} of ${started} started conditions (${pct(share)} ≥ ${pct(policy.hardStops.configShare)})`,

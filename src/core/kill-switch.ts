@@ -81,7 +81,9 @@ export function evaluateKillSwitch(snapshot: SweepSnapshot, policy: Policy): Kil
       notes.push(`${label}, but no failure time is known`);
       continue;
     }
-    const point = Math.max(...points);
+    // A loop, not Math.max(...points): a burst can hold tens of thousands of failures.
+    let point = Number.NEGATIVE_INFINITY;
+    for (const e of points) if (e > point) point = e;
     const shared = sharedFactors(burst.map((f) => f.current.condition.factors));
     const sameConfig = cancellable.filter((c) => matchesFactors(c.condition.factors, shared));
     const doomed = sameConfig.filter((c) => {

@@ -36,6 +36,7 @@ const sameUsed = (a: ResourcesUsed | null, b: ResourcesUsed | null) =>
     a.nodes === b.nodes &&
     a.restarts === b.restarts);
 
+/** `now` is compactTime() of the tick's time, made once per call rather than once per attempt. */
 function observed(a: Attempt, o: JobObservation, now: string): Attempt {
   const used: ResourcesUsed | null =
     o.elapsedSeconds === undefined && o.nodes === undefined && o.restarts === undefined
@@ -71,7 +72,7 @@ function observed(a: Attempt, o: JobObservation, now: string): Attempt {
     next.stdoutPath !== a.stdoutPath ||
     next.stderrPath !== a.stderrPath ||
     a.staleSince !== null;
-  return changed ? { ...next, observedAt: compactTime(now) } : a;
+  return changed ? { ...next, observedAt: now } : a;
 }
 
 /** Updates the observed attempts (matched by job id) and stamps the manifest's observedAt. */
@@ -94,6 +95,7 @@ export function applyObservations(
     byCondition.set(at.condition, perCondition);
   }
   const newlyFailed: AttemptRef[] = [];
+  const at = compactTime(now);
   const conditions = m.conditions.map((c, ci): ConditionRecord => {
     const perCondition = byCondition.get(ci);
     if (perCondition === undefined) return c;
@@ -101,7 +103,7 @@ export function applyObservations(
     for (const [ai, o] of perCondition) {
       const before = c.attempts[ai];
       if (before === undefined) continue;
-      const after = observed(before, o, now);
+      const after = observed(before, o, at);
       if (after === before) continue;
       attempts ??= [...c.attempts];
       attempts[ai] = after;
@@ -111,20 +113,20 @@ export function applyObservations(
     }
     return attempts === null ? c : { ...c, attempts };
   });
-  return { manifest: { ...m, observedAt: compactTime(now), conditions }, newlyFailed, unknownJobIds };
+  return { manifest: { ...m, observedAt: at, conditions }, newlyFailed, unknownJobIds };
 }
 
 /** The observation of these jobs failed: keep their last known state, flagged stale since now. */
 export function markStale(m: Manifest, jobIds: readonly string[], now: string): Manifest {
   const wanted = new Set(jobIds);
+  if (wanted.size === 0) return m;
+  const at = compactTime(now);
   let changed = false;
   const conditions = m.conditions.map((c): ConditionRecord => {
     if (!c.attempts.some((a) => a.jobId !== null && wanted.has(a.jobId) && a.staleSince === null)) return c;
     changed = true;
     const attempts = c.attempts.map((a) =>
-      a.jobId !== null && wanted.has(a.jobId) && a.staleSince === null
-        ? { ...a, staleSince: compactTime(now) }
-        : a,
+      a.jobId !== null && wanted.has(a.jobId) && a.staleSince === null ? { ...a, staleSince: at } : a,
     );
     return { ...c, attempts };
   });

@@ -45,13 +45,30 @@ const MAX_ROWS = 200;
 export function heatMap(snapshot: SweepSnapshot, bands: Bands): string[] {
   const tallies = new Map<string, Tally>();
   const key = (factor: string, level: string) => `${factor}\u0000${level}`;
+  // Per factor, a map of its levels: no key string is built per condition and level (a tick
+  // summary of 100,000 conditions × 5 factors made half a million of them).
+  const byFactor = new Map<string, Map<string, Tally>>();
   for (const c of currentConditions(snapshot)) {
-    for (const [factor, level] of Object.entries(c.condition.factors)) {
-      const t = tallies.get(key(factor, level)) ?? { succeeded: 0, failed: 0, live: 0, cancelled: 0 };
-      t[COLUMN[c.status]]++;
-      tallies.set(key(factor, level), t);
+    const column = COLUMN[c.status];
+    const factors = c.condition.factors;
+    for (const factor in factors) {
+      const level = factors[factor];
+      if (level === undefined) continue;
+      let levels = byFactor.get(factor);
+      if (levels === undefined) {
+        levels = new Map();
+        byFactor.set(factor, levels);
+      }
+      let t = levels.get(level);
+      if (t === undefined) {
+        t = { succeeded: 0, failed: 0, live: 0, cancelled: 0 };
+        levels.set(level, t);
+      }
+      t[column]++;
     }
   }
+  for (const [factor, levels] of byFactor)
+    for (const [level, t] of levels) tallies.set(key(factor, level), t);
   const lines = [
     '| factor | level | succeeded | failed | live | cancelled | failure share |',
     '|---|---|---|---|---|---|---|',

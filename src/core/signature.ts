@@ -37,6 +37,10 @@ const MASKS: readonly Mask[] = [
   { pattern: /\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b/g, replacement: '<TS>' },
   { pattern: /\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+|<\d+>)?(?!\d)/g, replacement: '<IP>' },
   { pattern: /\b0x[0-9a-f]+\b/gi, replacement: '<HEX>' },
+  // sweepwatch's own job names (`sw-<experiment>-<8 hex>`, conditions.ts): one per condition, so
+  // a message naming its job (SkyPilot's "No launchable resource found for task sw-…") would
+  // otherwise fail "differently" in every condition.
+  { pattern: /\bsw-[a-z0-9-]*-[0-9a-f]{8}\b/g, replacement: '<JOB>' },
   // Long hex ids: Ray actor ids, commit-ish hashes, CUDA stream handles.
   { pattern: /\b[0-9a-f]{12,}\b/g, replacement: hexId },
   // Paths with at least two segments: /a/b, ./ckpt/x.pth, ~/data, C:\x\y.

@@ -120,8 +120,20 @@ export const INVALID_OUTPUTS: ReadonlySet<OutputValidity> = new Set<OutputValidi
 ]);
 
 export function toEpochMs(time: string | number): number {
-  return typeof time === 'number' ? time : Date.parse(time);
+  if (typeof time === 'number') return time;
+  // Date.parse is slow and one evaluation reads each job's times from several places; the jobs
+  // of a sweep share few distinct seconds. Bounded: cleared rather than grown past its size.
+  let ms = EPOCH_MS.get(time);
+  if (ms === undefined) {
+    ms = Date.parse(time);
+    if (EPOCH_MS.size >= EPOCH_CACHE_SIZE) EPOCH_MS.clear();
+    EPOCH_MS.set(time, ms);
+  }
+  return ms;
 }
+
+const EPOCH_CACHE_SIZE = 65_536;
+const EPOCH_MS = new Map<string, number>();
 
 export function nowMs(snapshot: SweepSnapshot): number {
   return toEpochMs(snapshot.now);

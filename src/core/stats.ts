@@ -51,7 +51,8 @@ function hypergeometric(t: Table2x2): { readonly lo: number; readonly logP: read
 
 /** ln(Σ exp(values)), stable: factor out the largest term. */
 export function logSumExp(values: readonly number[]): number {
-  const max = Math.max(...values);
+  let max = Number.NEGATIVE_INFINITY;
+  for (const v of values) if (v > max) max = v;
   if (max === Number.NEGATIVE_INFINITY) return max;
   let sum = 0;
   for (const v of values) sum += Math.exp(v - max);
@@ -62,10 +63,31 @@ function clampProbability(logP: number): number {
   return Math.min(1, Math.exp(logP));
 }
 
-/** One-sided Fisher exact test, alternative "a is larger than chance": P(X ≥ a). */
+/**
+ * One-sided Fisher exact test, alternative "a is larger than chance": P(X ≥ a). Only the upper
+ * tail is computed (the same terms, in the same order, as slicing the whole distribution): the
+ * concentration analysis runs thousands of these on tables of thousands of jobs.
+ */
 export function fisherExactGreater(t: Table2x2): number {
-  const { lo, logP } = hypergeometric(t);
-  return clampProbability(logSumExp(logP.slice(t.a - lo)));
+  for (const v of [t.a, t.b, t.c, t.d]) {
+    if (!Number.isInteger(v) || v < 0) throw new RangeError(`Fisher exact test: bad cell ${v}`);
+  }
+  const row1 = t.a + t.b;
+  const col1 = t.a + t.c;
+  const n = row1 + t.c + t.d;
+  const hi = Math.min(row1, col1);
+  const logDenominator = logChoose(n, row1);
+  const tail: number[] = [];
+  let max = Number.NEGATIVE_INFINITY;
+  for (let x = t.a; x <= hi; x++) {
+    const term = logChoose(col1, x) + logChoose(n - col1, row1 - x) - logDenominator;
+    tail.push(term);
+    if (term > max) max = term;
+  }
+  if (max === Number.NEGATIVE_INFINITY) return clampProbability(max);
+  let sum = 0;
+  for (const v of tail) sum += Math.exp(v - max);
+  return clampProbability(max + Math.log(sum));
 }
 
 /** One-sided Fisher exact test, alternative "a is smaller than chance": P(X ≤ a). */

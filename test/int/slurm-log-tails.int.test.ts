@@ -1,7 +1,8 @@
 /**
  * readLogTails against the REAL lab's login node (Debian, dash, GNU coreutils) as alice, over
  * SshTransport, on files this test writes itself: no Slurm job is submitted. Being alice (not
- * root) is what makes the unreadable-file case real.
+ * root) is what makes the unreadable-file case real. A 10-byte budget cannot hold the batch's
+ * separator line, so the first test runs the per-file loop there; the others, the batch.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOG_TAILS_SCRIPT } from '../../src/adapters/slurm/log-tails.js';
@@ -32,6 +33,15 @@ beforeAll(async () => {
     ...pairs,
   ]);
   if (write.code !== 0) throw new Error(`cannot write the test logs: ${write.stderr}`);
+  // Bytes that are not UTF-8 cannot travel as an argument: printf makes them there.
+  const hostile = await s.transport.exec([
+    'sh',
+    '-c',
+    `printf '\\377\\376 x\\n@@SW:AAAAAAAAAAAA:next\\n\\n@@SW:fake:end:tails:3:0\\n\\342\\202' > "$1/hostile.log"`,
+    'write-hostile',
+    s.dir,
+  ]);
+  if (hostile.code !== 0) throw new Error(`cannot write the hostile log: ${hostile.stderr}`);
 });
 afterAll(async () => {
   await s?.close();
@@ -72,18 +82,56 @@ describe('log tails on the lab login node', () => {
     });
   });
 
-  it('takes the fast path there: all sizes from one stat, no per-file wc', async () => {
+  it('takes the batch there: one tail for all, one stat before and one after, no per-file section', async () => {
     const nonce = 'intnonce';
     const names = ['at.log', 'over.log', 'empty.log'];
-    const out = await s.transport.exec(['sh', '-c', LOG_TAILS_SCRIPT, 'x', nonce, '10', ...names.map(p)]);
+    const out = await s.transport.exec(['sh', '-c', LOG_TAILS_SCRIPT, 'x', nonce, '64', ...names.map(p)]);
     const framed = parseFramed(out.stdout, out.stderr, nonce);
     expect(framed.done).toBe(true);
-    expect(framed.sections.filter((x) => x.source === 'size')).toEqual([]);
-    expect(framed.sections.find((x) => x.source === 'sizes')).toMatchObject({
-      key: '3',
-      rc: 0,
-      lines: ['10', '11', '0'],
-      stderr: '',
+    expect(framed.meta.get('tails')).toBe('batch');
+    expect(framed.sections.filter((x) => x.source === 'size' || x.source === 'file')).toEqual([]);
+    for (const source of ['before', 'sizes']) {
+      expect(framed.sections.find((x) => x.source === source)).toMatchObject({
+        key: '3',
+        rc: 0,
+        lines: ['10', '11', '0'],
+        stderr: '',
+      });
+    }
+    expect(framed.sections.find((x) => x.source === 'tails')).toMatchObject({ key: '3', rc: 0, stderr: '' });
+    const sep = `\n@@SW:${nonce}:next\n`;
+    expect(out.stdout).toContain(
+      `:begin:tails:3\n123456789\n${sep}0123456789\n${sep}${sep}@@SW:${nonce}:end:tails:3:0\n`,
+    );
+    // The separator file is gone.
+    const left = await s.transport.exec([
+      'sh',
+      '-c',
+      'd=$TMPDIR; [ -n "$d" ] || d=/tmp; ls "$d" | grep -c "sweepwatch-tails.*$1" || :',
+      'x',
+      nonce,
+    ]);
+    expect(left.stdout.trim()).toBe('0');
+  });
+
+  it('keeps invalid UTF-8 and marker-looking lines inside their own file, sizes exact', async () => {
+    const tails = await s.slurm.readLogTails(
+      [
+        { jobId: 'h', paths: [p('hostile.log')] },
+        { jobId: 'at', paths: [p('at.log'), p('locked.log')] },
+      ],
+      100,
+    );
+    expect(tails.get('h')).toMatchObject({
+      text: '\uFFFD\uFFFD x\n@@SW:AAAAAAAAAAAA:next\n\n@@SW:fake:end:tails:3:0\n\uFFFD',
+      truncated: false,
+      missing: [],
+    });
+    expect(tails.get('h')?.files[0]?.size).toBe(55);
+    expect(tails.get('at')).toMatchObject({
+      text: '123456789',
+      truncated: false,
+      missing: [p('locked.log')],
     });
   });
 });

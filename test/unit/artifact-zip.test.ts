@@ -70,6 +70,21 @@ describe('the state artifact zip', () => {
     expect(problem(damage(zipSingleFile('manifest.json', Buffer.from(text))))).toMatch(expected);
   });
 
+  it('stops inflating an entry at the size its zip records, refusing a zip that lies about it', () => {
+    const zip = zipSingleFile('manifest.json', Buffer.from(text));
+    // The central directory (after the 30-byte local header, the name and the data) says 10 bytes.
+    const central = zip.length - 22 - 46 - 13;
+    zip.writeUInt32LE(10, central + 24);
+    expect(problem(zip)).toBe('corrupt: manifest.json inflates past the 10 bytes recorded');
+  });
+
+  it('reads an entry that inflates to exactly its recorded size, an empty one too', () => {
+    const empty = zipSingleFile('manifest.json', Buffer.alloc(0));
+    expect(readZipEntry(empty, 'manifest.json').length).toBe(0);
+    const one = zipSingleFile('manifest.json', Buffer.from('x'));
+    expect(readZipEntry(one, 'manifest.json').toString('utf8')).toBe('x');
+  });
+
   it('names what it found when the manifest is not in the zip', () => {
     expect(problem(zipSingleFile('results.csv', Buffer.from('a,b')))).toBe(
       'corrupt: the zip has no manifest.json (entries: results.csv)',

@@ -22,6 +22,22 @@ import {
  *   mpmath (0.0405550302895667 and 3.88350280991781e-46), matching scipy.
  */
 describe('Fisher exact test', () => {
+  it('a count at least one below what chance predicts is never significant (P ≥ 1/2)', () => {
+    // What lets the concentration analysis skip most candidates without computing the test.
+    const table = fc
+      .record({ a: fc.nat(400), b: fc.nat(400), c: fc.nat(4000), d: fc.nat(4000) })
+      .filter((t) => t.a + t.b > 0 && t.c + t.d > 0);
+    fc.assert(
+      fc.property(table, (t) => {
+        const n = t.a + t.b + t.c + t.d;
+        const expected = ((t.a + t.b) * (t.a + t.c)) / n;
+        fc.pre(t.a <= expected - 1);
+        expect(fisherExactGreater(t)).toBeGreaterThanOrEqual(0.5);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it.each([
     ['tea tasting, one-sided', { a: 3, b: 1, c: 1, d: 3 }, 'greater', 17 / 70],
     ['tea tasting, two-sided', { a: 3, b: 1, c: 1, d: 3 }, 'two-sided', 34 / 70],

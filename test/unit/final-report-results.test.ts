@@ -96,3 +96,10 @@ describe('summaries', () => {
     expect(worstStatus([])).toBe('ok');
   });
 });
+
+describe('summaries at scale', () => {
+  it('summarizes a metric over 300,000 conditions (more values than a call takes arguments)', () => {
+    const values = Array.from({ length: 300_000 }, (_, i) => (i % 1000) / 10);
+    expect(stats(values)).toMatchObject({ n: 300_000, min: 0, max: 99.9 });
+  });
+});

@@ -1,15 +1,20 @@
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { saveWithRetry } from '../../src/ports/state-store.js';
-import { type FakeArtifacts, startFakeArtifacts } from '../helpers/fake-actions-artifacts/index.js';
+import {
+  type FakeArtifacts,
+  type FakeRun,
+  startFakeArtifacts,
+} from '../helpers/fake-actions-artifacts/index.js';
 import { appendAttempt, emptyManifest, jobIds } from '../helpers/fake-actions-artifacts/sample-manifest.js';
 import { artifactStores } from '../helpers/fake-actions-artifacts/state-store.js';
 import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github/index.js';
 
 // Overlapping Action runs (a tick, a relaunch, a comment) saving the manifest as artifacts at
 // once. Artifacts have no conditional write: the store checks before uploading and, after
-// finalizing, withdraws a save that lost the race, so saveWithRetry re-applies the loser's
-// transitions on the winner and no attempt is lost.
+// finalizing, withdraws its save when any other state appeared above the version it started from,
+// so saveWithRetry re-applies the transitions on what is newest then and no attempt is lost,
+// whether the service numbers artifacts when they are created or when they are finalized.
 let gh: FakeGitHub;
 let artifacts: FakeArtifacts;
 let runId = 500;
@@ -21,6 +26,8 @@ beforeAll(async () => {
 });
 afterEach(() => {
   artifacts.results.beforeHandle = null;
+  artifacts.results.afterHandle = null;
+  artifacts.backend.idsAt = 'finalize';
   gh.expectNoViolations();
   artifacts.expectNoViolations();
 });
@@ -29,9 +36,28 @@ afterAll(async () => {
   await gh.close();
 });
 
-function runStore() {
+function newRun(): FakeRun {
   runId += 1;
-  return artifactStores(gh, artifacts, artifacts.run({ runId }), `conc${n}`).store;
+  return artifacts.run({ runId });
+}
+
+function runStore(run = newRun()) {
+  return artifactStores(gh, artifacts, run, `conc${n}`).store;
+}
+
+/** A promise and the function that resolves it. */
+function gate(): { readonly opened: Promise<void>; readonly open: () => void } {
+  let open: () => void = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open };
+}
+
+async function baseVersion(exp: string): Promise<string> {
+  const base = await runStore().save(emptyManifest(exp), null);
+  if (!base.ok) throw new Error('conflict');
+  return base.version;
 }
 
 const fast = { maxAttempts: 60, backoffMs: () => Math.random() * 5 };
@@ -63,11 +89,10 @@ describe('the manifest as artifacts, saved by overlapping runs', () => {
     );
   }, 120_000);
 
-  it('when two runs pass the check together, the later to finalize withdraws its save and retries', async () => {
+  it('when two runs pass the check together, a racer that sees the other withdraws and retries, and both changes land', async () => {
     n += 1;
     const exp = `conc${n}`;
-    const base = await runStore().save(emptyManifest(exp), null);
-    if (!base.ok) throw new Error('conflict');
+    await baseVersion(exp);
     // Hold the first two uploads until both have passed their check against the same version.
     let arrived = 0;
     let release: () => void = () => {};
@@ -89,13 +114,75 @@ describe('the manifest as artifacts, saved by overlapping runs', () => {
       saveWithRetry(b, (m) => appendAttempt(1, 'job-b')(m ?? emptyManifest(exp)), fast),
     ]);
 
-    expect(results.map((r) => r.rounds).sort()).toEqual([1, 2]);
+    // At least one racer withdrew (both may have, when each saw the other) and saved again.
+    expect(Math.max(...results.map((r) => r.rounds))).toBeGreaterThanOrEqual(2);
     const deletes = artifacts.results.calls.slice(calls).filter((c) => c.method === 'DeleteArtifact');
     expect(deletes.length).toBeGreaterThanOrEqual(1);
-    // Three uploads: both racers, and the loser's retry on top of the winner.
-    expect(artifacts.backend.finalizedCount() - uploads).toBe(3);
+    expect(artifacts.backend.finalizedCount() - uploads).toBeGreaterThanOrEqual(3);
     const stored = await runStore().load();
     expect(jobIds(stored?.manifest).sort()).toEqual(['job-a', 'job-b']);
-    expect(stored?.version).toBe(results.find((r) => r.rounds === 2)?.version);
+    expect(stored?.version).toBe(String(Math.max(...results.map((r) => Number(r.version)))));
+  });
+
+  it('keeps both runs’ changes when artifact ids are given at creation and the first created finalizes last', async () => {
+    n += 1;
+    const exp = `conc${n}`;
+    const base = await baseVersion(exp);
+    artifacts.backend.idsAt = 'create';
+    const [runA, runB] = [newRun(), newRun()];
+    // A creates its artifact (the lower id), then waits at finalize until B's save is over.
+    const aAtFinalize = gate();
+    const bDone = gate();
+    let heldA = false;
+    artifacts.results.beforeHandle = async (method, run) => {
+      if (method !== 'FinalizeArtifact' || run.runId !== runA.info.runId || heldA) return;
+      heldA = true;
+      aAtFinalize.open();
+      await bDone.opened;
+    };
+    const a = artifactStores(gh, artifacts, runA, exp).store;
+    const b = artifactStores(gh, artifacts, runB, exp).store;
+    const loaded = await a.load();
+    const savingA = a.save(appendAttempt(0, 'job-a')(loaded?.manifest ?? null), base);
+    await aAtFinalize.opened;
+    const savedB = await b.save(appendAttempt(1, 'job-b')(loaded?.manifest ?? null), base);
+    bDone.open();
+    const savedA = await savingA;
+
+    // B's id is the higher one and B finalized first: A must see it and withdraw, not keep its save.
+    expect(savedB).toMatchObject({ ok: true });
+    expect(savedA).toMatchObject({
+      ok: false,
+      conflict: true,
+      currentVersion: savedB.ok ? savedB.version : '',
+    });
+    const retried = await saveWithRetry(a, (m) => appendAttempt(0, 'job-a')(m ?? emptyManifest(exp)), fast);
+    const stored = await runStore().load();
+    expect(stored?.version).toBe(retried.version);
+    expect(jobIds(stored?.manifest).sort()).toEqual(['job-a', 'job-b']);
+  });
+
+  it('when both racers see each other after finalizing, both withdraw and both changes land on retry', async () => {
+    n += 1;
+    const exp = `conc${n}`;
+    await baseVersion(exp);
+    // Both finalizes take effect before either is answered, so each listing shows the other.
+    const bothFinalized = gate();
+    let finalized = 0;
+    artifacts.results.afterHandle = async (method) => {
+      if (method !== 'FinalizeArtifact' || finalized >= 2) return;
+      finalized += 1;
+      if (finalized === 2) bothFinalized.open();
+      await bothFinalized.opened;
+    };
+    const [a, b] = [runStore(), runStore()];
+    const results = await Promise.all([
+      saveWithRetry(a, (m) => appendAttempt(0, 'job-a')(m ?? emptyManifest(exp)), fast),
+      saveWithRetry(b, (m) => appendAttempt(1, 'job-b')(m ?? emptyManifest(exp)), fast),
+    ]);
+
+    expect(results.every((r) => r.rounds >= 2)).toBe(true);
+    const stored = await runStore().load();
+    expect(jobIds(stored?.manifest).sort()).toEqual(['job-a', 'job-b']);
   });
 });

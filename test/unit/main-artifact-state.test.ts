@@ -22,6 +22,7 @@ beforeAll(async () => {
   artifacts = await startFakeArtifacts(gh);
 });
 afterEach(() => {
+  gh.faults.clear();
   gh.expectNoViolations();
   artifacts.expectNoViolations();
 });
@@ -48,14 +49,23 @@ function wiring(env: Record<string, string | undefined>): Wiring {
   };
 }
 
-async function actionRun(mode: string, env?: Record<string, string | undefined>) {
+interface RunContext {
+  readonly eventName?: string;
+  readonly event?: unknown;
+  /** The branch the run is on (GITHUB_REF_NAME); default main, the repository's default branch. */
+  readonly refName?: string;
+}
+
+async function actionRun(mode: string, env?: Record<string, string | undefined>, context: RunContext = {}) {
   runId += 1;
-  const fake = artifacts.run({ runId, owner: 'lab', repo: 'sweeps' });
+  const refName = context.refName ?? 'main';
+  const fake = artifacts.run({ runId, owner: 'lab', repo: 'sweeps', headBranch: refName });
+  // A scheduled run's event names no repository: the run's branch is the default one.
   const { runtime, record } = fakeRuntime(
     { mode, 'github-token': gh.token, 'state-store': 'artifact' },
-    'schedule',
-    {},
-    { repository: 'lab/sweeps' },
+    context.eventName ?? 'schedule',
+    context.event ?? {},
+    { repository: 'lab/sweeps', refName },
   );
   await run(
     runtime,
@@ -82,6 +92,49 @@ describe('the Action with its manifest in workflow artifacts', () => {
     expect(state.length).toBeGreaterThanOrEqual(1);
     expect(state.every((a) => a.name.startsWith('sweepwatch-state-calib'))).toBe(true);
     expect(gh.repo('lab', 'sweeps').refs.has('refs/heads/sweepwatch-state')).toBe(false);
+  });
+
+  it('a tick whose token cannot delete the superseded state still succeeds, and says why in a warning', async () => {
+    scheduler = createFakeScheduler();
+    const launched = await actionRun('launch');
+    expect(launched.record.failed).toBeUndefined();
+    const superseded = artifacts.artifacts('lab', 'sweeps')[0]?.id;
+    // `permissions: actions: read` only: GitHub refuses the deletion.
+    gh.faults.inject({
+      method: 'DELETE',
+      route: 'actions/delete-artifact',
+      status: 403,
+      body: { message: 'Resource not accessible by integration' },
+    });
+
+    const ticked = await actionRun('tick');
+    expect(ticked.record.failed, ticked.record.summary).toBeUndefined();
+    expect(gh.faults.pending()).toBe(0);
+    expect(ticked.record.logs).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^warning: could not delete artifact sweepwatch-state-calib\\S* \\(id ${superseded}\\) in lab/sweeps, ` +
+            'the state this save superseded \\(HTTP 403: the workflow needs `permissions: actions: write`\\)',
+        ),
+      ),
+    );
+  });
+
+  it('takes the default branch from a dispatch event and refuses a run on another branch', async () => {
+    scheduler = createFakeScheduler();
+    const event = { repository: { default_branch: 'main' }, inputs: { command: 'tick' } };
+    const onMain = await actionRun('tick', undefined, { eventName: 'workflow_dispatch', event });
+    expect(onMain.record.failed, onMain.record.summary).toBeUndefined();
+
+    // Its saves would be ignored by every later run: refused before anything is launched or saved.
+    const elsewhere = await actionRun('launch', undefined, {
+      eventName: 'workflow_dispatch',
+      event,
+      refName: 'try-vit',
+    });
+    expect(elsewhere.record.failed).toMatch(
+      /state-store artifact saves from runs on the default branch \(main\) only.*this run is on try-vit/,
+    );
   });
 
   it('fails with what is missing when the runner gave no results service', async () => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { jobName } from '../../src/core/conditions.js';
 import { classify } from '../../src/core/root-cause.js';
 import { evidenceTemplate, fnv1a64, maskVolatile, signatureOf } from '../../src/core/signature.js';
 
@@ -105,6 +106,21 @@ describe('signatures: identical failures collide, different ones do not', () => 
     ],
   ])('%s differ', (_name, left, right) => {
     expect(signatureOf('code_error', [left])).not.toBe(signatureOf('code_error', [right]));
+  });
+
+  it("the same refusal naming two of the sweep's jobs shares a signature (so it groups)", () => {
+    const refusal = (job: string) =>
+      signatureOf('provisioning', [
+        `sky.exceptions.ResourcesUnavailableError: No launchable resource found for task ${job}.`,
+      ]);
+    const [a, b] = [jobName('calib-v2', 'model=vit,fold=0'), jobName('calib-v2', 'model=vit,fold=1')];
+    expect(a).not.toBe(b);
+    expect(refusal(a)).toBe(refusal(b));
+    expect(refusal(a)).not.toBe(
+      signatureOf('provisioning', [
+        'sky.exceptions.ResourcesUnavailableError: No launchable resource found for task train.',
+      ]),
+    );
   });
 
   it('the same evidence under another root cause differs', () => {

@@ -1,67 +1,19 @@
 /**
  * The log-tails script run by the local /bin/sh (dash here, as on Debian login nodes) against
  * real files: exact limits, odd names, the size fallbacks, a cut-short answer, and how many
- * processes it starts per file (the login node is shared; see issue #10).
+ * processes it starts (the login node is shared; see issue #10). The batch's races and its
+ * fallback: slurm-log-tails-batch.test.ts.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalTransport } from '../../src/adapters/local/local-transport.js';
-import { LOG_TAILS_SCRIPT, readTails } from '../../src/adapters/slurm/log-tails.js';
+import { LOG_TAILS_SCRIPT } from '../../src/adapters/slurm/log-tails.js';
 import { SCRIPT_PRELUDE } from '../../src/adapters/slurm/sections.js';
-import type { LogTailRequest } from '../../src/ports/scheduler.js';
+import type { LogTail } from '../../src/ports/scheduler.js';
 import type { ExecOptions, ExecResult, Transport } from '../../src/ports/transport.js';
+import { tailsLab as lab, NONCE, read, real, removeLabs } from '../helpers/log-tails-lab.js';
 
-const root = mkdtempSync(join(tmpdir(), 'sweepwatch-log-tails-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-let counter = 0;
-const NONCE = 'n0nce-log-tails';
-
-/** Where the real command lives, for the counting wrappers to hand over to. */
-function real(name: string): string {
-  const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
-  if (found === '') throw new Error(`no ${name} on this machine`);
-  return found;
-}
-
-/**
- * A directory of files and a PATH whose tail, stat, wc and tr log each start and then run the
- * real one, unless `replace` gives a stand-in body (to play a non-GNU or unlucky stat).
- */
-function lab(replace: Record<string, string> = {}) {
-  const dir = join(root, `l${counter++}`);
-  const bin = join(dir, '.bin');
-  mkdirSync(bin, { recursive: true });
-  const log = join(dir, '.calls');
-  writeFileSync(log, '');
-  for (const name of ['tail', 'stat', 'wc', 'tr']) {
-    const body = replace[name] ?? `exec '${real(name)}' "$@"`;
-    writeFileSync(join(bin, name), `#!/bin/sh\necho ${name} >> '${log}'\n${body}\n`, { mode: 0o755 });
-  }
-  const transport = new LocalTransport({
-    cwd: dir,
-    env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` },
-  });
-  const file = (name: string, content: string) => {
-    writeFileSync(join(dir, name), content);
-    return join(dir, name);
-  };
-  const calls = () => {
-    const counts: Record<string, number> = {};
-    for (const c of readFileSync(log, 'utf8')
-      .split('\n')
-      .filter((l) => l !== ''))
-      counts[c] = (counts[c] ?? 0) + 1;
-    return counts;
-  };
-  return { dir, transport, file, calls };
-}
-
-function read(t: Transport, requests: LogTailRequest[], max: number, maxTotalBytes = 1 << 20) {
-  return readTails(t, requests, max, { nonce: NONCE, maxTotalBytes, timeoutMs: 20_000 });
-}
+afterAll(removeLabs);
 
 describe('log tails: what the user gets per file', () => {
   it('a file exactly at the limit is whole; one byte more is truncated to its last bytes', async () => {
@@ -118,7 +70,7 @@ describe('log tails: what the user gets per file', () => {
   });
 
   it('the per-file budget shrinks so the whole answer fits maxTotalBytes', async () => {
-    const { transport, file } = lab();
+    const { transport, file, calls } = lab();
     const paths = ['a', 'b', 'c'].map((n) => file(`${n}.log`, `${n.repeat(19)}\n`));
     const tails = await read(transport, [{ jobId: '1', paths }], 100, 30);
     expect(tails.get('1')?.text).toBe('aaaaaaaaa\nbbbbbbbbb\nccccccccc');
@@ -127,19 +79,27 @@ describe('log tails: what the user gets per file', () => {
       [20, true],
       [20, true],
     ]);
+    // 10 bytes cannot hold the batch's separator line: one tail per file instead.
+    expect(calls()).toMatchObject({ tail: 3, stat: 1 });
   });
 });
 
 describe('log tails: cost on the login node', () => {
-  it('starts one tail per file and a single stat for all sizes, no wc or tr', async () => {
-    const { transport, file, calls } = lab();
-    const paths = Array.from({ length: 12 }, (_, i) => file(`f${i}.log`, 'x'.repeat(100 + i)));
+  it('starts the same few processes for 50 files as for one: two stats, one tail, one rm', async () => {
+    const { transport, file, calls, leftovers } = lab();
+    const paths = Array.from({ length: 50 }, (_, i) => file(`f${i}.log`, 'x'.repeat(100 + i)));
     const tails = await read(transport, [{ jobId: '1', paths }], 50);
-    expect(tails.get('1')?.files.map((f) => f.size)).toEqual(paths.map((_, i) => 100 + i));
-    expect(calls()).toEqual({ tail: 12, stat: 1 });
+    expect(tails.get('1')?.files.map((f) => [f.size, f.truncated])).toEqual(
+      paths.map((_, i) => [100 + i, true]),
+    );
+    expect(tails.get('1')?.text).toBe(paths.map(() => 'x'.repeat(50)).join('\n'));
+    // id and date are the prelude's, common to every script.
+    expect(calls()).toEqual({ id: 1, date: 1, stat: 2, tail: 1, rm: 1 });
+    expect(Object.values(calls()).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(6);
+    expect(leftovers()).toEqual([]);
   });
 
-  it('forks no subshell or pipeline per file: the script body is builtins plus tail and stat', () => {
+  it('forks no subshell or pipeline: the script body is builtins plus tail, stat, rm (wc as fallback)', () => {
     const body = LOG_TAILS_SCRIPT.slice(SCRIPT_PRELUDE.length);
     expect(LOG_TAILS_SCRIPT.startsWith(SCRIPT_PRELUDE)).toBe(true);
     expect(body).not.toMatch(/\$\(\s*[^(]|`|[^|]\|[^|]/);
@@ -156,7 +116,8 @@ describe('log tails: sizes when stat lets us down', () => {
       [3, false],
       [300, true],
     ]);
-    expect(calls()).toEqual({ tail: 2, stat: 1, wc: 2 });
+    // The stat before the batch failed: the per-file loop, and no second stat.
+    expect(calls()).toEqual({ id: 1, date: 1, tail: 2, stat: 1, wc: 2, rm: 1 });
   });
 
   it('a file that vanished before stat (one size short) never lends its size to another', async () => {
@@ -196,20 +157,43 @@ function cutAfter(inner: Transport, marker: string, cut: number): Transport {
 }
 
 describe('log tails: an answer cut short (output cap)', () => {
-  it('the cut file and the files never reached are truncated, never missing', async () => {
-    const { transport, file, dir } = lab();
-    const whole = file('whole.log', 'whole\n');
-    const cut = file('cut.log', 'partial line\n');
-    const later = file('later.log', 'never read\n');
-    const gone = join(dir, 'gone.log');
-    const cutShort = cutAfter(transport, `@@SW:${NONCE}:begin:file:1\n`, 4);
-    const tails = await read(cutShort, [{ jobId: '1', paths: [whole, cut, later, gone] }], 100);
-    expect(tails.get('1')).toMatchObject({ text: 'whole\npart', truncated: true, missing: [] });
-    expect(tails.get('1')?.files.map((f) => [f.missing, f.truncated])).toEqual([
+  const setup = (replace: Record<string, string> = {}) => {
+    const { transport, file, dir } = lab(replace);
+    const paths = [
+      file('whole.log', 'whole\n'),
+      file('cut.log', 'partial line\n'),
+      file('later.log', 'never\n'),
+    ];
+    return { transport, paths: [...paths, join(dir, 'gone.log')], gone: join(dir, 'gone.log') };
+  };
+  const expectCut = (tail: LogTail | undefined, text: string, gone: string) => {
+    // The missing metas come before any tail, so the unread path is still known to be missing.
+    expect(tail).toMatchObject({ text, truncated: true, missing: [gone] });
+    expect(tail?.files.map((f) => [f.missing, f.truncated])).toEqual([
       [false, true],
       [false, true],
       [false, true],
-      [false, true],
+      [true, false],
     ]);
+  };
+
+  it('the cut file and the files never reached are truncated, never missing', async () => {
+    const { transport, paths, gone } = setup();
+    const cutShort = cutAfter(transport, `@@SW:${NONCE}:next\n`, 4);
+    expectCut((await read(cutShort, [{ jobId: '1', paths }], 100)).get('1'), 'whole\npart', gone);
+  });
+
+  it('a cut inside a separator leaves none of it in the tail', async () => {
+    const { transport, paths, gone } = setup();
+    const cutShort = cutAfter(transport, `whole\n\n@@SW:${NONCE.slice(0, 5)}`, 0);
+    expectCut((await read(cutShort, [{ jobId: '1', paths }], 100)).get('1'), 'whole', gone);
+  });
+
+  it('the same in the per-file fallback (a tail without -q)', async () => {
+    const { transport, paths, gone } = setup({
+      tail: `[ "$1" = -q ] && exit 1; exec '${real('tail')}' "$@"`,
+    });
+    const cutShort = cutAfter(transport, `@@SW:${NONCE}:begin:file:1\n`, 4);
+    expectCut((await read(cutShort, [{ jobId: '1', paths }], 100)).get('1'), 'whole\npart', gone);
   });
 });

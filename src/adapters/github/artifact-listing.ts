@@ -3,13 +3,19 @@ import type { GitHubRepo } from './octokit.js';
 import { httpStatus } from './octokit.js';
 
 /**
- * The REST side of state artifacts: the repository's artifacts of one name, across runs, and the
- * download of one of them (a 302 to a signed blob URL, fetched without the token).
+ * The REST side of state artifacts: the repository's artifacts of one name, across runs, the
+ * download of one of them (a 302 to a signed blob URL, fetched without the token), and the deletion
+ * of one that a save superseded.
  *
- * Only artifacts uploaded by a run of this repository count. Workflows of pull requests from forks
- * run in the base repository and may upload artifacts under any name; one named like the state
- * would otherwise be loaded as the manifest. Their runs have a head repository other than the
- * repository, and an artifact without a run cannot be traced at all, so both are ignored.
+ * Only artifacts uploaded by a run of this repository on its default branch count. Any workflow
+ * run may upload artifacts under any name, and a manifest is trusted input: the next tick tails
+ * the log paths it names into an issue, so a planted one pointing at ~/.ssh/id_ed25519 would
+ * publish the key. Pull requests from forks run in the base repository (their runs have another
+ * head repository); Dependabot's and pull requests' runs on branches of the repository itself run
+ * code nobody reviewed yet with a token that can upload artifacts. sweepwatch's own runs (schedule,
+ * workflow_dispatch, issue_comment) run on the default branch, which only reviewed code reaches. So
+ * an artifact counts only when its run's head repository is the repository and its head branch is
+ * the default branch; one without a run cannot be traced at all and is ignored too.
  *
  * GitHub lists artifacts newest first. Paging stops once the caller has what it asked for, so a
  * flood of fork artifacts costs pages, not a wrong answer: past the last page read, the listing
@@ -25,6 +31,8 @@ export interface StateArtifact {
 }
 
 export interface ListOptions {
+  /** The repository's default branch: only artifacts of runs on it are state. */
+  readonly branch: string;
   /** Keep paging until an artifact with an id at or below this one is seen (null: until any). */
   readonly floor: number | null;
   /** Default 100, GitHub's maximum. */
@@ -47,17 +55,20 @@ interface RestArtifact {
     readonly id?: number;
     readonly repository_id?: number;
     readonly head_repository_id?: number;
+    readonly head_branch?: string;
   } | null;
 }
 
-function fromThisRepository(a: RestArtifact): a is RestArtifact & {
-  workflow_run: { id: number; repository_id: number; head_repository_id: number };
-} {
+function trusted(
+  a: RestArtifact,
+  branch: string,
+): a is RestArtifact & { workflow_run: { id: number; repository_id: number; head_repository_id: number } } {
   const run = a.workflow_run;
   return (
     typeof run?.id === 'number' &&
     typeof run.repository_id === 'number' &&
-    run.head_repository_id === run.repository_id
+    run.head_repository_id === run.repository_id &&
+    run.head_branch === branch
   );
 }
 
@@ -75,7 +86,7 @@ async function listName(gh: GitHubRepo, name: string, options: ListOptions): Pro
       page,
     });
     for (const a of data.artifacts) {
-      if (a.name !== name || !fromThisRepository(a)) continue;
+      if (a.name !== name || !trusted(a, options.branch)) continue;
       const lapsed = a.expires_at !== null && Date.parse(a.expires_at) <= now;
       found.push({
         id: a.id,
@@ -91,11 +102,11 @@ async function listName(gh: GitHubRepo, name: string, options: ListOptions): Pro
   }
   throw new ArtifactListingError(
     `artifacts named ${name}: ${maxPages * perPage} listed without reaching the state sweepwatch needs ` +
-      '(most are from other repositories’ pull requests, which sweepwatch ignores); delete them and retry',
+      '(most are from pull requests or side branches, which sweepwatch ignores); delete them and retry',
   );
 }
 
-/** This repository's artifacts named any of `names`, newest first. */
+/** This repository's default-branch artifacts named any of `names`, newest first. */
 export async function listStateArtifacts(
   gh: GitHubRepo,
   names: readonly string[],
@@ -138,6 +149,24 @@ export async function downloadArtifact(
   } catch (error) {
     // Deleted between the redirect and the read (a run cleaning up its previous save).
     if (error instanceof BlobError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+/**
+ * Deletes an artifact of any run of the repository (the results service deletes only the calling
+ * run's); needs `actions: write`. False when it was gone already.
+ */
+export async function deleteRepoArtifact(gh: GitHubRepo, id: number): Promise<boolean> {
+  try {
+    await gh.api.request('DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}', {
+      owner: gh.owner,
+      repo: gh.repo,
+      artifact_id: id,
+    });
+    return true;
+  } catch (error) {
+    if (httpStatus(error) === 404) return false;
     throw error;
   }
 }

@@ -1,36 +1,54 @@
 import { createHash } from 'node:crypto';
 import { refuse } from '../../core/manifest-errors.js';
+import type { Logger } from '../../ports/logger.js';
 import type { SaveResult, TextStore, VersionedText } from '../../ports/text-store.js';
 import { type BlobOptions, putBlob } from './artifact-blob.js';
-import { downloadArtifact, listStateArtifacts, type StateArtifact } from './artifact-listing.js';
+import {
+  deleteRepoArtifact,
+  downloadArtifact,
+  listStateArtifacts,
+  type StateArtifact,
+} from './artifact-listing.js';
 import { MANIFEST_ENTRY, readZipEntry, ZipError, zipSingleFile } from './artifact-zip.js';
-import type { GitHubRepo } from './octokit.js';
+import { type GitHubRepo, httpStatus } from './octokit.js';
 import { type ResultsService, ResultsServiceError, type RunArtifact } from './results-service.js';
 
 /**
  * TextStore as workflow artifacts: every save uploads a new artifact holding one file,
- * `manifest.json`, and a load takes the newest artifact of the state's name across all runs of
- * the repository. The version is the artifact's id.
+ * `manifest.json`, and a load takes the newest artifact of the state's name across the runs of the
+ * repository on its default branch (artifact-listing.ts says why no other run is trusted). The
+ * version is the artifact's id.
  *
  * Two names, because the results service lets a run upload a name only once and a run saves many
- * times: a run alternates between `sweepwatch-state-<experiment>` and `…+1`, and after each save
- * deletes the artifact it saved before (superseded, never the newest). A run so keeps one.
+ * times: a run alternates between `sweepwatch-state-<experiment>` and `…+1`. After a save lands it
+ * deletes the artifact it superseded (`expectedVersion`, through the REST API since another run
+ * uploaded it; needs `actions: write`) and this run's own previous one, so the repository keeps one
+ * state artifact per experiment instead of one per run until the retention ends. Both deletions are
+ * best effort: one that fails is a warning and leaves an old artifact behind, never a failed save.
  *
  * Compare-and-swap is emulated, and it is NOT atomic. Artifacts have no conditional write, so a
  * save checks, then writes:
  *  1. before uploading, it lists the state's artifacts; if the newest is not `expectedVersion`,
  *     it is a conflict and nothing is uploaded;
- *  2. after finalizing, it lists again; if another artifact appeared between `expectedVersion`
- *     and its own, both writers started from the same version and the other finalized first, so
- *     this one withdraws its artifact (deletes it) and reports a conflict, and saveWithRetry
- *     re-applies its transitions on the winner. The first finalized keeps its save.
+ *  2. after finalizing, it lists again; ANY other state artifact with an id above
+ *     `expectedVersion` means another writer started from the same version, so this one withdraws
+ *     its artifact (deletes it) and reports a conflict, and saveWithRetry re-applies its
+ *     transitions on whatever is newest then. Whether ids are given at CreateArtifact or at
+ *     finalize is not documented: were only ids between `expectedVersion` and its own counted, a
+ *     writer created first and finalized last would miss the other and both would keep their
+ *     saves, the lower one silently lost. Counting every id above it, two writers whose listings
+ *     each see the other both withdraw, and both retry after saveWithRetry's jittered backoff: safe,
+ *     only slower. Of two overlapping saves at least one sees the other (a listing follows its own
+ *     finalize), so two never both keep theirs.
  * What remains open: between a loser's finalize and its withdrawal (one listing, one delete) a
  * third writer may load the loser's manifest and build on it, dropping the winner's change; a loser
  * that crashes in that window, or cannot delete, stays the newest (the latter fails the run, naming
- * both artifacts). It relies on artifact ids growing in the order artifacts are finalized, and on
- * the REST listing showing a finalized artifact at once. All of it needs two runs of the same
- * experiment to overlap; the example workflows' `concurrency` group queues runs instead, so it
- * takes a run from outside that group.
+ * both artifacts). It relies on the REST listing showing a finalized artifact at once. All of it
+ * needs two runs of the same experiment to overlap; the example workflows' `concurrency` group
+ * queues runs instead, so it takes a run from outside that group.
+ *
+ * FinalizeArtifact is not idempotent, so it is sent once (results-service.ts); when its answer is
+ * lost, the run's own listing tells whether it landed.
  *
  * Retention: artifacts get the repository's retention (90 days unless configured) unless
  * `retentionDays` is given. Every save starts a new retention period, but a sweep whose manifest
@@ -40,6 +58,13 @@ import { type ResultsService, ResultsServiceError, type RunArtifact } from './re
 
 export interface ArtifactStoreOptions {
   readonly experiment: string;
+  /**
+   * The repository's default branch: only artifacts uploaded by runs on it are loaded. The Action
+   * takes it from the event, so that it costs no request.
+   */
+  readonly defaultBranch: string;
+  /** Where a clean-up that failed is reported (the save itself still succeeds). */
+  readonly logger?: Pick<Logger, 'warning'>;
   /** The results service of this job (its token names the run); only these calls are used. */
   readonly results: Pick<
     ResultsService,
@@ -117,9 +142,32 @@ export class ArtifactTextStore implements TextStore {
     if (free === undefined && oldest !== undefined) await this.options.results.deleteArtifact(oldest);
 
     const zip = zipSingleFile(MANIFEST_ENTRY, Buffer.from(content, 'utf8'));
-    let uploadUrl: string;
+    const uploadUrl = await this.create(target);
+    await putBlob(uploadUrl, zip, 'application/zip', this.options.blob);
+    const id = await this.finalize(target, zip);
+    this.known.set(id, target);
+
+    // Paging down to `expected` (to id - 1 for a first save) sees every artifact above it.
+    const after = await this.list(expected === 0 ? id - 1 : expected);
+    const rival = after.find((a) => a.id !== id && a.id > expected);
+    if (rival !== undefined) {
+      await this.withdraw({ id, name: target, ...this.options.results.ids }, rival);
+      return CONFLICT;
+    }
+    for (const previous of mine.filter((a) => a.name !== target)) {
+      // Clean-up only: a leftover is harmless (the next save of this run reuses its name), so a
+      // failure here must not turn a save that landed into an error.
+      await this.options.results.deleteArtifact(previous).catch(() => false);
+    }
+    // This run's own previous state went above; one of another run goes through the REST API.
+    if (expected !== 0 && !mine.some((a) => a.id === expected)) await this.dropSuperseded(expected);
+    this.cached = { id, content };
+    return { ok: true, version: String(id) };
+  }
+
+  private async create(target: string): Promise<string> {
     try {
-      uploadUrl = await this.options.results.createArtifact(target, this.expiry());
+      return await this.options.results.createArtifact(target, this.expiry());
     } catch (error) {
       if (!(error instanceof ResultsServiceError && error.code === 'already_exists')) throw error;
       // Not a lost race between runs: the name is taken in this run by an artifact it does not
@@ -130,28 +178,50 @@ export class ArtifactTextStore implements TextStore {
           'this run stopped halfway, or another job of the run is saving): the next run saves normally',
       );
     }
-    await putBlob(uploadUrl, zip, 'application/zip', this.options.blob);
-    const digest = createHash('sha256').update(zip).digest('hex');
-    const id = await this.options.results.finalizeArtifact(target, zip.length, digest);
-    this.known.set(id, target);
+  }
 
-    const after = await this.list(expected === 0 ? id - 1 : expected);
-    const rival = after.find((a) => a.id !== id && a.id > expected && a.id < id);
-    if (rival !== undefined) {
-      await this.withdraw({ id, name: target, ...this.options.results.ids }, rival);
-      return CONFLICT;
+  /**
+   * Finalizes the upload; its id. The call is sent once: when its answer is lost, the run's listing
+   * tells whether it landed. The name was free when this save created it, so a finalized artifact
+   * of that name in this run is this save's.
+   */
+  private async finalize(target: string, zip: Buffer): Promise<number> {
+    const digest = createHash('sha256').update(zip).digest('hex');
+    try {
+      return await this.options.results.finalizeArtifact(target, zip.length, digest);
+    } catch (error) {
+      if (!(error instanceof ResultsServiceError && error.outcomeUnknown)) throw error;
+      const landed = await this.options.results.listRunArtifacts().then(
+        (all) => all.find((a) => a.name === target),
+        () => undefined,
+      );
+      if (landed === undefined) throw error;
+      return landed.id;
     }
-    for (const previous of mine.filter((a) => a.name !== target)) {
-      // Clean-up only: a leftover is harmless (the next save of this run reuses its name), so a
-      // failure here must not turn a save that landed into an error.
-      await this.options.results.deleteArtifact(previous).catch(() => false);
+  }
+
+  /** Deletes the state a landed save superseded; a failure is a warning (it expires eventually). */
+  private async dropSuperseded(id: number): Promise<void> {
+    try {
+      await deleteRepoArtifact(this.gh, id);
+    } catch (error) {
+      const status = httpStatus(error);
+      const why =
+        status === 403
+          ? 'HTTP 403: the workflow needs `permissions: actions: write`'
+          : status === undefined
+            ? 'no answer'
+            : `HTTP ${status}`;
+      this.options.logger?.warning(
+        `could not delete ${this.describe(String(id))}, the state this save superseded (${why}): it stays ` +
+          "until it expires and counts against the repository's artifact storage",
+      );
     }
-    this.cached = { id, content };
-    return { ok: true, version: String(id) };
   }
 
   private async list(floor: number | null): Promise<StateArtifact[]> {
     const found = await listStateArtifacts(this.gh, this.names, {
+      branch: this.options.defaultBranch,
       floor,
       ...(this.options.now ? { now: this.options.now } : {}),
     });

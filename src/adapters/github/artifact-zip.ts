@@ -147,10 +147,15 @@ function centralEntries(zip: Buffer): CentralEntry[] {
   return entries;
 }
 
-function inflate(data: Buffer, name: string): Buffer {
+function inflate(data: Buffer, name: string, size: number): Buffer {
   try {
-    return inflateRawSync(data, { maxOutputLength: MAX_ENTRY_BYTES });
+    // Up to the recorded size (already checked against MAX_ENTRY_BYTES), not the cap: a zip that
+    // records a small size and inflates to much more stops there. zlib needs a limit of at least 1.
+    return inflateRawSync(data, { maxOutputLength: Math.max(1, size) });
   } catch (error) {
+    if (error instanceof RangeError && Reflect.get(error, 'code') === 'ERR_BUFFER_TOO_LARGE') {
+      throw new ZipError('corrupt', `${name} inflates past the ${size} bytes recorded`);
+    }
     const detail = error instanceof Error ? error.message : String(error);
     const cut = /unexpected end/i.test(detail);
     throw new ZipError(cut ? 'truncated' : 'corrupt', `${name} does not inflate: ${detail}`);
@@ -178,7 +183,7 @@ export function readZipEntry(zip: Buffer, name: string): Buffer {
   const data = zip.subarray(start, stop);
   let bytes: Buffer;
   if (entry.method === STORED) bytes = Buffer.from(data);
-  else if (entry.method === DEFLATED) bytes = inflate(data, name);
+  else if (entry.method === DEFLATED) bytes = inflate(data, name, entry.size);
   else throw new ZipError('corrupt', `${name} uses compression method ${entry.method}`);
   if (bytes.length !== entry.size) {
     throw new ZipError(

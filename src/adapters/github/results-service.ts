@@ -16,6 +16,8 @@ const SERVICE = 'github.actions.results.api.v1.ArtifactService';
 /** What @actions/artifact 6.x sends; the service accepts zips and raw files from version 7. */
 const ARTIFACT_VERSION = 7;
 const RETRYABLE = new Set([429, 500, 502, 503, 504]);
+/** Refused before anything was done: the one answer after which any call may be sent again. */
+const THROTTLED = 429;
 
 export interface BackendIds {
   readonly runBackendId: string;
@@ -56,6 +58,11 @@ export class ResultsServiceError extends Error {
   ) {
     super(`Actions results service ${method}: ${message}`);
   }
+
+  /** No answer, or a 5xx: the call may or may not have taken effect. */
+  get outcomeUnknown(): boolean {
+    return this.status === 0 || this.status >= 500;
+  }
 }
 
 /** An artifact of this workflow run, as the service lists it. */
@@ -70,7 +77,10 @@ export interface ResultsServiceOptions {
   /** ACTIONS_RUNTIME_TOKEN. */
   readonly token: string;
   readonly fetch?: typeof globalThis.fetch;
-  /** Tries per call on 429, 5xx and network errors (default 4). */
+  /**
+   * Tries per call (default 4): listing and deleting on 429, 5xx and network errors; creating and
+   * finalizing on 429 only, since they are not idempotent (see call()).
+   */
   readonly attempts?: number;
   /** Wait before try n ≥ 2 (default 1 s, 2 s, 4 s...). */
   readonly retryDelayMs?: (attempt: number) => number;
@@ -115,22 +125,25 @@ export class ResultsService {
       version: ARTIFACT_VERSION,
       mime_type: 'application/zip',
     };
-    const reply = createResponse.safeParse(await this.call('CreateArtifact', body));
+    const reply = createResponse.safeParse(await this.call('CreateArtifact', body, false));
     if (!reply.success || reply.data.ok === false) throw this.invalid('CreateArtifact');
     return reply.data.signed_upload_url;
   }
 
-  /** Makes the uploaded bytes an artifact, visible to the REST API; returns its id. */
+  /**
+   * Makes the uploaded bytes an artifact, visible to the REST API; returns its id. Sent once: when
+   * the outcome is unknown (error.outcomeUnknown), the run's listing tells whether it landed.
+   */
   async finalizeArtifact(name: string, size: number, sha256Hex: string): Promise<number> {
     const body = { ...this.owner(), name, size: String(size), hash: `sha256:${sha256Hex}` };
-    const reply = finalizeResponse.safeParse(await this.call('FinalizeArtifact', body));
+    const reply = finalizeResponse.safeParse(await this.call('FinalizeArtifact', body, false));
     if (!reply.success || reply.data.ok === false) throw this.invalid('FinalizeArtifact');
     return reply.data.artifact_id;
   }
 
   /** Every artifact of this workflow run (all its jobs). */
   async listRunArtifacts(): Promise<RunArtifact[]> {
-    const reply = listResponse.safeParse(await this.call('ListArtifacts', this.owner()));
+    const reply = listResponse.safeParse(await this.call('ListArtifacts', this.owner(), true));
     if (!reply.success) throw this.invalid('ListArtifacts');
     return (reply.data.artifacts ?? []).map((a) => ({
       id: a.database_id,
@@ -148,7 +161,8 @@ export class ResultsService {
       name: artifact.name,
     };
     try {
-      await this.call('DeleteArtifact', body);
+      // Idempotent enough: a retry after a lost success answers not_found, which is false here.
+      await this.call('DeleteArtifact', body, true);
       return true;
     } catch (error) {
       if (error instanceof ResultsServiceError && error.code === 'not_found') return false;
@@ -167,7 +181,13 @@ export class ResultsService {
     return new ResultsServiceError(method, 200, '', 'the reply is not what the protocol describes');
   }
 
-  private async call(method: string, body: object): Promise<unknown> {
+  /**
+   * One Twirp call. An idempotent one is retried on 429, 5xx and network errors. One that is not
+   * (CreateArtifact, FinalizeArtifact) is retried on 429 only: after a 5xx or a lost connection it
+   * may have taken effect, and a second call would then fail (the name is taken, nothing is
+   * pending) although the first succeeded; the caller resolves that outcome instead.
+   */
+  private async call(method: string, body: object, idempotent: boolean): Promise<unknown> {
     const attempts = this.options.attempts ?? 4;
     const delay = this.options.retryDelayMs ?? ((n: number) => 1000 * 2 ** (n - 2));
     let last: Error = new Error('no attempt made');
@@ -192,6 +212,7 @@ export class ResultsService {
         // Network errors carry no secrets (the token is a header), but keep only the message.
         const detail = error instanceof Error ? error.message : String(error);
         last = new ResultsServiceError(method, 0, 'unavailable', `request failed: ${detail}`);
+        if (!idempotent) throw last;
         continue;
       }
       const text = await response.text();
@@ -209,7 +230,8 @@ export class ResultsService {
       const code = error.success ? (error.data.code ?? '') : '';
       const msg = error.success && error.data.msg ? `: ${error.data.msg.slice(0, 300)}` : '';
       last = new ResultsServiceError(method, response.status, code, `HTTP ${response.status} ${code}${msg}`);
-      if (!RETRYABLE.has(response.status)) throw last;
+      const retry = idempotent ? RETRYABLE.has(response.status) : response.status === THROTTLED;
+      if (!retry) throw last;
     }
     throw last;
   }

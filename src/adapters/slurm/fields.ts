@@ -6,6 +6,12 @@ import type { ExitStatus } from '../../core/types.js';
 
 /** `137:0`, `0:9` (code:signal, as sacct and scontrol print). Signal 0 means "not signalled". */
 export function parseExitCode(text: string): ExitStatus | undefined {
+  // Nearly every exit code is bare `N:N`: read it without the regex (the same answer).
+  const colon = text.indexOf(':');
+  const bareCode = digitsValue(text, 0, colon);
+  const bareSignal = digitsValue(text, colon + 1, text.length);
+  if (bareCode >= 0 && bareSignal >= 0)
+    return { code: bareCode, signal: bareSignal === 0 ? null : bareSignal };
   const m = /^\s*(\d+):(\d+)\s*$/.exec(text);
   if (!m) return undefined;
   const code = Number(m[1]);
@@ -28,6 +34,13 @@ export function decodeWaitStatus(value: number): ExitStatus | undefined {
  * `UNLIMITED`, `INVALID`, `NOT_SET`, `Partition_Limit` → undefined.
  */
 export function parseDuration(text: string): number | undefined {
+  // The common `HH:MM:SS` without the regex (the same answer).
+  if (text.length === 8 && text.charCodeAt(2) === COLON && text.charCodeAt(5) === COLON) {
+    const h = twoDigits(text, 0);
+    const m = twoDigits(text, 3);
+    const s = twoDigits(text, 6);
+    if (h >= 0 && m >= 0 && s >= 0) return h * 3_600 + m * 60 + s;
+  }
   const m = /^\s*(?:(\d+)-)?(?:(\d+):)?(\d+):(\d+)(?:\.\d+)?\s*$/.exec(text);
   if (!m) return undefined;
   const [, days, hours, minutes, seconds] = m;
@@ -38,12 +51,64 @@ export function parseDuration(text: string): number | undefined {
 }
 
 const PLACEHOLDERS = new Set(['', 'unknown', 'none', 'n/a', 'not_set', 'invalid', '(null)', 'none assigned']);
+/**
+ * Lower-casing never shortens a string and the placeholders hold no character it lengthens into,
+ * so a text of another length is no placeholder: no toLowerCase() copy for it.
+ */
+const PLACEHOLDER_LENGTHS = new Set([...PLACEHOLDERS].map((p) => p.length));
+
+function isPlaceholder(t: string): boolean {
+  return PLACEHOLDER_LENGTHS.has(t.length) && PLACEHOLDERS.has(t.toLowerCase());
+}
+
+const COLON = 0x3a;
+const DASH = 0x2d;
+const T = 0x54;
+
+function isDigit(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  return c >= 0x30 && c <= 0x39;
+}
+
+/**
+ * The value of text[from, to) if it is 1 to 15 ASCII digits (what `\d+` matches, small enough
+ * to add up exactly as Number() would read it), else -1.
+ */
+function digitsValue(text: string, from: number, to: number): number {
+  if (from < 0 || from >= to || to - from > 15) return -1;
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    if (!isDigit(text, i)) return -1;
+    value = value * 10 + text.charCodeAt(i) - 0x30;
+  }
+  return value;
+}
+
+/** The two ASCII digits at i as a number, or -1. */
+function twoDigits(text: string, i: number): number {
+  return isDigit(text, i) && isDigit(text, i + 1)
+    ? (text.charCodeAt(i) - 0x30) * 10 + text.charCodeAt(i + 1) - 0x30
+    : -1;
+}
+
+/** `dddd-dd-ddTdd:dd:dd` exactly, checked by position (the regex's answer, without the regex). */
+function isTimestamp(t: string): boolean {
+  if (t.length !== 19) return false;
+  for (let i = 0; i < 19; i++) {
+    const c = t.charCodeAt(i);
+    const want = i === 4 || i === 7 ? DASH : i === 10 ? T : i === 13 || i === 16 ? COLON : -1;
+    if (want === -1 ? c < 0x30 || c > 0x39 : c !== want) return false;
+  }
+  return true;
+}
 
 /** A Slurm timestamp (`2026-11-26T04:20:49`, cluster local time) or undefined for placeholders. */
 export function parseTimestamp(text: string): string | undefined {
+  // A bare timestamp has nothing to trim and is no placeholder: one pass over its characters.
+  if (isTimestamp(text)) return text;
   const t = text.trim();
-  if (PLACEHOLDERS.has(t.toLowerCase())) return undefined;
-  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(t) ? t : undefined;
+  if (isPlaceholder(t)) return undefined;
+  return isTimestamp(t) ? t : undefined;
 }
 
 /** Seconds between two cluster-local timestamps (same clock, same zone), or undefined. */
@@ -57,7 +122,7 @@ export function secondsBetween(from: string, to: string): number | undefined {
 /** A node list, or undefined for `None assigned`, `(null)` and empty. */
 export function parseNodes(text: string): string | undefined {
   const t = text.trim();
-  return PLACEHOLDERS.has(t.toLowerCase()) ? undefined : t;
+  return isPlaceholder(t) ? undefined : t;
 }
 
 /** A non-negative integer field, or undefined. */
@@ -68,7 +133,8 @@ export function parseCount(text: string): number | undefined {
 /** A field with Slurm's placeholders removed (reasons, names). */
 export function parseText(text: string): string | undefined {
   const t = text.trim();
-  return t === '' || t === '(null)' || t.toLowerCase() === 'n/a' ? undefined : t;
+  // Only a 3-character text can lower-case to `n/a` (see PLACEHOLDER_LENGTHS).
+  return t === '' || t === '(null)' || (t.length === 3 && t.toLowerCase() === 'n/a') ? undefined : t;
 }
 
 /** Shortens a line for a diagnostic. */

@@ -5,58 +5,117 @@
  * is reported as missing, not as an error. The total is bounded: the per-file budget shrinks to
  * fit maxTotalBytes.
  *
- * Cost on the login node (shared, and the biggest part of a tick's overhead): one process per
- * file (`tail`) plus one `stat` for all the sizes. Everything else is shell builtins.
+ * Cost on the login node (shared, and the biggest part of a tick's overhead; issue #10): four
+ * processes whatever the number of files — a `stat` for every size before, ONE `tail` for every
+ * tail, a `stat` for every size after, an `rm` — where a process per file cost ~0.8 ms each.
+ * The per-file loop (one `tail` per file) stays as the fallback where `tail` cannot take many
+ * files without headers, `stat` is not GNU's, or the budget is smaller than the separator.
  */
 import type { LogFileTail, LogTail, LogTailRequest } from '../../ports/scheduler.js';
 import type { Transport } from '../../ports/transport.js';
-import { parseFramed, SCRIPT_PRELUDE, type Section } from './sections.js';
+import { parseTails } from './log-tails-parse.js';
+import { SCRIPT_PRELUDE } from './sections.js';
 
 /**
- * $1 nonce, $2 bytes per file, then the paths. Each readable file: begin file <index>, its tail,
- * a newline, end. Then one section `sizes <n>` with one size per line, for the n files read, in
- * order. stat runs after the tails so a file that grew meanwhile reads as truncated rather than
- * whole. The list handed to stat holds only `"${N}"` words built from counters, never a path, so
- * the eval cannot be steered by a file name; stat prints no names, so none can desync the lines.
- * Where stat fails (BSD spells `-c %s` as `-f %z`; a file vanished, leaving one line short), one
- * `size <index>` section per file from `wc -c <`, which names nothing either.
+ * $1 nonce, $2 bytes per file, then the paths. First, builtins only: a `missing.<i>` meta for
+ * each path that is not a readable regular file, and word lists naming the others only as
+ * `"${N}"` (and tail's also `"$sep"`), so the evals cannot be steered by a file name.
+ *
+ * The batch: the separator file $sep (a newline, `@@SW:<nonce>:next`, a newline; created with
+ * noclobber, so never someone else's file) goes after every log in one `tail -q -c` (-q: no
+ * headers, which would carry the paths). Its output is a `tails` section: tail, separator,
+ * tail, separator… The bytes travel as they are (an encoding such as base64 would add a third
+ * to the biggest answer of a tick): a log's bytes can neither forge nor swallow a separator
+ * (see log-tails-parse.ts), so a file that grows or shrinks meanwhile cannot shift another's
+ * tail, and the sizes before (`before`) and after (`sizes`) tell the client which tails to
+ * distrust. A script killed mid-way (timeout) removes its separator file on the way out (only
+ * SIGKILL leaves it, ~24 bytes in TMPDIR).
+ *
+ * tail exits non-zero when a file went away after the test (a race the size checks catch), or
+ * when it rejects -q or a second file; only the probe on $sep, run in that case alone, tells
+ * them apart. On a rejection, a lost separator file, a `stat` without -c (BSD spells it
+ * `-f %z`) or a budget smaller than the separator: `meta tails each`, then one `file` section
+ * per readable file from its own `tail`. When the last stat fails, one `size` section per file
+ * from `wc -c <`, which names nothing either.
  */
 export const LOG_TAILS_SCRIPT = `${SCRIPT_PRELUDE}
+nonce=$1
 max=$2
 shift 2
 i=0
 n=0
+idx=
 list=
+tlist=
 for p do
+  i=$((i + 1))
   if [ -f "$p" ] && [ -r "$p" ]; then
-    begin file "$i"
+    n=$((n + 1))
+    idx="$idx $i"
+    list="$list \\"\\\${$i}\\""
+    tlist="$tlist \\"\\\${$i}\\" \\"\\$sep\\""
+  else
+    meta "missing.$((i - 1))" 1
+  fi
+done
+[ "$n" -gt 0 ] || { finish; exit 0; }
+mode=each
+stat=1
+sep="\${TMPDIR:-/tmp}/sweepwatch-tails.$$.$nonce"
+made=
+if [ "$max" -ge $((\${#M} + 6)) ]; then
+  set -C
+  printf '\\n%snext\\n' "$M" 2>/dev/null >"$sep" && made=1
+  set +C
+fi
+if [ -n "$made" ]; then
+  # Killed by the timeout (HUP when the channel closes, TERM from the timeout's kill): remove it.
+  trap 'rm -f -- "$sep"' EXIT
+  trap 'exit 143' HUP INT TERM
+  begin before "$n"
+  eval "stat -L -c %s -- $list"
+  rc=$?
+  end before "$n" "$rc"
+  if [ "$rc" -eq 0 ]; then
+    mode=batch
+    begin tails "$n"
+    eval "tail -q -c \\"\\$max\\" -- $tlist"
+    rc=$?
+    end tails "$n" "$rc"
+    if [ "$rc" -ne 0 ] && { ! [ -f "$sep" ] || ! tail -q -c 1 -- "$sep" "$sep" >/dev/null 2>&1; }; then
+      mode=each
+    fi
+  else
+    stat=
+  fi
+  rm -f -- "$sep"
+  trap - EXIT HUP INT TERM
+fi
+meta tails "$mode"
+if [ "$mode" = each ]; then
+  for k in $idx; do
+    eval "p=\\\${$k}"
+    begin file "$((k - 1))"
     tail -c "$max" -- "$p"
     rc=$?
     printf '\\n'
-    end file "$i" "$rc"
-    n=$((n + 1))
-    list="$list \\"\\\${$((i + 1))}\\""
-  else
-    meta "missing.$i" 1
-  fi
-  i=$((i + 1))
-done
-if [ "$n" -gt 0 ]; then
+    end file "$((k - 1))" "$rc"
+  done
+fi
+rc=1
+if [ -n "$stat" ]; then
   begin sizes "$n"
   eval "stat -L -c %s -- $list"
   rc=$?
   end sizes "$n" "$rc"
-  if [ "$rc" -ne 0 ]; then
-    i=0
-    for p do
-      if [ -f "$p" ] && [ -r "$p" ]; then
-        begin size "$i"
-        wc -c < "$p"
-        end size "$i" "$?"
-      fi
-      i=$((i + 1))
-    done
-  fi
+fi
+if [ "$rc" -ne 0 ]; then
+  for k in $idx; do
+    eval "p=\\\${$k}"
+    begin size "$((k - 1))"
+    wc -c < "$p"
+    end size "$((k - 1))" "$?"
+  done
 fi
 finish
 `;
@@ -65,11 +124,6 @@ export interface LogTailOptions {
   readonly nonce: string;
   readonly maxTotalBytes: number;
   readonly timeoutMs: number;
-}
-
-interface FileRead {
-  readonly text: string;
-  readonly complete: boolean;
 }
 
 export async function readTails(
@@ -99,15 +153,11 @@ export async function readTails(
   );
   const out = await transport.exec(
     ['sh', '-c', LOG_TAILS_SCRIPT, 'sweepwatch-log-tails', options.nonce, String(perFile), ...paths],
-    // 256 bytes per file cover its markers, its size line and, without GNU stat, its size section.
+    // 256 bytes per file cover its separator or markers, its two size lines and, without GNU
+    // stat, its size section.
     { timeoutMs: options.timeoutMs, maxStdoutBytes: paths.length * (perFile + 256) + 4096 },
   );
-  const framed = parseFramed(out.stdout, out.stderr, options.nonce);
-  const files = new Map<number, FileRead>();
-  for (const s of framed.sections) {
-    if (s.source === 'file') files.set(Number(s.key), { text: s.lines.join('\n'), complete: s.rc === 0 });
-  }
-  const sizes = readSizes(framed.sections);
+  const reads = parseTails(out.stdout, out.stderr, options.nonce, paths.length, perFile);
   for (const r of requests) {
     const tails: LogFileTail[] = [];
     const texts: string[] = [];
@@ -115,25 +165,10 @@ export async function readTails(
     for (const path of r.paths) {
       if (seen.has(path)) continue;
       seen.add(path);
-      const index = indexOf.get(path) ?? -1;
-      const file = files.get(index);
-      if (!file) {
-        // Reported missing by the script, or never reached (output cut short): the latter is
-        // an unread file, flagged truncated rather than claimed missing.
-        const missing = framed.meta.has(`missing.${index}`) || framed.done;
-        tails.push({ path, missing, size: 0, truncated: !missing });
-        continue;
-      }
-      const size = sizes.get(index);
-      if (size === undefined) {
-        // The sizes never arrived (output cut short after the tail): nothing proves the tail is
-        // the whole file, so it is truncated, and the bytes we hold are the best size we have.
-        tails.push({ path, missing: false, size: Buffer.byteLength(file.text), truncated: true });
-      } else {
-        // A cut-short section (output cap) is a truncated tail, never a missing file.
-        tails.push({ path, missing: false, size, truncated: size > perFile || !file.complete });
-      }
-      if (file.text !== '') texts.push(file.text.endsWith('\n') ? file.text.slice(0, -1) : file.text);
+      const read = reads[indexOf.get(path) ?? -1];
+      if (read === undefined) continue;
+      tails.push({ path, missing: read.missing, size: read.size, truncated: read.truncated });
+      if (read.text !== '') texts.push(read.text.endsWith('\n') ? read.text.slice(0, -1) : read.text);
     }
     result.set(r.jobId, {
       text: texts.join('\n'),
@@ -143,28 +178,4 @@ export async function readTails(
     });
   }
   return result;
-}
-
-const DIGITS = /^\d+$/;
-
-/**
- * Sizes by path index. The `sizes` lines belong, in order, to the files that have a section;
- * they count only when stat succeeded and gave exactly one number per file (anything else could
- * pair a size with the wrong file). Otherwise the per-file `size` sections of the fallback.
- */
-function readSizes(sections: readonly Section[]): Map<number, number> {
-  const sizes = new Map<number, number>();
-  const order = sections.filter((s) => s.source === 'file').map((s) => Number(s.key));
-  const batch = sections.find((s) => s.source === 'sizes');
-  if (batch?.rc === 0 && batch.lines.length === order.length && batch.lines.every((l) => DIGITS.test(l))) {
-    for (const [k, index] of order.entries()) sizes.set(index, Number(batch.lines[k]));
-    return sizes;
-  }
-  for (const s of sections) {
-    const value = s.lines[0]?.trim() ?? '';
-    if (s.source === 'size' && s.rc === 0 && s.lines.length === 1 && DIGITS.test(value)) {
-      sizes.set(Number(s.key), Number(value));
-    }
-  }
-  return sizes;
 }

@@ -10,29 +10,59 @@
 import { isTerminal, type JobObservation } from '../../core/types.js';
 import { isLiveState } from './states.js';
 
-export interface Views {
+export interface Views<A = JobObservation> {
   readonly squeue: ReadonlyMap<string, JobObservation>;
   /** Undefined when sacct was unavailable. */
-  readonly sacct: ReadonlyMap<string, JobObservation> | undefined;
+  readonly sacct: ReadonlyMap<string, A> | undefined;
   readonly scontrol: ReadonlyMap<string, JobObservation>;
 }
 
 /** Fields that describe the job rather than one reading of its state: safe to borrow. */
 const STATIC_FIELDS = ['name', 'jobIdRaw', 'submittedAt', 'stdoutPath', 'stderrPath'] as const;
 
-function borrow(primary: JobObservation, ...others: (JobObservation | undefined)[]): JobObservation {
-  let out: JobObservation = primary;
+type Draft = { -readonly [K in keyof JobObservation]: JobObservation[K] };
+
+/**
+ * The merged observation is built in at most one copy of the view it starts from, with fields
+ * set in place (`own`: `primary` is such a copy already, made here, so it may be changed). Setting
+ * a key on a copy puts it where a spread `{ ...o, [key]: value }` would (last if new, in place if
+ * present): the key order is the one a spread per change gave, without an object per change.
+ */
+function borrow(
+  primary: JobObservation,
+  own: boolean,
+  x: JobObservation | undefined,
+  y?: JobObservation,
+): JobObservation {
+  let out: Draft | undefined = own ? primary : undefined;
   for (const field of STATIC_FIELDS) {
-    if (out[field] !== undefined) continue;
-    const value = others.find((o) => o?.[field] !== undefined)?.[field];
-    if (value !== undefined) out = { ...out, [field]: value };
+    if ((out ?? primary)[field] !== undefined) continue;
+    const value = x?.[field] !== undefined ? x[field] : y?.[field];
+    if (value === undefined) continue;
+    out ??= { ...primary };
+    out[field] = value;
   }
+  return out ?? primary;
+}
+
+function withRestarts(
+  obs: JobObservation,
+  own: boolean,
+  x: JobObservation | undefined,
+  y: JobObservation | undefined,
+): JobObservation {
+  const restarts = x?.restarts !== undefined ? x.restarts : y?.restarts;
+  if (restarts === undefined) return obs;
+  const out: Draft = own ? obs : { ...obs };
+  out.restarts = restarts;
   return out;
 }
 
-function withRestarts(obs: JobObservation, ...sources: (JobObservation | undefined)[]): JobObservation {
-  const restarts = sources.find((s) => s?.restarts !== undefined)?.restarts;
-  return restarts === undefined ? obs : { ...obs, restarts };
+/** A copy of `view` with squeue's reason (when it has one), as `{ ...view, reason }` made it. */
+function withReason(view: JobObservation, reason: string | undefined): Draft {
+  const out: Draft = { ...view };
+  if (reason !== undefined) out.reason = reason;
+  return out;
 }
 
 export function mergeJob(
@@ -41,34 +71,57 @@ export function mergeJob(
   c: JobObservation | undefined,
 ): JobObservation | undefined {
   if (q && isLiveState(q.state)) {
-    return withRestarts(borrow(q, a, c), a, c);
+    const merged = borrow(q, false, a, c);
+    return withRestarts(merged, merged !== q, a, c);
   }
   if (q) {
     // Finished while slurmctld still holds it.
-    if (a && isTerminal(a.state)) {
-      const reason = q.reason ?? a.reason;
-      return borrow({ ...a, ...(reason !== undefined ? { reason } : {}) }, q, c);
-    }
+    if (a && isTerminal(a.state)) return borrow(withReason(a, q.reason ?? a.reason), true, q, c);
     if (c && !isLiveState(c.state)) {
-      const reason = q.reason ?? c.reason;
-      return withRestarts(borrow({ ...c, ...(reason !== undefined ? { reason } : {}) }, q), a, c);
+      return withRestarts(borrow(withReason(c, q.reason ?? c.reason), true, q), true, a, c);
     }
-    return withRestarts(borrow(q, a, c), a, c);
+    const merged = borrow(q, false, a, c);
+    return withRestarts(merged, merged !== q, a, c);
   }
-  if (a) return borrow(a, c);
+  if (a) return borrow(a, false, c);
   return c;
 }
 
+/** Every job of any view, in the order: squeue's, then sacct's, then scontrol's (each once). */
 export function mergeViews(views: Views): Map<string, JobObservation> {
-  const ids = new Set<string>([
-    ...views.squeue.keys(),
-    ...(views.sacct?.keys() ?? []),
-    ...views.scontrol.keys(),
-  ]);
   const out = new Map<string, JobObservation>();
-  for (const id of ids) {
-    const merged = mergeJob(views.squeue.get(id), views.sacct?.get(id), views.scontrol.get(id));
-    if (merged) out.set(id, merged);
-  }
+  forEachMerged(
+    views,
+    (a) => a,
+    (id, merged) => out.set(id, merged),
+  );
   return out;
+}
+
+/**
+ * mergeViews without the map, for a caller that indexes the jobs its own way; sacct's view may
+ * hold what `sacctView` makes an observation of, when it is needed (no map of 100,000 of them).
+ */
+export function forEachMerged<A>(
+  views: Views<A>,
+  sacctView: (a: A) => JobObservation,
+  visit: (id: string, merged: JobObservation) => void,
+): void {
+  const { squeue, sacct, scontrol } = views;
+  for (const [id, q] of squeue) {
+    const a = sacct?.get(id);
+    const merged = mergeJob(q, a === undefined ? undefined : sacctView(a), scontrol.get(id));
+    if (merged) visit(id, merged);
+  }
+  if (sacct) {
+    for (const [id, a] of sacct) {
+      if (squeue.has(id)) continue;
+      const merged = mergeJob(undefined, sacctView(a), scontrol.get(id));
+      if (merged) visit(id, merged);
+    }
+  }
+  for (const [id, c] of scontrol) {
+    if (squeue.has(id) || sacct?.has(id)) continue;
+    visit(id, c);
+  }
 }

@@ -8,12 +8,13 @@ import type { ObservationError, ObserveDiagnostic, ObserveResult } from '../../p
 import { type Transport, TransportError } from '../../ports/transport.js';
 import { clip } from './fields.js';
 import { arrayMaster, chunkIds, isValidJobId } from './job-ids.js';
-import { mergeViews } from './merge.js';
+import { forEachMerged, type Views } from './merge.js';
 import { observeArgv } from './observe-script.js';
-import { parseSacct, sacctObservation } from './sacct-parse.js';
+import { sacctObservation } from './sacct-observation.js';
+import { type SacctJob, SacctReader } from './sacct-parse.js';
 import { parseScontrol } from './scontrol-parse.js';
-import { type Framed, parseFramed, type Section } from './sections.js';
-import { parseSqueue } from './squeue-parse.js';
+import { forEachLine, frameSpans, type SpanFramed, type SpanSection } from './sections.js';
+import { SqueueReader } from './squeue-parse.js';
 
 export interface ObserveOptions {
   readonly nonce: string;
@@ -35,10 +36,18 @@ export async function observeJobs(
 ): Promise<ObserveResult> {
   const diagnostics: ObserveDiagnostic[] = [];
   const requested: string[] = [];
+  /** Where each requested id sits in `requested` (found jobs are filed by it, see fileByRequest). */
+  const position = new Map<string, number>();
   const invalid: string[] = [];
-  for (const id of new Set(jobIds)) {
-    if (isValidJobId(id)) requested.push(id);
-    else {
+  const invalidSeen = new Set<string>();
+  // Each id once, in the order first given.
+  for (const id of jobIds) {
+    if (position.has(id) || invalidSeen.has(id)) continue;
+    if (isValidJobId(id)) {
+      position.set(id, requested.length);
+      requested.push(id);
+    } else {
+      invalidSeen.add(id);
       invalid.push(id);
       diagnostics.push({ source: 'input', line: clip(id), why: 'not a Slurm job id; not queried' });
     }
@@ -47,14 +56,16 @@ export async function observeJobs(
     return { observations: new Map(), missing: invalid, unobserved: [], diagnostics, errors: [] };
   }
   const chunks = chunkIds(requested, options.chunkBytes);
-  let framed: Framed;
+  let framed: SpanFramed;
+  let stdout: string;
   try {
     const result = await transport.exec(observeArgv(options.nonce, options.fallbackCap), {
       stdin: `${chunks.join('\n')}\n`,
       timeoutMs: options.timeoutMs,
       maxStdoutBytes: options.maxStdoutBytes,
     });
-    framed = parseFramed(result.stdout, result.stderr, options.nonce);
+    stdout = result.stdout;
+    framed = frameSpans(stdout, result.stderr, options.nonce);
     if (result.stdoutTruncated) framed = { ...framed, done: false };
   } catch (error) {
     // A refused host key or login is no outage: it must fail the run, not pass as a stale tick.
@@ -63,14 +74,21 @@ export async function observeJobs(
     const errors: ObservationError[] = [{ kind: 'transport', source: 'transport', message: error.message }];
     return { observations: new Map(), missing: invalid, unobserved: requested, diagnostics, errors };
   }
-  return assemble(framed, chunks, requested, invalid, diagnostics);
+  return assemble(stdout, framed, chunks, { requested, position, invalid }, diagnostics);
+}
+
+/** The ids asked for: valid ones (each once, in order, and where each sits) and the others. */
+interface Asked {
+  readonly requested: readonly string[];
+  readonly position: ReadonlyMap<string, number>;
+  readonly invalid: readonly string[];
 }
 
 function assemble(
-  framed: Framed,
+  stdout: string,
+  framed: SpanFramed,
   chunks: readonly string[],
-  requested: readonly string[],
-  invalid: readonly string[],
+  asked: Asked,
   diagnostics: ObserveDiagnostic[],
 ): ObserveResult {
   const errors: ObservationError[] = [];
@@ -81,18 +99,23 @@ function assemble(
   const user = framed.meta.get('user');
   const remoteNow = framed.meta.get('now');
   const context = { ...(user ? { user } : {}), ...(remoteNow ? { remoteNow } : {}) };
-  const section = (source: string, key: string): Section | undefined =>
-    framed.sections.find((s) => s.source === source && s.key === key);
+  // The first section of each source and key is the one read (a repeated one is ignored).
+  const first = new Map<string, SpanSection>();
+  for (const s of framed.sections)
+    if (!first.has(`${s.source}:${s.key}`)) first.set(`${s.source}:${s.key}`, s);
 
-  const squeue = new Map<string, JobObservation>();
-  const sacctLines: string[] = [];
+  // Each answered section is parsed from the output where it lies, in chunk order.
+  const squeueReader = new SqueueReader(context);
+  const addSqueue = (line: string) => squeueReader.add(line);
+  const sacctReader = new SacctReader();
+  const addSacct = (line: string) => sacctReader.add(line);
   const scontrolLines: string[] = [];
-  /** Ids of chunks whose every source answered completely. */
-  const complete = new Set<string>();
+  /** Whether every source of chunk i answered completely. */
+  const complete: boolean[] = [];
 
-  chunks.forEach((chunk, i) => {
-    const q = section('squeue', String(i));
-    const a = section('sacct', String(i));
+  chunks.forEach((_, i) => {
+    const q = first.get(`squeue:${i}`);
+    const a = first.get(`sacct:${i}`);
     let ok = true;
     if (!q || q.rc === null) {
       ok = false;
@@ -101,83 +124,116 @@ function assemble(
       ok = false;
       addError({ kind: 'query_failed', source: 'squeue', message: firstError(q) });
     } else {
-      const parsed = parseSqueue(q.lines, context);
-      for (const o of parsed.observations) squeue.set(o.jobId, o);
-      diagnostics.push(...parsed.diagnostics);
+      forEachLine(stdout, q.spans, addSqueue);
     }
     if (!a || a.rc === null) {
       ok = false;
       addError({ kind: 'incomplete_output', source: 'sacct', message: 'sacct output was cut short' });
-    } else if (a.rc !== 0 || (a.lines.length === 0 && /error/i.test(a.stderr))) {
+    } else if (a.rc !== 0 || (a.spans.length === 0 && /error/i.test(a.stderr))) {
       ok = false;
       addError({ kind: 'sacct_unavailable', source: 'sacct', message: firstError(a) });
     } else {
-      // A loop, not push(...lines): a chunk of 10,000 jobs is ~40,000 lines, near V8's argument limit.
-      for (const line of a.lines) sacctLines.push(line);
+      forEachLine(stdout, a.spans, addSacct);
     }
-    if (ok) for (const id of chunk.split(',')) complete.add(id);
+    complete.push(ok);
   });
   for (const s of framed.sections) {
-    if (s.source === 'scontrol' && s.rc === 0) for (const line of s.lines) scontrolLines.push(line);
+    if (s.source === 'scontrol' && s.rc === 0)
+      forEachLine(stdout, s.spans, (line) => scontrolLines.push(line));
   }
   if (!framed.done) {
     addError({ kind: 'incomplete_output', source: 'script', message: scriptTrouble(framed) });
   }
 
-  const sacct = parseSacct(sacctLines);
-  diagnostics.push(...sacct.diagnostics);
+  // A loop, not push(...list): these lists can be long enough to pass V8's argument limit.
+  const squeue = new Map<string, JobObservation>();
+  for (const o of squeueReader.observations) squeue.set(o.jobId, o);
+  for (const d of squeueReader.diagnostics) diagnostics.push(d);
+  for (const d of sacctReader.diagnostics) diagnostics.push(d);
   const scontrol = parseScontrol(scontrolLines, context);
-  diagnostics.push(...scontrol.diagnostics);
-  const merged = mergeViews({
+  for (const d of scontrol.diagnostics) diagnostics.push(d);
+  const views = {
     squeue,
-    sacct: toObservations(sacct.jobs),
+    sacct: sacctReader.jobs,
     scontrol: new Map(scontrol.observations.map((o) => [o.jobId, o])),
-  });
+  };
+  const byRequest = fileByRequest(views, asked.position, asked.requested.length);
 
   const observations = new Map<string, JobObservation>();
-  const missing: string[] = [...invalid];
+  const missing: string[] = [...asked.invalid];
   const unobserved: string[] = [];
-  const byKey = indexByRequestKeys(merged);
-  for (const id of requested) {
-    const found = byKey.get(id);
-    if (found && found.length > 0) for (const o of found) observations.set(o.jobId, o);
-    else if (complete.has(id) && framed.done) missing.push(id);
-    else unobserved.push(id);
+  let chunkOf: Uint32Array | undefined;
+  for (let i = 0; i < asked.requested.length; i++) {
+    const id = asked.requested[i] ?? '';
+    const found = byRequest[i];
+    if (found === undefined) {
+      // Worked out only when some id is not found, which is rare.
+      chunkOf ??= chunkOfEach(chunks, asked.requested.length);
+      if (complete[chunkOf[i] ?? -1] && framed.done) missing.push(id);
+      else unobserved.push(id);
+    } else if (Array.isArray(found)) for (const o of found) observations.set(o.jobId, o);
+    else observations.set(found.jobId, found);
   }
   return { observations, missing, unobserved, diagnostics, errors };
 }
 
-function toObservations(jobs: ReturnType<typeof parseSacct>['jobs']): Map<string, JobObservation> {
-  return new Map([...jobs].map(([id, job]) => [id, sacctObservation(job)]));
+/** The chunk of each requested id, by its place: chunkIds cuts the ids into chunks in order. */
+function chunkOfEach(chunks: readonly string[], count: number): Uint32Array {
+  const chunkOf = new Uint32Array(count);
+  let i = 0;
+  chunks.forEach((chunk, c) => {
+    for (let comma = -1; i < count; i++) {
+      chunkOf[i] = c;
+      comma = chunk.indexOf(',', comma + 1);
+      if (comma < 0) {
+        i++;
+        break;
+      }
+    }
+  });
+  return chunkOf;
 }
 
-/** A requested id matches a job by its id, its raw id (an array task's own id), or its array master. */
-function indexByRequestKeys(merged: ReadonlyMap<string, JobObservation>): Map<string, JobObservation[]> {
-  const index = new Map<string, JobObservation[]>();
+/**
+ * The merged jobs (merge.ts) filed under each requested id they match, by the id's place in the
+ * request: a requested id names a job by its id, its raw id (an array task's own id), or its
+ * array master. Only requested keys are filed (no index of every key of 100,000 jobs), and a
+ * place with one job holds it alone, not in a list: nearly every place has one.
+ */
+function fileByRequest(
+  views: Views<SacctJob>,
+  position: ReadonlyMap<string, number>,
+  count: number,
+): (JobObservation | JobObservation[] | undefined)[] {
+  const found = new Array<JobObservation | JobObservation[] | undefined>(count);
   const add = (key: string, o: JobObservation) => {
-    const list = index.get(key);
-    if (list === undefined) index.set(key, [o]);
-    else list.push(o);
+    const i = position.get(key);
+    if (i === undefined) return;
+    const seen = found[i];
+    if (seen === undefined) found[i] = o;
+    else if (Array.isArray(seen)) seen.push(o);
+    else found[i] = [seen, o];
   };
   // Each job is added once per distinct key of its own, so no list holds it twice (and no
   // includes() scan is needed: an array master's list can hold thousands of tasks).
-  for (const o of merged.values()) {
+  forEachMerged(views, sacctObservation, (_, o) => {
     add(o.jobId, o);
     const raw = o.jobIdRaw;
     if (raw !== undefined && raw !== o.jobId) add(raw, o);
-    const master = arrayMaster(o.jobId);
+    // Only an array task has a master: no regex for the plain ids.
+    const master = o.jobId.includes('_') ? arrayMaster(o.jobId) : undefined;
     if (master !== undefined && master !== o.jobId && master !== raw) add(master, o);
-  }
-  return index;
+  });
+  return found;
 }
 
-function firstError(s: Section): string {
+function firstError(s: SpanSection): string {
   const lines = s.stderr.split('\n').filter((l) => l.trim() !== '');
   const line = lines.find((l) => /error/i.test(l)) ?? lines[0];
   return clip(line ?? `${s.source} exited ${s.rc}`);
 }
 
-function scriptTrouble(framed: Framed): string {
+function scriptTrouble(framed: SpanFramed): string {
   const err = framed.meta.get('error');
   if (err) return `observe script failed: ${err}`;
   const stray = framed.stray.find((l) => l.trim() !== '');

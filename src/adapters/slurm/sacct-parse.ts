@@ -7,11 +7,12 @@
  * that group once per run (REQUEUED, NODE_FAIL, … then the current run), though not necessarily
  * next to each other. A malformed row is skipped and reported; the rest goes on.
  */
-import type { JobObservation } from '../../core/types.js';
 import type { ObserveDiagnostic } from '../../ports/scheduler.js';
-import { clip, parseDuration, parseExitCode, parseNodes, parseText, parseTimestamp } from './fields.js';
+import { clip } from './fields.js';
 import { expandArrayId, isValidJobId, splitStep } from './job-ids.js';
-import { normalizeSlurmState } from './states.js';
+import { RowCursor, stateEntry } from './rows.js';
+
+export { sacctObservation } from './sacct-observation.js';
 
 /** The --format list; the parser reads fields by this order. */
 export const SACCT_FIELDS = [
@@ -46,10 +47,14 @@ export interface SacctRow {
   readonly nodes: string;
 }
 
-/** One job's final run with its steps, and how many runs sacct recorded. */
+/** One job's final run, and how many runs sacct recorded. */
 export interface SacctJob {
   readonly row: SacctRow;
-  readonly steps: readonly SacctRow[];
+  /**
+   * The State of the final run's first step that says OUT_OF_MEMORY, if any: steps matter only
+   * for that (sacctObservation), so they are not kept as rows.
+   */
+  readonly oomStep: string | undefined;
   readonly runs: number;
 }
 
@@ -71,6 +76,38 @@ function columnsOf(fields: readonly string[]): readonly number[] {
   return columns;
 }
 
+// Positions in SACCT_FIELDS (and so in columnsOf's answer).
+const DOT = 0x2e;
+const [JOB_ID, JOB_ID_RAW, NAME, STATE, EXIT, REASON, SUBMIT, START, END, ELAPSED, NODES] = [
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+] as const;
+
+/** The job row of the cursor's current line; `jobId` and `rawState` are already validated. */
+function rowOf(
+  c: RowCursor,
+  col: readonly number[],
+  jobId: string,
+  step: string | undefined,
+  rawState: string,
+) {
+  const raw = c.field(col[JOB_ID_RAW] ?? -1);
+  const row: SacctRow = {
+    jobId,
+    jobIdRaw: raw === '' ? jobId : splitStep(raw).job,
+    step,
+    name: c.field(col[NAME] ?? -1),
+    rawState,
+    exitCode: c.field(col[EXIT] ?? -1),
+    reason: c.field(col[REASON] ?? -1),
+    submit: c.field(col[SUBMIT] ?? -1),
+    start: c.field(col[START] ?? -1),
+    end: c.field(col[END] ?? -1),
+    elapsed: c.field(col[ELAPSED] ?? -1),
+    nodes: c.field(col[NODES] ?? -1),
+  };
+  return row;
+}
+
 /**
  * One row; `fields` names the --format columns in order (default SACCT_FIELDS), `separator` the
  * --delimiter. JobID and State are required, the rest default to empty.
@@ -80,28 +117,131 @@ export function parseSacctRow(
   fields: readonly string[] = SACCT_FIELDS,
   separator = FIELD_SEPARATOR,
 ): SacctRow | string {
-  const f = line.split(separator);
-  if (f.length !== fields.length) return `expected ${fields.length} fields, got ${f.length}`;
-  const [id, raw, name, state, exit, reason, submit, start, end, elapsed, nodes] = columnsOf(fields).map(
-    (i) => f[i] ?? '',
-  ) as [string, string, string, string, string, string, string, string, string, string, string];
+  const c = new RowCursor(fields.length, separator);
+  const col = columnsOf(fields);
+  const n = c.read(line);
+  if (n !== fields.length) return `expected ${fields.length} fields, got ${n}`;
+  const id = c.field(col[JOB_ID] ?? -1);
   const { job, step } = splitStep(id);
   if (!isValidJobId(job) && expandArrayId(job) === undefined) return `unreadable job id '${id}'`;
-  if (state.trim() === '') return 'empty State';
-  return {
-    jobId: job,
-    jobIdRaw: raw === '' ? job : splitStep(raw).job,
-    step,
-    name,
-    rawState: state.trim(),
-    exitCode: exit,
-    reason,
-    submit,
-    start,
-    end,
-    elapsed,
-    nodes,
-  };
+  const state = c.field(col[STATE] ?? -1).trim();
+  if (state === '') return 'empty State';
+  return rowOf(c, col, job, step, state);
+}
+
+/** The runs of one job seen so far (mutable while reading; a SacctJob once read). */
+interface Runs {
+  row: SacctRow;
+  oomStep: string | undefined;
+  runs: number;
+  /** The latest run is the current one: steps that follow it can still hide an OOM. */
+  open: boolean;
+}
+
+/**
+ * sacct rows fed one line at a time (straight from the framed output, no line array), read
+ * into one SacctJob per job and array task. parseSacct is the same over an array of lines.
+ */
+export class SacctReader {
+  readonly diagnostics: ObserveDiagnostic[] = [];
+  private readonly runs = new Map<string, Runs>();
+  private readonly cursor: RowCursor;
+  private readonly columns: readonly number[];
+  /** The last job row read with a plain id, and its runs: where the steps that follow it go. */
+  private lastId = '';
+  private lastRuns: Runs | undefined;
+
+  constructor(
+    private readonly fields: readonly string[] = SACCT_FIELDS,
+    separator = FIELD_SEPARATOR,
+  ) {
+    this.cursor = new RowCursor(fields.length, separator);
+    this.columns = columnsOf(fields);
+  }
+
+  get jobs(): ReadonlyMap<string, SacctJob> {
+    return this.runs;
+  }
+
+  add(line: string): void {
+    const why = this.read(line);
+    if (why !== undefined) this.report(line, why);
+  }
+
+  /** Reads one row into its job; returns why the row was skipped, if it was. */
+  private read(line: string): string | undefined {
+    if (line.trim() === '') return undefined;
+    const { cursor: c, columns: col } = this;
+    const n = c.read(line);
+    if (n !== this.fields.length) return `expected ${this.fields.length} fields, got ${n}`;
+    if (this.lastRuns !== undefined && c.fieldStartsWith(col[JOB_ID] ?? -1, this.lastId, DOT)) {
+      // A step of the job row just read (sacct's usual order): its id is valid and its runs are
+      // at hand, so neither the id is cut out nor the map searched.
+      const state = c.field(col[STATE] ?? -1).trim();
+      if (state === '') return 'empty State';
+      this.stepOf(this.lastRuns, state);
+      return undefined;
+    }
+    const id = c.field(col[JOB_ID] ?? -1);
+    const dot = id.indexOf('.');
+    const job = dot < 0 ? id : id.slice(0, dot);
+    // Pending array tasks share one row (`43_[5-9]`): every task gets its own copy.
+    const valid = isValidJobId(job);
+    const tasks = valid ? undefined : expandArrayId(job);
+    if (!valid && tasks === undefined) return `unreadable job id '${id}'`;
+    const state = c.field(col[STATE] ?? -1).trim();
+    if (state === '') return 'empty State';
+    if (dot >= 0) {
+      // A step: only its State matters (a hidden OOM), so no row is built for it.
+      if (tasks === undefined) this.step(job, state, line);
+      else for (const task of tasks) this.step(task, state, line);
+      return undefined;
+    }
+    const row = rowOf(c, col, job, undefined, stateEntry(state).raw);
+    this.lastRuns = undefined;
+    if (tasks === undefined) {
+      this.lastId = job;
+      this.lastRuns = this.run(job, row);
+    } else for (const task of tasks) this.run(task, { ...row, jobId: task, jobIdRaw: task });
+    return undefined;
+  }
+
+  private run(id: string, row: SacctRow): Runs {
+    const seen = this.runs.get(id);
+    if (seen === undefined) {
+      const runs: Runs = { row, oomStep: undefined, runs: 1, open: true };
+      this.runs.set(id, runs);
+      return runs;
+    }
+    seen.runs++;
+    // --duplicates lists every run of a requeued job, not necessarily together: the current run
+    // is the one submitted last (a requeue resets Submit), the later line on a tie. An earlier
+    // run can never become current again, so its steps need not be kept.
+    seen.open = row.submit >= seen.row.submit;
+    if (seen.open) {
+      seen.row = row;
+      seen.oomStep = undefined;
+    }
+    return seen;
+  }
+
+  private step(id: string, state: string, line: string): void {
+    const seen = this.runs.get(id);
+    if (seen === undefined) this.report(line, 'step row without its job row');
+    else this.stepOf(seen, state);
+  }
+
+  /** sacct prints a run's steps right after its job line: they belong to the latest run seen. */
+  private stepOf(seen: Runs, state: string): void {
+    if (seen.open && seen.oomStep === undefined) {
+      const entry = stateEntry(state);
+      if (entry.state === 'OUT_OF_MEMORY') seen.oomStep = entry.raw;
+    }
+  }
+
+  private report(line: string, why: string): void {
+    this.diagnostics.push({ source: 'sacct', line: clip(line), why });
+  }
 }
 
 export function parseSacct(
@@ -109,80 +249,7 @@ export function parseSacct(
   fields: readonly string[] = SACCT_FIELDS,
   separator = FIELD_SEPARATOR,
 ): SacctParse {
-  const diagnostics: ObserveDiagnostic[] = [];
-  const runs = new Map<string, { row: SacctRow; steps: SacctRow[] }[]>();
-  for (const line of lines) {
-    if (line.trim() === '') continue;
-    const row = parseSacctRow(line, fields, separator);
-    if (typeof row === 'string') {
-      diagnostics.push({ source: 'sacct', line: clip(line), why: row });
-      continue;
-    }
-    // Pending array tasks share one row (`43_[5-9]`): every task gets its own copy.
-    const ids = expandArrayId(row.jobId) ?? [row.jobId];
-    for (const id of ids) {
-      const own: SacctRow = id === row.jobId ? row : { ...row, jobId: id, jobIdRaw: id };
-      const list = runs.get(id);
-      if (own.step === undefined) {
-        if (list) list.push({ row: own, steps: [] });
-        else runs.set(id, [{ row: own, steps: [] }]);
-      } else if (list) {
-        // sacct prints a run's steps right after its job line: they belong to the latest run seen.
-        list[list.length - 1]?.steps.push(own);
-      } else {
-        diagnostics.push({ source: 'sacct', line: clip(line), why: 'step row without its job row' });
-      }
-    }
-  }
-  const jobs = new Map<string, SacctJob>();
-  for (const [id, list] of runs) {
-    // --duplicates lists every run of a requeued job, not necessarily together: the current run
-    // is the one submitted last (a requeue resets Submit), the later line on a tie.
-    let current = list[0];
-    for (const run of list) if (current && run.row.submit >= current.row.submit) current = run;
-    if (current) jobs.set(id, { row: current.row, steps: current.steps, runs: list.length });
-  }
-  return { jobs, diagnostics };
-}
-
-/**
- * The observation of one sacct job. The job line can hide an OOM kill: with cgroups the
- * `.batch` (or `.extern`, or an srun) step says OUT_OF_MEMORY while the job says FAILED, or even
- * COMPLETED with exit 0. The step wins then, since the memory kill is the root of it.
- */
-export function sacctObservation(job: SacctJob): JobObservation {
-  const { row } = job;
-  let state = normalizeSlurmState(row.rawState);
-  let rawState = row.rawState;
-  if (state === 'FAILED' || state === 'COMPLETED') {
-    const oomStep = job.steps.find((s) => normalizeSlurmState(s.rawState) === 'OUT_OF_MEMORY');
-    if (oomStep) {
-      state = 'OUT_OF_MEMORY';
-      rawState = oomStep.rawState;
-    }
-  }
-  const exit = parseExitCode(row.exitCode);
-  const reason = parseText(row.reason);
-  const submittedAt = parseTimestamp(row.submit);
-  const startedAt = parseTimestamp(row.start);
-  const endedAt = parseTimestamp(row.end);
-  const elapsedSeconds = parseDuration(row.elapsed);
-  const nodes = parseNodes(row.nodes);
-  const name = parseText(row.name);
-  return {
-    jobId: row.jobId,
-    state,
-    rawState,
-    source: 'sacct',
-    restarts: job.runs - 1,
-    ...(row.jobIdRaw !== '' && row.jobIdRaw !== row.jobId ? { jobIdRaw: row.jobIdRaw } : {}),
-    ...(name !== undefined ? { name } : {}),
-    ...(reason !== undefined ? { reason } : {}),
-    ...(exit !== undefined ? { exit } : {}),
-    ...(submittedAt !== undefined ? { submittedAt } : {}),
-    ...(startedAt !== undefined ? { startedAt } : {}),
-    ...(endedAt !== undefined ? { endedAt } : {}),
-    ...(elapsedSeconds !== undefined ? { elapsedSeconds } : {}),
-    ...(nodes !== undefined ? { nodes } : {}),
-  };
+  const reader = new SacctReader(fields, separator);
+  for (const line of lines) reader.add(line);
+  return { jobs: reader.jobs, diagnostics: reader.diagnostics };
 }

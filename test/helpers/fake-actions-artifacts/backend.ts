@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
  *
  * Modelled rules: a name can be created once per workflow run (409 already_exists, as
  * upload-artifact v4+ users know it); an artifact is visible (REST, ListArtifacts) only once
- * finalized; ids are assigned at finalize, so they grow in finalize order.
+ * finalized. Ids are assigned at finalize, so they grow in finalize order, unless `idsAt` is
+ * 'create': GitHub does not document which, and the store must be right under both.
  */
 
 export interface RunInfo {
@@ -50,6 +51,11 @@ export interface NewRun {
   readonly repo?: string;
   /** A pull request from a fork: its head repository is another one. */
   readonly fork?: boolean;
+  /**
+   * The branch the run is on (default `main`, the repository's default branch): another one is a
+   * run of the same repository on a side branch, such as Dependabot's or a pull request's.
+   */
+  readonly headBranch?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -69,6 +75,8 @@ export class ArtifactBackend {
   private lastBackend = 0;
   /** Added to Date.now(): tests move time forward instead of waiting for expiry. */
   offsetMs = 0;
+  /** When an artifact gets its id: at FinalizeArtifact (default) or already at CreateArtifact. */
+  idsAt: 'finalize' | 'create' = 'finalize';
 
   now(): number {
     return Date.now() + this.offsetMs;
@@ -101,7 +109,7 @@ export class ArtifactBackend {
       repo,
       repositoryId,
       headRepositoryId: options.fork ? repositoryId + 100_000 : repositoryId,
-      headBranch: options.fork ? 'patch-1' : 'main',
+      headBranch: options.headBranch ?? (options.fork ? 'patch-1' : 'main'),
       headSha: createHash('sha1').update(String(options.runId)).digest('hex'),
     };
     this.runs.set(run.runBackendId, run);
@@ -127,7 +135,7 @@ export class ArtifactBackend {
       jobBackendId,
       blobPath: `/devstoreaccount1/actions-results/${run.runBackendId}/${jobBackendId}/${encodeURIComponent(name)}.zip`,
       state: 'pending',
-      id: null,
+      id: this.idsAt === 'create' ? this.nextId() : null,
       size: 0,
       digest: null,
       createdAt: null,
@@ -143,16 +151,21 @@ export class ArtifactBackend {
     return record?.state === 'pending' ? record : undefined;
   }
 
-  finalize(record: ArtifactRecord, size: number, digest: string): number {
+  private nextId(): number {
     this.lastId += 1;
+    return this.lastId;
+  }
+
+  finalize(record: ArtifactRecord, size: number, digest: string): number {
+    const id = record.id ?? this.nextId();
     const now = this.now();
     record.state = 'finalized';
-    record.id = this.lastId;
+    record.id = id;
     record.size = size;
     record.digest = digest;
     record.createdAt = isoSeconds(now);
     record.expiresAt = record.requestedExpiry ?? isoSeconds(now + DEFAULT_RETENTION_DAYS * DAY_MS);
-    return this.lastId;
+    return id;
   }
 
   /** Finalized artifacts of a run (all its jobs), oldest first. */
@@ -167,6 +180,15 @@ export class ArtifactBackend {
     record.state = 'deleted';
     this.blobs.delete(record.blobPath);
     return record.id;
+  }
+
+  /** Deletes a finalized artifact of any run by id, as the REST API does; false when there is none. */
+  deleteById(id: number): boolean {
+    const record = this.byId(id);
+    if (record === undefined) return false;
+    record.state = 'deleted';
+    this.blobs.delete(record.blobPath);
+    return true;
   }
 
   /** The repository's finalized artifacts, newest first, as the REST API lists them. */
@@ -187,6 +209,6 @@ export class ArtifactBackend {
 
   /** Every artifact ever finalized, deleted ones included: what uploads cost. */
   finalizedCount(): number {
-    return this.records.filter((r) => r.id !== null).length;
+    return this.records.filter((r) => r.createdAt !== null).length;
   }
 }

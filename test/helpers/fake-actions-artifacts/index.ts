@@ -22,7 +22,7 @@ import { Violations } from './violations.js';
 
 export type { ArtifactRecord, NewRun, RunInfo } from './backend.js';
 export type { BlobRequest } from './blob-server.js';
-export type { ResultsCall, ResultsFault } from './results-server.js';
+export type { CallHook, ResultsCall, ResultsFault } from './results-server.js';
 export type { ArtifactViolation } from './violations.js';
 
 export interface FakeRun {
@@ -87,6 +87,7 @@ export async function startFakeArtifacts(gh: FakeGitHub): Promise<FakeArtifacts>
         if (!record) throw new Error(`no artifact ${id}`);
         return signBlobUrl(blob.url, blobSecret, record.blobPath, 'r', DOWNLOAD_URL_TTL_MS);
       },
+      delete: (id) => backend.deleteById(id),
     });
 
   const recordOf = (id: number): ArtifactRecord => {

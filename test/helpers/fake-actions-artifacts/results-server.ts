@@ -39,7 +39,15 @@ export interface ResultsFault {
   readonly status: number;
   readonly code: string;
   readonly times?: number;
+  /**
+   * Carry the call out, then answer with the fault anyway: the service acted but the answer was
+   * lost (a gateway timeout), where a blind retry of a call that is not idempotent goes wrong.
+   */
+  readonly applied?: boolean;
 }
+
+/** Which call, and of which run: a test that parks writers tells them apart by run. */
+export type CallHook = (method: Method, run: RunInfo) => Promise<void>;
 
 export class FakeResultsServer {
   private server: Server | undefined;
@@ -47,7 +55,9 @@ export class FakeResultsServer {
   readonly calls: ResultsCall[] = [];
   private readonly faults: { spec: ResultsFault; left: number }[] = [];
   /** Awaited before a call is handled: a test parks writers here to force an interleaving. */
-  beforeHandle: ((method: Method) => Promise<void>) | null = null;
+  beforeHandle: CallHook | null = null;
+  /** Awaited after a call is handled, before it is answered: the call has taken effect. */
+  afterHandle: CallHook | null = null;
 
   constructor(
     private readonly backend: ArtifactBackend,
@@ -142,9 +152,15 @@ export class FakeResultsServer {
     if (fault) {
       fault.left -= 1;
       if (fault.left <= 0) this.faults.splice(this.faults.indexOf(fault), 1);
-      return twirpError(fault.spec.status, fault.spec.code, 'injected fault');
+      if (!fault.spec.applied) return twirpError(fault.spec.status, fault.spec.code, 'injected fault');
     }
-    await this.beforeHandle?.(method);
+    await this.beforeHandle?.(method, run);
+    const reply = this.dispatch(method, run, body);
+    await this.afterHandle?.(method, run);
+    return fault ? twirpError(fault.spec.status, fault.spec.code, 'injected fault') : reply;
+  }
+
+  private dispatch(method: Method, run: RunInfo, body: unknown): TwirpReply {
     switch (method) {
       case 'CreateArtifact':
         return this.create(run, body as MessageOf<'CreateArtifact'>);

@@ -1,6 +1,10 @@
+import { createHash } from 'node:crypto';
+import { putBlob } from '../../../src/adapters/github/artifact-blob.js';
 import { ArtifactTextStore } from '../../../src/adapters/github/artifact-store.js';
+import { MANIFEST_ENTRY, zipSingleFile } from '../../../src/adapters/github/artifact-zip.js';
 import { ManifestStore } from '../../../src/adapters/github/manifest-store.js';
 import { ResultsService } from '../../../src/adapters/github/results-service.js';
+import type { Logger } from '../../../src/ports/logger.js';
 import { fakeGitHubRepo } from '../fake-github/client.js';
 import type { FakeGitHub } from '../fake-github/index.js';
 import type { FakeArtifacts, FakeRun } from './index.js';
@@ -21,7 +25,13 @@ export function artifactStores(
   artifacts: FakeArtifacts,
   run: FakeRun,
   experiment = 'exp',
-  options: { readonly retentionDays?: number; readonly token?: string } = {},
+  options: {
+    readonly retentionDays?: number;
+    readonly token?: string;
+    /** Default `main`, the fake repository's default branch. */
+    readonly defaultBranch?: string;
+    readonly logger?: Pick<Logger, 'warning'>;
+  } = {},
 ): RunStores {
   const results = new ResultsService({
     url: artifacts.resultsUrl,
@@ -30,10 +40,12 @@ export function artifactStores(
   });
   const text = new ArtifactTextStore(fakeGitHubRepo(gh, run.info.owner, run.info.repo), {
     experiment,
+    defaultBranch: options.defaultBranch ?? 'main',
     results,
     blob: { retryDelayMs: () => 1 },
     now: () => artifacts.backend.now(),
     ...(options.retentionDays === undefined ? {} : { retentionDays: options.retentionDays }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   const store = new ManifestStore(text, {
     source: `artifact ${text.names[0]}`,
@@ -41,4 +53,20 @@ export function artifactStores(
     describe: (version) => text.describe(version),
   });
   return { text, store };
+}
+
+/**
+ * Uploads `content` as a state artifact the way any workflow step of `run` could (upload-artifact
+ * needs no permission): straight through the results service, none of the store's checks. Its id.
+ */
+export async function plantState(
+  artifacts: FakeArtifacts,
+  run: FakeRun,
+  name: string,
+  content: string,
+): Promise<number> {
+  const results = new ResultsService({ url: artifacts.resultsUrl, token: run.token });
+  const zip = zipSingleFile(MANIFEST_ENTRY, Buffer.from(content, 'utf8'));
+  await putBlob(await results.createArtifact(name, null), zip, 'application/zip');
+  return results.finalizeArtifact(name, zip.length, createHash('sha256').update(zip).digest('hex'));
 }

@@ -3,8 +3,9 @@ import { HttpError, notFound } from './http-error.js';
 import type { RepoState } from './repo-state.js';
 
 /**
- * The REST side of workflow artifacts: list a repository's artifacts (by name, newest first) and
- * download one (302 to a signed blob URL, 410 once expired). The artifacts themselves live in the
+ * The REST side of workflow artifacts: list a repository's artifacts (by name, newest first),
+ * download one (302 to a signed blob URL, 410 once expired) and delete one (204, 404 when there is
+ * none: deleted already, or never finalized). The artifacts themselves live in the
  * fake Actions artifact services (test/helpers/fake-actions-artifacts/), which attach a view of
  * them to a repository; a repository without one has no artifacts.
  */
@@ -31,6 +32,8 @@ export interface RepoArtifacts {
   list(): readonly RestArtifact[];
   /** A short-lived signed URL of the artifact's zip. */
   downloadUrl(id: number): string;
+  /** Deletes the artifact, whichever run uploaded it; false when there is no such artifact. */
+  delete(id: number): boolean;
 }
 
 const attached = new WeakMap<RepoState, RepoArtifacts>();
@@ -83,7 +86,14 @@ const download: Handler = (ctx) => {
   return { status: 302, headers: { location: artifacts.downloadUrl(artifact.id) } };
 };
 
+const remove: Handler = (ctx) => {
+  const artifacts = attached.get(ctx.repo);
+  if (!artifacts?.delete(int(ctx, 'artifact_id'))) throw notFound();
+  return { status: 204 };
+};
+
 export const artifactHandlers: Readonly<Record<string, Handler>> = {
   'actions/list-artifacts-for-repo': list,
   'actions/download-artifact': download,
+  'actions/delete-artifact': remove,
 };
