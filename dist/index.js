@@ -66117,6 +66117,13 @@ function logSumExp(values) {
 function clampProbability(logP) {
     return Math.min(1, Math.exp(logP));
 }
+/** ln P(X = a) for the table's margins: one term of the Fisher test, a lower bound of its tail. */
+function hypergeometricLogPmf(t) {
+    const row1 = t.a + t.b;
+    const col1 = t.a + t.c;
+    const n = row1 + t.c + t.d;
+    return logChoose(col1, t.a) + logChoose(n - col1, t.b) - logChoose(n, row1);
+}
 /**
  * One-sided Fisher exact test, alternative "a is larger than chance": P(X ≥ a). Only the upper
  * tail is computed (the same terms, in the same order, as slicing the whole distribution): the
@@ -66315,12 +66322,12 @@ function testFamily(candidates, units, isHit, options, table) {
         const expected = (t.inside.total * failures) / population;
         if (options.alpha < 0.5 && a <= expected - 1)
             continue;
-        const pValue = fisherExactGreater({
-            a,
-            b: t.inside.total - a,
-            c: t.outside.failed,
-            d: t.outside.total - t.outside.failed,
-        });
+        // P(X = a) alone is a lower bound of P(X ≥ a): when it already reaches alpha/tests, the
+        // Bonferroni-adjusted p-value cannot fall below alpha, and the tail need not be summed.
+        const table = { a, b: t.inside.total - a, c: t.outside.failed, d: t.outside.total - t.outside.failed };
+        if (hypergeometricLogPmf(table) >= Math.log(options.alpha / tests))
+            continue;
+        const pValue = fisherExactGreater(table);
         const adjustedPValue = bonferroni(pValue, tests);
         if (adjustedPValue < options.alpha)
             significant.push({ ...t, pValue, adjustedPValue, tests });

@@ -1,6 +1,6 @@
 import type { CurrentCondition, SweepSnapshot } from './snapshot.js';
 import { currentConditions, effectiveCause } from './snapshot.js';
-import { bonferroni, fisherExactGreater } from './stats.js';
+import { bonferroni, fisherExactGreater, hypergeometricLogPmf } from './stats.js';
 import type { RootCause } from './types.js';
 
 /**
@@ -217,12 +217,11 @@ function testFamily(
     // cannot be significant at any alpha below 1/2: most candidates, skipped without the test.
     const expected = (t.inside.total * failures) / population;
     if (options.alpha < 0.5 && a <= expected - 1) continue;
-    const pValue = fisherExactGreater({
-      a,
-      b: t.inside.total - a,
-      c: t.outside.failed,
-      d: t.outside.total - t.outside.failed,
-    });
+    // P(X = a) alone is a lower bound of P(X ≥ a): when it already reaches alpha/tests, the
+    // Bonferroni-adjusted p-value cannot fall below alpha, and the tail need not be summed.
+    const table = { a, b: t.inside.total - a, c: t.outside.failed, d: t.outside.total - t.outside.failed };
+    if (hypergeometricLogPmf(table) >= Math.log(options.alpha / tests)) continue;
+    const pValue = fisherExactGreater(table);
     const adjustedPValue = bonferroni(pValue, tests);
     if (adjustedPValue < options.alpha) significant.push({ ...t, pValue, adjustedPValue, tests });
   }

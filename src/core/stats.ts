@@ -63,6 +63,14 @@ function clampProbability(logP: number): number {
   return Math.min(1, Math.exp(logP));
 }
 
+/** ln P(X = a) for the table's margins: one term of the Fisher test, a lower bound of its tail. */
+export function hypergeometricLogPmf(t: Table2x2): number {
+  const row1 = t.a + t.b;
+  const col1 = t.a + t.c;
+  const n = row1 + t.c + t.d;
+  return logChoose(col1, t.a) + logChoose(n - col1, t.b) - logChoose(n, row1);
+}
+
 /**
  * One-sided Fisher exact test, alternative "a is larger than chance": P(X ≥ a). Only the upper
  * tail is computed (the same terms, in the same order, as slicing the whole distribution): the

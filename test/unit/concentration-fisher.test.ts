@@ -5,6 +5,7 @@ import {
   fisherExactGreater,
   fisherExactLess,
   fisherExactTwoSided,
+  hypergeometricLogPmf,
   logChoose,
   logFactorial,
 } from '../../src/core/stats.js';
@@ -22,6 +23,17 @@ import {
  *   mpmath (0.0405550302895667 and 3.88350280991781e-46), matching scipy.
  */
 describe('Fisher exact test', () => {
+  it('one term, P(X = a), never exceeds the tail P(X ≥ a) (so it may rule a level out)', () => {
+    const table = fc
+      .record({ a: fc.nat(300), b: fc.nat(300), c: fc.nat(3000), d: fc.nat(3000) })
+      .filter((t) => t.a + t.b > 0 && t.c + t.d > 0);
+    fc.assert(
+      fc.property(table, (t) => {
+        expect(Math.exp(hypergeometricLogPmf(t))).toBeLessThanOrEqual(fisherExactGreater(t) * (1 + 1e-9));
+      }),
+      { numRuns: 2000 },
+    );
+  });
   it('a count at least one below what chance predicts is never significant (P ≥ 1/2)', () => {
     // What lets the concentration analysis skip most candidates without computing the test.
     const table = fc
