@@ -151,7 +151,7 @@ export async function tick(deps: TickDeps, input: TickInput): Promise<TickResult
     (current) => {
       if (current === null) throw manifestMissing(config.experiment);
       if (!changed) return current;
-      // Round 1 gets the manifest this tick loaded, whose observed form is already at hand.
+      // Still the manifest this tick loaded (nothing saved since): its observed form is at hand.
       let next = current === before ? after : applyObserved(current, observed, diagnosed.entries, now);
       for (const [fingerprint, issue] of newIssues) next = recordIssue(next, fingerprint, issue);
       const text = [...acted.actions.notes, ...acted.actions.errors].join('; ');
