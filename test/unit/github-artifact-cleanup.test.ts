@@ -1,13 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { saveWithRetry } from '../../src/ports/state-store.js';
-import {
-  type FakeArtifacts,
-  type FakeRun,
-  startFakeArtifacts,
-} from '../helpers/fake-actions-artifacts/index.js';
+import type { FakeArtifacts, FakeRun } from '../helpers/fake-actions-artifacts/index.js';
 import { appendAttempt, emptyManifest, jobIds } from '../helpers/fake-actions-artifacts/sample-manifest.js';
 import { artifactStores } from '../helpers/fake-actions-artifacts/state-store.js';
-import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github/index.js';
+import { useArtifactWorld } from '../helpers/fake-actions-artifacts/world.js';
+import type { FakeGitHub } from '../helpers/fake-github/index.js';
 
 // Every save uploads a new artifact. A tick every 5 minutes is 288 runs a day, each kept for the
 // retention period (90 days by default) unless deleted: the repository's artifact storage fills
@@ -18,18 +15,9 @@ let artifacts: FakeArtifacts;
 let nextRun = 1400;
 let count = 0;
 
-beforeAll(async () => {
-  gh = await startFakeGitHub();
-  artifacts = await startFakeArtifacts(gh);
-});
-afterEach(() => {
-  gh.faults.clear();
-  gh.expectNoViolations();
-  artifacts.expectNoViolations();
-});
-afterAll(async () => {
-  await artifacts.close();
-  await gh.close();
+useArtifactWorld((w) => {
+  gh = w.gh;
+  artifacts = w.artifacts;
 });
 
 function run(): FakeRun {

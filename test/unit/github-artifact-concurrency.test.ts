@@ -1,14 +1,11 @@
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { saveWithRetry } from '../../src/ports/state-store.js';
-import {
-  type FakeArtifacts,
-  type FakeRun,
-  startFakeArtifacts,
-} from '../helpers/fake-actions-artifacts/index.js';
+import type { FakeArtifacts, FakeRun } from '../helpers/fake-actions-artifacts/index.js';
 import { appendAttempt, emptyManifest, jobIds } from '../helpers/fake-actions-artifacts/sample-manifest.js';
 import { artifactStores } from '../helpers/fake-actions-artifacts/state-store.js';
-import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github/index.js';
+import { useArtifactWorld } from '../helpers/fake-actions-artifacts/world.js';
+import type { FakeGitHub } from '../helpers/fake-github/index.js';
 
 // Overlapping Action runs (a tick, a relaunch, a comment) saving the manifest as artifacts at
 // once. Artifacts have no conditional write: the store checks before uploading and, after
@@ -20,20 +17,9 @@ let artifacts: FakeArtifacts;
 let runId = 500;
 let n = 0;
 
-beforeAll(async () => {
-  gh = await startFakeGitHub();
-  artifacts = await startFakeArtifacts(gh);
-});
-afterEach(() => {
-  artifacts.results.beforeHandle = null;
-  artifacts.results.afterHandle = null;
-  artifacts.backend.idsAt = 'finalize';
-  gh.expectNoViolations();
-  artifacts.expectNoViolations();
-});
-afterAll(async () => {
-  await artifacts.close();
-  await gh.close();
+useArtifactWorld((w) => {
+  gh = w.gh;
+  artifacts = w.artifacts;
 });
 
 function newRun(): FakeRun {

@@ -1,12 +1,13 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { serializeManifest } from '../../src/core/manifest.js';
-import { type FakeArtifacts, startFakeArtifacts } from '../helpers/fake-actions-artifacts/index.js';
+import type { FakeArtifacts } from '../helpers/fake-actions-artifacts/index.js';
 import { appendAttempt, emptyManifest, jobIds } from '../helpers/fake-actions-artifacts/sample-manifest.js';
 import { artifactStores } from '../helpers/fake-actions-artifacts/state-store.js';
-import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github/index.js';
+import { useArtifactWorld } from '../helpers/fake-actions-artifacts/world.js';
+import type { FakeGitHub } from '../helpers/fake-github/index.js';
 
 // The fakes held to the real client: @actions/artifact (what actions/upload-artifact and
 // download-artifact run) uploads through them with its own wire formats (Twirp JSON, Azure Put
@@ -19,9 +20,11 @@ let dir: string;
 type ArtifactModule = typeof import('@actions/artifact');
 let client: InstanceType<ArtifactModule['DefaultArtifactClient']>;
 
+useArtifactWorld((w) => {
+  gh = w.gh;
+  artifacts = w.artifacts;
+});
 beforeAll(async () => {
-  gh = await startFakeGitHub();
-  artifacts = await startFakeArtifacts(gh);
   dir = await mkdtemp(join(tmpdir(), 'sweepwatch-artifact-'));
   // @actions/github fixes its API URL when first imported, so the environment comes first.
   vi.stubEnv('GITHUB_API_URL', gh.url);
@@ -31,15 +34,9 @@ beforeAll(async () => {
   const { DefaultArtifactClient } = await import('@actions/artifact');
   client = new DefaultArtifactClient();
 });
-afterEach(() => {
-  gh.expectNoViolations();
-  artifacts.expectNoViolations();
-});
 afterAll(async () => {
   vi.unstubAllEnvs();
   await rm(dir, { recursive: true, force: true });
-  await artifacts.close();
-  await gh.close();
 });
 
 describe('the fake artifact services, held to @actions/artifact', () => {

@@ -1,12 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type FakeArtifacts,
-  type FakeRun,
-  startFakeArtifacts,
-} from '../helpers/fake-actions-artifacts/index.js';
+import { describe, expect, it } from 'vitest';
+import type { FakeArtifacts, FakeRun } from '../helpers/fake-actions-artifacts/index.js';
 import { appendAttempt, emptyManifest, jobIds } from '../helpers/fake-actions-artifacts/sample-manifest.js';
 import { artifactStores } from '../helpers/fake-actions-artifacts/state-store.js';
-import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github/index.js';
+import { useArtifactWorld } from '../helpers/fake-actions-artifacts/world.js';
+import type { FakeGitHub } from '../helpers/fake-github/index.js';
 
 // CreateArtifact and FinalizeArtifact are not idempotent: sent a second time after a lost answer,
 // they fail (the name is taken, nothing is pending) although the first one took effect. The store
@@ -17,17 +14,9 @@ let artifacts: FakeArtifacts;
 let nextRun = 1200;
 let count = 0;
 
-beforeAll(async () => {
-  gh = await startFakeGitHub();
-  artifacts = await startFakeArtifacts(gh);
-});
-afterEach(() => {
-  gh.expectNoViolations();
-  artifacts.expectNoViolations();
-});
-afterAll(async () => {
-  await artifacts.close();
-  await gh.close();
+useArtifactWorld((w) => {
+  gh = w.gh;
+  artifacts = w.artifacts;
 });
 
 function run(): FakeRun {

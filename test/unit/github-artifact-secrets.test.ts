@@ -1,14 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { saveWithRetry } from '../../src/ports/state-store.js';
-import {
-  type FakeArtifacts,
-  type FakeRun,
-  startFakeArtifacts,
-} from '../helpers/fake-actions-artifacts/index.js';
+import type { FakeArtifacts, FakeRun } from '../helpers/fake-actions-artifacts/index.js';
 import { makeRuntimeToken } from '../helpers/fake-actions-artifacts/runtime-token.js';
 import { appendAttempt, emptyManifest } from '../helpers/fake-actions-artifacts/sample-manifest.js';
 import { artifactStores } from '../helpers/fake-actions-artifacts/state-store.js';
-import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github/index.js';
+import { useArtifactWorld } from '../helpers/fake-actions-artifacts/world.js';
+import type { FakeGitHub } from '../helpers/fake-github/index.js';
 
 // Three credentials meet in the artifact store: the GitHub token (REST), the job's runtime token
 // (results service) and the signatures of blob URLs. Whatever fails, none of them may appear in
@@ -20,18 +17,12 @@ let runId = 800;
 let exp = 0;
 let written: string[] = [];
 
-beforeAll(async () => {
-  gh = await startFakeGitHub();
-  artifacts = await startFakeArtifacts(gh);
+useArtifactWorld((w) => {
+  gh = w.gh;
+  artifacts = w.artifacts;
 });
 afterEach(() => {
   vi.restoreAllMocks();
-  gh.expectNoViolations();
-  artifacts.expectNoViolations();
-});
-afterAll(async () => {
-  await artifacts.close();
-  await gh.close();
 });
 
 function capture(): void {

@@ -1,15 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { zipSingleFile } from '../../src/adapters/github/artifact-zip.js';
 import { ManifestError, serializeManifest } from '../../src/core/manifest.js';
 import { saveWithRetry } from '../../src/ports/state-store.js';
-import {
-  type FakeArtifacts,
-  type FakeRun,
-  startFakeArtifacts,
-} from '../helpers/fake-actions-artifacts/index.js';
+import type { FakeArtifacts, FakeRun } from '../helpers/fake-actions-artifacts/index.js';
 import { appendAttempt, emptyManifest, jobIds } from '../helpers/fake-actions-artifacts/sample-manifest.js';
 import { artifactStores, plantState } from '../helpers/fake-actions-artifacts/state-store.js';
-import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github/index.js';
+import { useArtifactWorld } from '../helpers/fake-actions-artifacts/world.js';
+import type { FakeGitHub } from '../helpers/fake-github/index.js';
 
 // The manifest kept as workflow artifacts, against the fake results service, blob storage and the
 // OpenAPI-validating fake GitHub. Each "run" has its own runtime token, as separate Action runs do.
@@ -17,17 +14,9 @@ let gh: FakeGitHub;
 let artifacts: FakeArtifacts;
 let nextRun = 100;
 
-beforeAll(async () => {
-  gh = await startFakeGitHub();
-  artifacts = await startFakeArtifacts(gh);
-});
-afterEach(() => {
-  gh.expectNoViolations();
-  artifacts.expectNoViolations();
-});
-afterAll(async () => {
-  await artifacts.close();
-  await gh.close();
+useArtifactWorld((w) => {
+  gh = w.gh;
+  artifacts = w.artifacts;
 });
 
 let experimentCount = 0;

@@ -1,15 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { serializeManifest } from '../../src/core/manifest.js';
 import type { Manifest } from '../../src/core/manifest-model.js';
-import {
-  type FakeArtifacts,
-  type FakeRun,
-  type NewRun,
-  startFakeArtifacts,
-} from '../helpers/fake-actions-artifacts/index.js';
+import type { FakeArtifacts, FakeRun, NewRun } from '../helpers/fake-actions-artifacts/index.js';
 import { appendAttempt, emptyManifest, jobIds } from '../helpers/fake-actions-artifacts/sample-manifest.js';
 import { artifactStores, plantState } from '../helpers/fake-actions-artifacts/state-store.js';
-import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github/index.js';
+import { useArtifactWorld } from '../helpers/fake-actions-artifacts/world.js';
+import type { FakeGitHub } from '../helpers/fake-github/index.js';
 
 // Any workflow run may upload an artifact under any name, and the manifest is trusted: the next
 // tick tails the log paths it names into an issue. Dependabot's and pull requests' runs on branches
@@ -20,17 +16,9 @@ let artifacts: FakeArtifacts;
 let nextRun = 1600;
 let count = 0;
 
-beforeAll(async () => {
-  gh = await startFakeGitHub();
-  artifacts = await startFakeArtifacts(gh);
-});
-afterEach(() => {
-  gh.expectNoViolations();
-  artifacts.expectNoViolations();
-});
-afterAll(async () => {
-  await artifacts.close();
-  await gh.close();
+useArtifactWorld((w) => {
+  gh = w.gh;
+  artifacts = w.artifacts;
 });
 
 function run(options: Omit<NewRun, 'runId'> = {}): FakeRun {

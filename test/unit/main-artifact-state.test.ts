@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InputError, readInputs } from '../../src/action/inputs.js';
 import { createGitHubAdapters } from '../../src/adapters/github/index.js';
 import type { Wiring } from '../../src/main.js';
@@ -6,8 +6,9 @@ import { run } from '../../src/main.js';
 import { createFakeScheduler, type FakeScheduler } from '../fakes/fake-scheduler.js';
 import { createFakeTransport } from '../fakes/fake-transport.js';
 import { sweepConfig } from '../fakes/sweep-fixture.js';
-import { type FakeArtifacts, startFakeArtifacts } from '../helpers/fake-actions-artifacts/index.js';
-import { type FakeGitHub, startFakeGitHub } from '../helpers/fake-github/index.js';
+import type { FakeArtifacts } from '../helpers/fake-actions-artifacts/index.js';
+import { useArtifactWorld } from '../helpers/fake-actions-artifacts/world.js';
+import type { FakeGitHub } from '../helpers/fake-github/index.js';
 import { fakeRuntime } from '../helpers/fake-runtime.js';
 
 // `state-store: artifact` through main(): a launch run and a later tick run (two runs, two runtime
@@ -17,18 +18,9 @@ let artifacts: FakeArtifacts;
 let scheduler: FakeScheduler;
 let runId = 3000;
 
-beforeAll(async () => {
-  gh = await startFakeGitHub();
-  artifacts = await startFakeArtifacts(gh);
-});
-afterEach(() => {
-  gh.faults.clear();
-  gh.expectNoViolations();
-  artifacts.expectNoViolations();
-});
-afterAll(async () => {
-  await artifacts.close();
-  await gh.close();
+useArtifactWorld((w) => {
+  gh = w.gh;
+  artifacts = w.artifacts;
 });
 
 function wiring(env: Record<string, string | undefined>): Wiring {
