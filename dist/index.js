@@ -78908,17 +78908,21 @@ function toTrackedIssue(issue) {
         url: issue.html_url,
     };
 }
-async function listLabelledIssues(gh, label) {
-    const found = [];
-    const pages = gh.api.paginate.iterator('GET /repos/{owner}/{repo}/issues', {
+/** The pages of every issue carrying the label, open and closed, by creation date. */
+function labelPages(gh, label, direction) {
+    return gh.api.paginate.iterator('GET /repos/{owner}/{repo}/issues', {
         owner: gh.owner,
         repo: gh.repo,
         labels: label,
         state: 'all',
         sort: 'created',
-        direction: 'asc',
+        direction,
         per_page: 100,
     });
+}
+async function listLabelledIssues(gh, label) {
+    const found = [];
+    const pages = labelPages(gh, label, 'asc');
     for await (const page of pages) {
         // The issues API returns pull requests too; a marker is only ever put in an issue.
         for (const issue of page.data)
@@ -78933,15 +78937,7 @@ async function listLabelledIssues(gh, label) {
  */
 async function listLabelledIssuesAfter(gh, label, after) {
     const found = [];
-    const pages = gh.api.paginate.iterator('GET /repos/{owner}/{repo}/issues', {
-        owner: gh.owner,
-        repo: gh.repo,
-        labels: label,
-        state: 'all',
-        sort: 'created',
-        direction: 'desc',
-        per_page: 100,
-    });
+    const pages = labelPages(gh, label, 'desc');
     for await (const page of pages) {
         let reachedOlder = false;
         for (const issue of page.data) {
@@ -83360,53 +83356,9 @@ function sacctObservation(job) {
     const endedAt = parseTimestamp(row.end);
     const elapsedSeconds = parseDuration(row.elapsed);
     const nodes = parseNodes(row.nodes);
-    const source = 'sacct';
-    if (name !== undefined &&
-        reason !== undefined &&
-        exit !== undefined &&
-        submittedAt !== undefined &&
-        startedAt !== undefined &&
-        endedAt !== undefined &&
-        elapsedSeconds !== undefined &&
-        nodes !== undefined) {
-        // A finished job has every field (most jobs, by far): one literal in one allocation. An
-        // object grown key by key moves its fields to a separate array, reallocated as it grows.
-        return jobIdRaw === undefined
-            ? {
-                jobId,
-                state,
-                rawState,
-                source,
-                restarts,
-                name,
-                reason,
-                exit,
-                submittedAt,
-                startedAt,
-                endedAt,
-                elapsedSeconds,
-                nodes,
-            }
-            : {
-                jobId,
-                state,
-                rawState,
-                source,
-                restarts,
-                jobIdRaw,
-                name,
-                reason,
-                exit,
-                submittedAt,
-                startedAt,
-                endedAt,
-                elapsedSeconds,
-                nodes,
-            };
-    }
     // Field by field rather than a spread per optional field (nine objects per job). Either way
     // the keys keep the order the spreads gave them.
-    const o = { jobId, state, rawState, source, restarts };
+    const o = { jobId, state, rawState, source: 'sacct', restarts };
     if (jobIdRaw !== undefined)
         o.jobIdRaw = jobIdRaw;
     if (name !== undefined)

@@ -28,17 +28,22 @@ export function toTrackedIssue(issue: ApiIssue): TrackedIssue {
   };
 }
 
-export async function listLabelledIssues(gh: GitHubRepo, label: string): Promise<TrackedIssue[]> {
-  const found: TrackedIssue[] = [];
-  const pages = gh.api.paginate.iterator('GET /repos/{owner}/{repo}/issues', {
+/** The pages of every issue carrying the label, open and closed, by creation date. */
+function labelPages(gh: GitHubRepo, label: string, direction: 'asc' | 'desc') {
+  return gh.api.paginate.iterator('GET /repos/{owner}/{repo}/issues', {
     owner: gh.owner,
     repo: gh.repo,
     labels: label,
     state: 'all',
     sort: 'created',
-    direction: 'asc',
+    direction,
     per_page: 100,
   });
+}
+
+export async function listLabelledIssues(gh: GitHubRepo, label: string): Promise<TrackedIssue[]> {
+  const found: TrackedIssue[] = [];
+  const pages = labelPages(gh, label, 'asc');
   for await (const page of pages) {
     // The issues API returns pull requests too; a marker is only ever put in an issue.
     for (const issue of page.data) if (issue.pull_request === undefined) found.push(toTrackedIssue(issue));
@@ -56,15 +61,7 @@ export async function listLabelledIssuesAfter(
   after: number,
 ): Promise<TrackedIssue[]> {
   const found: TrackedIssue[] = [];
-  const pages = gh.api.paginate.iterator('GET /repos/{owner}/{repo}/issues', {
-    owner: gh.owner,
-    repo: gh.repo,
-    labels: label,
-    state: 'all',
-    sort: 'created',
-    direction: 'desc',
-    per_page: 100,
-  });
+  const pages = labelPages(gh, label, 'desc');
   for await (const page of pages) {
     let reachedOlder = false;
     for (const issue of page.data) {

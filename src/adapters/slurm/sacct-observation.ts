@@ -34,55 +34,9 @@ export function sacctObservation(job: SacctJob): JobObservation {
   const endedAt = parseTimestamp(row.end);
   const elapsedSeconds = parseDuration(row.elapsed);
   const nodes = parseNodes(row.nodes);
-  const source = 'sacct';
-  if (
-    name !== undefined &&
-    reason !== undefined &&
-    exit !== undefined &&
-    submittedAt !== undefined &&
-    startedAt !== undefined &&
-    endedAt !== undefined &&
-    elapsedSeconds !== undefined &&
-    nodes !== undefined
-  ) {
-    // A finished job has every field (most jobs, by far): one literal in one allocation. An
-    // object grown key by key moves its fields to a separate array, reallocated as it grows.
-    return jobIdRaw === undefined
-      ? {
-          jobId,
-          state,
-          rawState,
-          source,
-          restarts,
-          name,
-          reason,
-          exit,
-          submittedAt,
-          startedAt,
-          endedAt,
-          elapsedSeconds,
-          nodes,
-        }
-      : {
-          jobId,
-          state,
-          rawState,
-          source,
-          restarts,
-          jobIdRaw,
-          name,
-          reason,
-          exit,
-          submittedAt,
-          startedAt,
-          endedAt,
-          elapsedSeconds,
-          nodes,
-        };
-  }
   // Field by field rather than a spread per optional field (nine objects per job). Either way
   // the keys keep the order the spreads gave them.
-  const o: Draft = { jobId, state, rawState, source, restarts };
+  const o: Draft = { jobId, state, rawState, source: 'sacct', restarts };
   if (jobIdRaw !== undefined) o.jobIdRaw = jobIdRaw;
   if (name !== undefined) o.name = name;
   if (reason !== undefined) o.reason = reason;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer } from '../loopback-server.js';
 import type { ArtifactBackend } from './backend.js';
 import { sasProblem } from './blob-sas.js';
 import type { Violations } from './violations.js';
@@ -41,7 +41,10 @@ const etag = (bytes: Buffer) =>
   `"0x${createHash('sha1').update(bytes).digest('hex').slice(0, 16).toUpperCase()}"`;
 
 export class FakeBlobServer {
-  private server: Server | undefined;
+  private readonly http = new LoopbackServer(
+    (req, res) => this.serve(req, res),
+    (req, error) => this.violations.record('blob', req.url ?? '', `fake crashed: ${String(error)}`),
+  );
   private base = '';
   readonly requests: BlobRequest[] = [];
   private readonly staged = new Map<string, Map<string, Buffer>>();
@@ -63,24 +66,11 @@ export class FakeBlobServer {
   }
 
   async listen(): Promise<void> {
-    const server = createServer((req, res) => {
-      this.serve(req, res).catch((error: unknown) => {
-        this.violations.record('blob', req.url ?? '', `fake crashed: ${String(error)}`);
-        if (!res.headersSent) res.writeHead(500);
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.server = server;
-    this.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    this.base = `${await this.http.listen()}/`;
   }
 
-  async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    server.closeAllConnections();
-    await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
+  close(): Promise<void> {
+    return this.http.close();
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {

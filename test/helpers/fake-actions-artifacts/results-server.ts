@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer } from '../loopback-server.js';
 import type { ArtifactBackend, ArtifactRecord, RunInfo } from './backend.js';
 import { signBlobUrl } from './blob-sas.js';
 import { verifyRuntimeToken } from './runtime-token.js';
@@ -50,7 +50,10 @@ export interface ResultsFault {
 export type CallHook = (method: Method, run: RunInfo) => Promise<void>;
 
 export class FakeResultsServer {
-  private server: Server | undefined;
+  private readonly http = new LoopbackServer(
+    (req, res) => this.serve(req, res),
+    (req, error) => this.violations.record('results', req.url ?? '', `fake crashed: ${String(error)}`),
+  );
   private base = '';
   readonly calls: ResultsCall[] = [];
   private readonly faults: { spec: ResultsFault; left: number }[] = [];
@@ -76,24 +79,11 @@ export class FakeResultsServer {
   }
 
   async listen(): Promise<void> {
-    const server = createServer((req, res) => {
-      this.serve(req, res).catch((error: unknown) => {
-        this.violations.record('results', req.url ?? '', `fake crashed: ${String(error)}`);
-        if (!res.headersSent) res.writeHead(500);
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.server = server;
-    this.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    this.base = `${await this.http.listen()}/`;
   }
 
-  async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    server.closeAllConnections();
-    await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
+  close(): Promise<void> {
+    return this.http.close();
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {

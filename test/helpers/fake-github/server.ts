@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer } from '../loopback-server.js';
 import { artifactHandlers } from './artifacts-handlers.js';
 import { commentHandlers } from './comments-handlers.js';
 import { contentHandlers } from './contents-handlers.js';
@@ -71,7 +71,11 @@ export class FakeGitHubServer {
   private readonly log: RecordedRequest[] = [];
   private readonly found: Violation[] = [];
   private readonly strict: boolean;
-  private server: Server | undefined;
+  private readonly http = new LoopbackServer(
+    (req, res) => this.serve(req, res),
+    (req, error) =>
+      this.violate('crash', req.method ?? '', req.url ?? '', null, [`fake crashed: ${String(error)}`]),
+  );
   private urls: Urls = { api: 'http://127.0.0.1', html: 'https://github.com' };
   private lastId = 1000;
 
@@ -86,25 +90,11 @@ export class FakeGitHubServer {
   }
 
   async listen(): Promise<void> {
-    const server = createServer((req, res) => {
-      this.serve(req, res).catch((error: unknown) => {
-        this.violate('crash', req.method ?? '', req.url ?? '', null, [`fake crashed: ${String(error)}`]);
-        if (!res.headersSent) res.writeHead(500);
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.server = server;
-    this.urls = { ...this.urls, api: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+    this.urls = { ...this.urls, api: await this.http.listen() };
   }
 
-  async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    // fetch keeps connections alive; close them or close() waits for their idle timeout.
-    server.closeAllConnections();
-    await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
+  close(): Promise<void> {
+    return this.http.close();
   }
 
   /** The repository (created on first use); requests naming any other repository get 404. */
