@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { SshTransport } from '../../src/adapters/ssh/ssh-transport.js';
+import { type SshLogger, SshTransport } from '../../src/adapters/ssh/ssh-transport.js';
 import type { Transport } from '../../src/ports/transport.js';
 import { type LabInfo, readLab } from '../../test/helpers/lab.js';
 
@@ -33,7 +33,7 @@ export interface LabJobs {
   readonly jobIds: readonly string[];
   readonly logPaths: ReadonlyMap<string, { stdout: string; stderr: string }>;
   /** A fresh SSH transport to the lab as alice (each tick opens its own connection). */
-  newTransport(): SshTransport;
+  newTransport(logger?: SshLogger): SshTransport;
   cleanup(): Promise<void>;
 }
 
@@ -56,7 +56,7 @@ export async function submitLabJobs(
   const runCount = total - heldCount;
   const lab = readLab();
   const key = readFileSync(lab.ssh.privateKeyPath);
-  const newTransport = () =>
+  const newTransport = (logger?: SshLogger) =>
     new SshTransport({
       host: lab.ssh.host,
       port: lab.ssh.port,
@@ -64,6 +64,7 @@ export async function submitLabJobs(
       privateKey: key,
       knownHosts: lab.ssh.knownHostsLine,
       execTimeoutMs: 120_000,
+      ...(logger !== undefined ? { logger } : {}),
     });
   const name = `swbench-${randomBytes(3).toString('hex')}`;
   const dir = `/home/${lab.ssh.user}/${name}`;

@@ -112,13 +112,20 @@ export async function runLab(pairs: number, log: (m: string) => void, total = 10
     const path = join(dir, 'benchlab.json');
     const store = new FileStateStore({ path, experiment: sweep.config.experiment });
     let newlyFailed = 0;
-    /** (a): a whole tick with its own connection, from the manifest as `text`. */
+    /**
+     * (a): a whole tick from a fresh, unconnected transport, as the Action runs it: the tick
+     * connects while it loads the manifest. `connect` is when the login completed; observe's
+     * wait for it, if the manifest loaded first, counts as connect, and `local` is what is left.
+     */
     const tickOnce = async (text: string): Promise<Timed> => {
       writeFileSync(path, text);
+      let connectedAt = Number.NaN;
       const started = performance.now();
-      const ssh = jobs.newTransport();
-      await ssh.connect();
-      const connect = performance.now() - started;
+      const ssh = jobs.newTransport({
+        debug: (m) => {
+          if (m.startsWith('ssh: authenticated')) connectedAt = performance.now();
+        },
+      });
       const transport = new CountingTransport(ssh);
       const scheduler = observingOnly(new SlurmScheduler({ transport }));
       const deps = { ...quietPorts(new Date().toISOString()), store, scheduler, clock: systemClock };
@@ -126,7 +133,9 @@ export async function runLab(pairs: number, log: (m: string) => void, total = 10
       const ms = performance.now() - started;
       newlyFailed = Math.max(newlyFailed, r.newlyFailed.length);
       await transport.close();
-      const observe = transport.byScript.get('sweepwatch-observe')?.ms ?? 0;
+      const connect = connectedAt - started;
+      const span = transport.spans.get('sweepwatch-observe');
+      const observe = span === undefined ? 0 : span.endedAt - Math.max(span.startedAt, connectedAt);
       const tails = transport.byScript.get('sweepwatch-log-tails')?.ms ?? 0;
       return { ms, parts: { connect, observe, tails, local: ms - connect - observe - tails } };
     };

@@ -13,10 +13,21 @@ export interface CallStats {
   readonly ms: number;
 }
 
+/** When a script's calls ran, performance.now() ms: the first one's start, the last one's end. */
+export interface CallSpan {
+  readonly startedAt: number;
+  readonly endedAt: number;
+}
+
 export class CountingTransport implements Transport {
   readonly byScript = new Map<string, CallStats>();
+  readonly spans = new Map<string, CallSpan>();
 
   constructor(private readonly inner: Transport) {}
+
+  warmUp(): void {
+    this.inner.warmUp?.();
+  }
 
   async exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult> {
     const before = this.inner.stats();
@@ -33,6 +44,10 @@ export class CountingTransport implements Transport {
         bytesIn: seen.bytesIn + (after.bytesIn - before.bytesIn),
         bytesOut: seen.bytesOut + (after.bytesOut - before.bytesOut),
         ms: seen.ms + (performance.now() - started),
+      });
+      this.spans.set(name, {
+        startedAt: this.spans.get(name)?.startedAt ?? started,
+        endedAt: performance.now(),
       });
     }
   }

@@ -27,7 +27,8 @@ export function quietPorts(now: string) {
   };
 }
 
-export interface ObservingScheduler extends Pick<Scheduler, 'observe' | 'readLogTails' | 'cancel'> {
+export interface ObservingScheduler
+  extends Pick<Scheduler, 'prepare' | 'observe' | 'readLogTails' | 'cancel'> {
   /** Jobs the tick asked to cancel (kill switch, hard stops); none was sent. */
   readonly cancelRequests: string[];
 }
@@ -41,6 +42,7 @@ export function observingOnly(scheduler: Scheduler): ObservingScheduler {
   const cancelRequests: string[] = [];
   return {
     cancelRequests,
+    prepare: () => scheduler.prepare?.(),
     observe: (ids) => scheduler.observe(ids),
     readLogTails: (requests, max) => scheduler.readLogTails(requests, max),
     cancel: async (ids) => {

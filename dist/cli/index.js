@@ -25055,23 +25055,51 @@ const PYTORCH_RULES = [
 ;// CONCATENATED MODULE: ./src/core/rules/scan.ts
 
 const DEFAULT_LIMITS = { maxLines: 5000, maxChars: 1 << 20 };
-/** Characters fold to 7 bits so three of them make a 21-bit key for the bitmap. */
+/** Needles at least this long are found by the skip loop; shorter ones by indexOf. */
+const WINDOW = 6;
+/** Characters fold to 7 bits so three of them make a 21-bit key. */
 function fold(code) {
     return code < 128 ? code : 127;
 }
 function trigram(text, at) {
     return ((fold(text.charCodeAt(at)) << 14) | (fold(text.charCodeAt(at + 1)) << 7) | fold(text.charCodeAt(at + 2)));
 }
+/** Two characters as a 14-bit key: the skip loop's table (16 KiB) stays in the first-level cache. */
+function bigram(text, at) {
+    return (fold(text.charCodeAt(at)) << 7) | fold(text.charCodeAt(at + 1));
+}
+function buildLevel(needles) {
+    const shift = new Uint8Array(1 << 14).fill(WINDOW - 1);
+    const ends = new Array(1 << 14).fill(undefined);
+    const short = [];
+    for (const needle of needles) {
+        if (needle.text.length < WINDOW) {
+            short.push(needle);
+            continue;
+        }
+        for (let j = 0; j <= WINDOW - 2; j++) {
+            const key = bigram(needle.text, j);
+            shift[key] = Math.min(shift[key] ?? WINDOW - 1, WINDOW - 2 - j);
+        }
+        const key = bigram(needle.text, WINDOW - 2);
+        ends[key] = [...(ends[key] ?? []), needle];
+    }
+    return { shift, ends, short };
+}
 /**
- * A compiled rule set. Running ~70 regexes (or one big alternation) over every line costs
- * microseconds per line, too much for 100k logs, so each line first goes through a trigram
- * bitmap of the rules' literal needles: one table lookup per character, and only the rare line
- * that contains a needle meets the regexes of the rules owning it.
+ * A compiled rule set. Running ~70 regexes over every line costs microseconds per line, too much
+ * for 100k logs, so only lines holding one of the rules' literal needles meet the regexes. The
+ * needles are found the way grep finds strings: a Wu–Manber loop reads two characters per window
+ * and moves on by up to five (about four on log text), and indexOf, at memchr speed, finds the
+ * few needles too short for it. The lab's 120 failed jobs (4 MB of tails, issue #10) take ~5 ms
+ * of CPU to scan, where a trigram lookup at every character took ~13 ms.
  */
 class RuleSet {
     rules;
     bits = new Uint32Array(1 << 16);
     byTrigram = new Map();
+    /** levels[t]: the needles of rules of tier t and above (levels[0]: all of them). */
+    levels;
     /** Per rule, the visit that last made it a candidate (avoids clearing an array per line). */
     stamp;
     /** Counts line visits across scans, so stamps from an earlier log never look current. */
@@ -25084,65 +25112,86 @@ class RuleSet {
             for (const needle of rule.needles) {
                 if (needle.length < 3)
                     throw new Error(`rule ${rule.id}: needle "${needle}" is shorter than 3`);
-                const list = owners.get(needle) ?? [];
-                list.push(index);
-                owners.set(needle, list);
+                // The scan finds a needle's line around it: one spanning a line break would be lost.
+                if (needle.includes('\n'))
+                    throw new Error(`rule ${rule.id}: needle "${needle}" spans lines`);
+                owners.set(needle, [...(owners.get(needle) ?? []), index]);
             }
         });
-        for (const [needle, list] of owners) {
-            const key = trigram(needle, 0);
+        const needles = [...owners].map(([text, list]) => ({
+            text,
+            rules: list,
+            tier: Math.max(...list.map((i) => rules[i]?.tier ?? TIER.cause)),
+        }));
+        for (const needle of needles) {
+            const key = trigram(needle.text, 0);
             this.bits[key >>> 5] = (this.bits[key >>> 5] ?? 0) | (1 << (key & 31));
-            const entries = this.byTrigram.get(key) ?? [];
-            entries.push({ needle, rules: list });
-            this.byTrigram.set(key, entries);
+            this.byTrigram.set(key, [...(this.byTrigram.get(key) ?? []), needle]);
         }
+        this.levels = Array.from({ length: TIER.cause + 1 }, (_, tier) => buildLevel(needles.filter((n) => n.tier >= tier)));
     }
     /**
-     * Walks the log from its last line upwards and returns the strongest claimed line; among
-     * equals the last one wins, so a traceback's final exception beats the warnings above it.
-     * It stops at the first line of the top tier, since nothing above can outrank it.
+     * The strongest claimed line of the log's tail; among equals the last one, so a traceback's
+     * final exception beats the warnings above it. Lines are weighed from the last one upwards,
+     * and only those that could still change the answer: once a line of tier t is held, only a
+     * line holding a needle of a rule above t is read, and nothing is after the top tier.
      */
     scan(log, limits = DEFAULT_LIMITS) {
+        const top = regionTop(log, limits);
         let best = null;
-        let end = log.length;
-        const floor = Math.max(0, log.length - limits.maxChars);
-        for (let lines = 0; end > floor && lines < limits.maxLines; lines++) {
-            const newline = log.lastIndexOf('\n', end - 1);
-            const start = Math.max(newline + 1, floor);
+        let hi = log.length;
+        while (hi - top >= 3) {
+            const at = this.lastNeedle(log, top, hi, best === null ? 0 : best.rule.tier + 1);
+            if (at < 0)
+                break;
+            const start = Math.max(log.lastIndexOf('\n', at) + 1, top);
+            const newline = log.indexOf('\n', at);
+            const end = newline < 0 || newline > hi ? hi : newline;
             const visit = ++this.visit;
-            if (end - start >= 3 && this.markCandidates(log, start, end, visit)) {
-                const hit = this.claim(log, start, end, visit);
-                if (hit !== null && (best === null || hit.rule.tier > best.rule.tier)) {
-                    best = hit;
-                    if (hit.rule.tier === TIER.cause)
-                        break;
-                }
+            this.markCandidates(log, start, end, visit);
+            const hit = this.claim(log, start, end, visit);
+            if (hit !== null && (best === null || hit.rule.tier > best.rule.tier)) {
+                best = hit;
+                if (hit.rule.tier === TIER.cause)
+                    break;
             }
-            end = newline;
+            hi = start - 1;
         }
         return best;
     }
-    /** Stamps every rule owning a needle found in the line; true when there is at least one. */
+    /**
+     * Where the last needle of `levels[level]` starts in [lo, hi) (ending by hi), or -1. Searched
+     * in blocks from the bottom up, each forwards: a verdict on the last lines costs little.
+     */
+    lastNeedle(log, lo, hi, level) {
+        const needles = this.levels[level];
+        if (needles === undefined)
+            return -1;
+        for (let b = hi, size = 1024; b > lo; b -= size, size = Math.min(size * 4, 1 << 16)) {
+            const at = lastIn(log, Math.max(lo, b - size), b, hi, needles, this.bits);
+            if (at >= 0)
+                return at;
+        }
+        return -1;
+    }
+    /** Stamps every rule owning a needle found in the line. */
     markCandidates(log, start, end, visit) {
-        let found = false;
         let c0 = fold(log.charCodeAt(start));
         let c1 = fold(log.charCodeAt(start + 1));
         for (let i = start; i + 2 < end; i++) {
             const c2 = fold(log.charCodeAt(i + 2));
             const key = (c0 << 14) | (c1 << 7) | c2;
             if (((this.bits[key >>> 5] ?? 0) & (1 << (key & 31))) !== 0) {
-                for (const entry of this.byTrigram.get(key) ?? []) {
-                    if (i + entry.needle.length <= end && log.startsWith(entry.needle, i)) {
-                        for (const rule of entry.rules)
+                for (const needle of this.byTrigram.get(key) ?? []) {
+                    if (i + needle.text.length <= end && log.startsWith(needle.text, i)) {
+                        for (const rule of needle.rules)
                             this.stamp[rule] = visit;
-                        found = true;
                     }
                 }
             }
             c0 = c1;
             c1 = c2;
         }
-        return found;
     }
     /** The first candidate rule, in library order, whose pattern matches the line claims it. */
     claim(log, start, end, visit) {
@@ -25164,6 +25213,61 @@ class RuleSet {
         }
         return null;
     }
+}
+/**
+ * Where the region read starts: the last `maxLines` lines within the last `maxChars` characters
+ * (the first of them cut at that limit). Counted with indexOf, which runs at memchr speed.
+ */
+function regionTop(log, limits) {
+    const floor = Math.max(0, log.length - limits.maxChars);
+    if (limits.maxLines <= 0)
+        return log.length;
+    let count = 0;
+    for (let at = log.indexOf('\n', floor); at >= 0; at = log.indexOf('\n', at + 1))
+        count++;
+    if (count < limits.maxLines)
+        return floor;
+    let at = floor - 1;
+    for (let skip = count - limits.maxLines + 1; skip > 0; skip--)
+        at = log.indexOf('\n', at + 1);
+    return at + 1;
+}
+/** The last start in [a, b) of one of the level's needles that ends by `hi`, or -1. */
+function lastIn(log, a, b, hi, level, starts) {
+    let last = -1;
+    const stop = Math.min(b, hi - WINDOW + 1);
+    const shifts = level.shift;
+    for (let i = a; i < stop;) {
+        const key = bigram(log, i + WINDOW - 2);
+        const shift = shifts[key] ?? 1;
+        if (shift > 0) {
+            i += shift;
+            continue;
+        }
+        // Ends that fit, about one window in ten: a needle's first three characters must fit too.
+        const first = trigram(log, i);
+        if (((starts[first >>> 5] ?? 0) & (1 << (first & 31))) === 0) {
+            i++;
+            continue;
+        }
+        for (const needle of level.ends[key] ?? []) {
+            if (i + needle.text.length <= hi && log.startsWith(needle.text, i)) {
+                last = i;
+                break;
+            }
+        }
+        i++;
+    }
+    // indexOf would run on to the end of the log: searched in a slice (a view, not a copy) that
+    // ends where a short needle starting before b must end.
+    const block = log.slice(a, Math.min(hi, b + WINDOW - 2));
+    for (const needle of level.short) {
+        for (let at = block.indexOf(needle.text, Math.max(0, last + 1 - a)); at >= 0 && a + at < b;) {
+            last = Math.max(last, a + at);
+            at = block.indexOf(needle.text, at + 1);
+        }
+    }
+    return last;
 }
 
 ;// CONCATENATED MODULE: ./src/core/rules/slurm.ts
@@ -25580,8 +25684,19 @@ function lastLines(log, count) {
     }
     return lines;
 }
+/**
+ * The line in a string of its own. A line cut from the log shares the log's characters (V8
+ * keeps a slice's source alive), and a classification lives on in the manifest: every failed
+ * job's whole tail stayed reachable through its evidence (4 MB on the lab's 1,000-job first
+ * tick, copied by each young-generation GC: ~2 ms of GC per such tick). Prepending flattens
+ * the pair into a new string, which the slice then refers to; the text is the same.
+ */
+function own(line) {
+    return ` ${line}`.slice(1);
+}
 function verdict(rootCause, confidence, rule, evidence) {
-    return { rootCause, confidence, signature: signatureOf(rootCause, evidence), evidence, rule };
+    const lines = evidence.map(own);
+    return { rootCause, confidence, signature: signatureOf(rootCause, lines), evidence: lines, rule };
 }
 /** The claimed line (trimmed around the match when long) plus the lines the rule keeps after it. */
 function evidenceOf(hit, log) {
@@ -25631,18 +25746,20 @@ function exitVerdict(exit, raw, echo) {
     }
     return null;
 }
-function classify(input) {
+const LIBRARY = { all: ALL_RULES, healthy: HEALTHY_RULES };
+/** `rules`: the library's, unless a test holds another engine to the same verdicts. */
+function classify(input, rules = LIBRARY) {
     const state = judgeState(input.schedulerState);
     const exit = parseExitCode(input.exitCode) ?? NO_EXIT;
     const succeeded = state.kind === 'unknown' && exit.code === 0 && exit.signal === null;
     if (state.kind === 'healthy' || succeeded) {
-        const kill = HEALTHY_RULES.scan(input.log);
+        const kill = rules.healthy.scan(input.log);
         if (kill !== null)
             return fromHit(kill, input.log);
         const fact = succeeded ? `exit_code: ${input.exitCode}` : stateFact(state, input.schedulerState);
         return verdict('none', succeeded ? 0.8 : 0.9, 'none.healthy', [fact]);
     }
-    const hit = ALL_RULES.scan(input.log);
+    const hit = rules.all.scan(input.log);
     const stated = state.rootCause;
     if (state.kind === 'authoritative' && stated !== null) {
         return fromState(state, input.schedulerState, stated, STATE_CONFIDENCE.authoritative);
@@ -25872,11 +25989,19 @@ const BUILTIN_PLACEHOLDERS = ['condition', 'experiment', 'job_name'];
 function levelText(value) {
     return String(value);
 }
+const NEEDS_ESCAPE = /[%,=]/;
 // `%` first, so that escaping is reversible; `,` and `=` are the id's own separators.
+// Both run for every factor of every condition each time a manifest is read (a tick reads it
+// twice: its load and its save's check); almost no name or level holds these characters, and
+// the shortcut takes a 1,000-condition read's ~1 ms of escaping down to ~0.2 ms.
 function escapeIdPart(text) {
+    if (!NEEDS_ESCAPE.test(text))
+        return text;
     return text.replace(/%/g, '%25').replace(/,/g, '%2C').replace(/=/g, '%3D');
 }
 function unescapeIdPart(text) {
+    if (!text.includes('%'))
+        return text;
     return text.replace(/%(25|2C|3D)/gi, (_m, hex) => String.fromCharCode(Number.parseInt(hex, 16)));
 }
 /** The condition id of a complete assignment, in the given factor order. */
@@ -26171,11 +26296,59 @@ function currentCycle(manifest) {
 function relaunchCyclesUsed(manifest) {
     return manifest.cycles.filter((c) => c.cycle > 0).length;
 }
+/**
+ * Where each condition id sits. Transitions keep the conditions' order and their `factors`
+ * array, so the index is kept per `factors` and checked on every lookup; a lookup it cannot
+ * answer rebuilds it from the manifest at hand. A tick asks thousands of times per manifest
+ * version (every newly failed attempt, every transition), and rebuilding a 100,000-entry
+ * index per version was a tenth of a tick.
+ */
+const POSITIONS = new WeakMap();
+/** The position of condition `id` in `manifest.conditions`, or -1. */
+function conditionPosition(manifest, id) {
+    const known = POSITIONS.get(manifest.factors);
+    const at = known?.byId.get(id);
+    if (at !== undefined && manifest.conditions[at]?.id === id)
+        return at;
+    if (known?.conditions === manifest.conditions)
+        return -1;
+    const byId = new Map();
+    const conditions = manifest.conditions;
+    for (let i = 0; i < conditions.length; i++) {
+        const c = conditions[i];
+        if (c !== undefined && !byId.has(c.id))
+            byId.set(c.id, i);
+    }
+    POSITIONS.set(manifest.factors, { conditions, byId });
+    return byId.get(id) ?? -1;
+}
 function findCondition(manifest, id) {
-    return manifest.conditions.find((c) => c.id === id) ?? null;
+    return manifest.conditions[conditionPosition(manifest, id)] ?? null;
 }
 function getAttempt(manifest, ref) {
     return findCondition(manifest, ref.conditionId)?.attempts[ref.attempt] ?? null;
+}
+/** jobSlots() packs (condition, attempt) as condition × ATTEMPT_SLOTS + attempt. */
+const ATTEMPT_SLOTS = 1 << 20;
+/**
+ * Job id → condition × ATTEMPT_SLOTS + attempt: jobIndex() as one number per job, for the tick
+ * that indexes every job of a large sweep (no object per entry).
+ */
+function jobSlots(manifest) {
+    const index = new Map();
+    const conditions = manifest.conditions;
+    for (let ci = 0; ci < conditions.length; ci++) {
+        const attempts = conditions[ci]?.attempts ?? [];
+        // More attempts than slots cannot happen (cycles are bounded); refuse rather than alias.
+        if (attempts.length > ATTEMPT_SLOTS)
+            throw new RangeError('too many attempts in one condition');
+        for (let ai = 0; ai < attempts.length; ai++) {
+            const jobId = attempts[ai]?.jobId ?? null;
+            if (jobId !== null)
+                index.set(jobId, ci * ATTEMPT_SLOTS + ai);
+        }
+    }
+    return index;
 }
 /** Job id → where its attempt lives, for the observations of one tick. */
 function jobIndex(manifest) {
@@ -26401,71 +26574,90 @@ const wireManifestSchema = schemas/* strictObject */.rej({
 
 
 const sameExit = (a, b) => a === b || (a !== null && b !== null && a.code === b.code && a.signal === b.signal);
-const sameUsed = (a, b) => a === b ||
-    (a !== null &&
-        b !== null &&
-        a.elapsedSeconds === b.elapsedSeconds &&
-        a.maxRssMb === b.maxRssMb &&
-        a.nodes === b.nodes &&
-        a.restarts === b.restarts);
-/** `now` is compactTime() of the tick's time, made once per call rather than once per attempt. */
+/**
+ * The attempt as `o` reports it, or `a` itself when nothing changed. `now` is compactTime() of
+ * the tick's time, made once per call rather than once per attempt. Fields are compared before
+ * anything is built: the first tick after a launch sees every attempt change, and at 100,000
+ * jobs each extra object per attempt was megabytes of garbage.
+ */
 function observed(a, o, now) {
-    const used = o.elapsedSeconds === undefined && o.nodes === undefined && o.restarts === undefined
-        ? a.used
-        : {
-            elapsedSeconds: o.elapsedSeconds === undefined ? (a.used?.elapsedSeconds ?? null) : Math.round(o.elapsedSeconds),
-            maxRssMb: a.used?.maxRssMb ?? null,
-            nodes: o.nodes === undefined ? (a.used?.nodes ?? null) : bounded(o.nodes),
-            restarts: o.restarts ?? a.used?.restarts ?? null,
-        };
-    const next = {
+    const prior = a.used;
+    const elapsedSeconds = o.elapsedSeconds === undefined ? (prior?.elapsedSeconds ?? null) : Math.round(o.elapsedSeconds);
+    const nodes = o.nodes === undefined ? (prior?.nodes ?? null) : bounded(o.nodes);
+    const restarts = o.restarts ?? prior?.restarts ?? null;
+    const usedReported = o.elapsedSeconds !== undefined || o.nodes !== undefined || o.restarts !== undefined;
+    const usedChanged = usedReported &&
+        (prior === null ||
+            prior.elapsedSeconds !== elapsedSeconds ||
+            prior.nodes !== nodes ||
+            prior.restarts !== restarts);
+    const rawState = bounded(o.rawState);
+    const reason = o.reason === undefined ? a.reason : bounded(o.reason);
+    const exitChanged = o.exit !== undefined && !sameExit(o.exit, a.exit);
+    const startedAt = o.startedAt === undefined ? a.startedAt : compactTime(o.startedAt);
+    const endedAt = o.endedAt === undefined ? a.endedAt : compactTime(o.endedAt);
+    const stdoutPath = o.stdoutPath === undefined ? a.stdoutPath : bounded(o.stdoutPath);
+    const stderrPath = o.stderrPath === undefined ? a.stderrPath : bounded(o.stderrPath);
+    const changed = o.state !== a.state ||
+        rawState !== a.rawState ||
+        reason !== a.reason ||
+        exitChanged ||
+        startedAt !== a.startedAt ||
+        endedAt !== a.endedAt ||
+        usedChanged ||
+        stdoutPath !== a.stdoutPath ||
+        stderrPath !== a.stderrPath ||
+        a.staleSince !== null;
+    if (!changed)
+        return a;
+    return {
         ...a,
         state: o.state,
-        rawState: bounded(o.rawState),
-        reason: o.reason === undefined ? a.reason : bounded(o.reason),
-        exit: o.exit === undefined ? a.exit : { code: o.exit.code, signal: o.exit.signal },
-        startedAt: o.startedAt === undefined ? a.startedAt : compactTime(o.startedAt),
-        endedAt: o.endedAt === undefined ? a.endedAt : compactTime(o.endedAt),
-        used,
-        stdoutPath: o.stdoutPath === undefined ? a.stdoutPath : bounded(o.stdoutPath),
-        stderrPath: o.stderrPath === undefined ? a.stderrPath : bounded(o.stderrPath),
+        rawState,
+        reason,
+        exit: exitChanged && o.exit !== undefined ? { code: o.exit.code, signal: o.exit.signal } : a.exit,
+        startedAt,
+        endedAt,
+        used: usedChanged ? { elapsedSeconds, maxRssMb: prior?.maxRssMb ?? null, nodes, restarts } : prior,
+        stdoutPath,
+        stderrPath,
         staleSince: null,
+        observedAt: now,
     };
-    const changed = next.state !== a.state ||
-        next.rawState !== a.rawState ||
-        next.reason !== a.reason ||
-        !sameExit(next.exit, a.exit) ||
-        next.startedAt !== a.startedAt ||
-        next.endedAt !== a.endedAt ||
-        !sameUsed(next.used, a.used) ||
-        next.stdoutPath !== a.stdoutPath ||
-        next.stderrPath !== a.stderrPath ||
-        a.staleSince !== null;
-    return changed ? { ...next, observedAt: now } : a;
 }
 /** Updates the observed attempts (matched by job id) and stamps the manifest's observedAt. */
 function applyObservations(m, observations, now) {
-    const index = jobIndex(m);
-    const byCondition = new Map();
+    const index = jobSlots(m);
+    // Observations per condition as linked lists over the observations' positions (first, next):
+    // two typed arrays instead of a map per condition.
+    const first = new Int32Array(m.conditions.length).fill(-1);
+    const last = new Int32Array(m.conditions.length).fill(-1);
+    const next = new Int32Array(observations.length).fill(-1);
+    const attemptOf = new Int32Array(observations.length);
     const unknownJobIds = [];
-    for (const o of observations) {
-        const at = index.get(o.jobId);
-        if (at === undefined) {
+    observations.forEach((o, oi) => {
+        const slot = index.get(o.jobId);
+        if (slot === undefined) {
             unknownJobIds.push(o.jobId);
-            continue;
+            return;
         }
-        const perCondition = byCondition.get(at.condition) ?? new Map();
-        perCondition.set(at.attempt, o);
-        byCondition.set(at.condition, perCondition);
-    }
+        const ci = Math.floor(slot / ATTEMPT_SLOTS);
+        attemptOf[oi] = slot % ATTEMPT_SLOTS;
+        const tail = last[ci] ?? -1;
+        if (tail === -1)
+            first[ci] = oi;
+        else
+            next[tail] = oi;
+        last[ci] = oi;
+    });
     const newlyFailed = [];
     const at = compactTime(now);
     const conditions = m.conditions.map((c, ci) => {
-        const perCondition = byCondition.get(ci);
-        if (perCondition === undefined)
+        const head = first[ci] ?? -1;
+        if (head === -1)
             return c;
         let attempts = null;
-        for (const [ai, o] of perCondition) {
+        for (const [ai, o] of perAttempt(observations, next, attemptOf, head)) {
             const before = c.attempts[ai];
             if (before === undefined)
                 continue;
@@ -26481,6 +26673,22 @@ function applyObservations(m, observations, now) {
         return attempts === null ? c : { ...c, attempts };
     });
     return { manifest: { ...m, observedAt: at, conditions }, newlyFailed, unknownJobIds };
+}
+/**
+ * One condition's observations by attempt, in the order each attempt was first observed, the
+ * last observation of a job winning. Nearly always one: then no map is built.
+ */
+function perAttempt(observations, next, attemptOf, head) {
+    const only = observations[head];
+    if ((next[head] ?? -1) === -1 && only !== undefined)
+        return [[attemptOf[head] ?? 0, only]];
+    const byAttempt = new Map();
+    for (let oi = head; oi !== -1; oi = next[oi] ?? -1) {
+        const o = observations[oi];
+        if (o !== undefined)
+            byAttempt.set(attemptOf[oi] ?? 0, o);
+    }
+    return byAttempt;
 }
 /** The observation of these jobs failed: keep their last known state, flagged stale since now. */
 function markStale(m, jobIds, now) {
@@ -26512,15 +26720,18 @@ function transitionError(m, problem) {
 }
 /** Applies `change` to the conditions named in `byId`, copying the array once. */
 function updateConditions(m, byId) {
-    const found = new Set();
-    const conditions = m.conditions.map((c) => {
-        const change = byId.get(c.id);
-        if (change === undefined)
-            return c;
-        found.add(c.id);
-        return change(c);
-    });
-    const missing = [...byId.keys()].filter((id) => !found.has(id));
+    // Looked up by position: a transition touching a few conditions of a large sweep costs one
+    // array copy, not a lookup per condition.
+    const conditions = [...m.conditions];
+    const missing = [];
+    for (const [id, change] of byId) {
+        const at = conditionPosition(m, id);
+        const c = conditions[at];
+        if (c === undefined)
+            missing.push(id);
+        else
+            conditions[at] = change(c);
+    }
     if (missing.length > 0)
         throw transitionError(m, `unknown condition(s): ${missing.slice(0, 5).join('; ')}`);
     return { ...m, conditions };
@@ -26984,8 +27195,24 @@ function manifestJobIds(m) {
                 ids.add(a.jobId);
     return ids;
 }
-function cancelScope(m) {
-    return { jobIds: manifestJobIds(m), namePrefix: sweepNamePrefix(m.experiment) };
+/** Those of `wanted` that are job ids of the manifest, in `wanted`'s order (no set of all ids). */
+function inManifest(m, wanted) {
+    if (wanted.length === 0)
+        return [];
+    const asked = new Set(wanted);
+    const found = new Set();
+    for (const c of m.conditions)
+        for (const a of c.attempts)
+            if (a.jobId !== null && asked.has(a.jobId))
+                found.add(a.jobId);
+    return wanted.filter((id) => found.has(id));
+}
+/**
+ * What a cancel may touch: the manifest's jobs (or `among`, when the caller already kept only
+ * manifest jobs: a tick's few cancels need no set of a large sweep's every id), named as ours.
+ */
+function cancelScope(m, among) {
+    return { jobIds: among ?? manifestJobIds(m), namePrefix: sweepNamePrefix(m.experiment) };
 }
 /** Ids of submitted attempts not known to be terminal: what a tick observes. */
 function liveJobIds(m) {
@@ -29596,20 +29823,27 @@ function toJob(main, tasks, status, cell, diagnostics) {
  */
 
 /**
- * The shell side of the protocol, the prelude of every script ($1 is always the nonce): a fixed
- * locale and time format (a user's SLURM_TIME_FORMAT would change every timestamp), no user
- * format overrides, the marker helpers, the field separator $D, the remote user and clock.
+ * The shell side of the protocol, builtins only ($1 is always the nonce): a fixed locale and
+ * time format (a user's SLURM_TIME_FORMAT would change every timestamp), no user format
+ * overrides, the marker helpers.
  */
-const SCRIPT_PRELUDE = [
+const SCRIPT_FRAMING = [
     'export LC_ALL=C SLURM_TIME_FORMAT=standard',
     'unset SQUEUE_FORMAT SQUEUE_FORMAT2 SQUEUE_SORT SACCT_FORMAT SINFO_FORMAT 2>/dev/null',
     'M="@@SW:$1:"',
-    "D=$(printf '\\037')",
     // One marker on stdout and the same on stderr, so both streams can be cut into sections.
     `begin() { printf '%sbegin:%s:%s\\n' "$M" "$1" "$2"; printf '%sbegin:%s:%s\\n' "$M" "$1" "$2" >&2; }`,
     `end() { printf '%send:%s:%s:%s\\n' "$M" "$1" "$2" "$3"; }`,
     `meta() { printf '%smeta:%s:%s\\n' "$M" "$1" "$2"; }`,
     `finish() { printf '%sdone\\n' "$M"; }`,
+].join('\n');
+/**
+ * The prelude of the scheduler's scripts: the framing, the field separator $D, the remote user
+ * and clock (three forks; the log-tails script, which needs none of them, has the framing only).
+ */
+const SCRIPT_PRELUDE = [
+    SCRIPT_FRAMING,
+    "D=$(printf '\\037')",
     `user=$(id -un) || { meta error 'id -un failed'; exit 3; }`,
     'meta user "$user"',
     'meta now "$(date +%Y-%m-%dT%H:%M:%S)"',
@@ -30938,6 +31172,9 @@ class SkyPilotScheduler {
             nonce: this.nonce,
         });
     }
+    prepare() {
+        this.transport.warmUp?.();
+    }
     async observe(jobIds) {
         const { result, answer } = await observeJobs(this.transport, jobIds, this.queueOptions());
         if (answer)
@@ -32128,7 +32365,7 @@ function ownSize(s) {
  * per readable file from its own `tail`. When the last stat fails, one `size` section per file
  * from `wc -c <`, which names nothing either.
  */
-const log_tails_LOG_TAILS_SCRIPT = `${SCRIPT_PRELUDE}
+const log_tails_LOG_TAILS_SCRIPT = `${SCRIPT_FRAMING}
 nonce=$1
 max=$2
 shift 2
@@ -33030,6 +33267,9 @@ class SlurmScheduler {
         this.nonce = options.nonce ?? newNonce;
         this.user = options.user;
     }
+    prepare() {
+        this.transport.warmUp?.();
+    }
     async observe(jobIds) {
         const result = await observe_observeJobs(this.transport, jobIds, {
             nonce: this.nonce(),
@@ -33673,6 +33913,12 @@ function connectHop(hop, sock, s) {
         };
         try {
             client.connect(config);
+            // ssh2 writes every SSH message to the socket on its own (exec request, stdin, EOF, window
+            // adjusts), and with Nagle on, a small write waits for the ACK of the previous one, which
+            // the server may delay 40 ms: on the lab (issue #10) the login took ~85 ms instead of ~45,
+            // an exec with stdin ~45 ms instead of ~8, 4 MB of output ~60 ms instead of ~25. Only the
+            // first hop has a TCP socket; later hops ride it.
+            client.setNoDelay(true);
         }
         catch (error) {
             fail(error);
@@ -33906,6 +34152,8 @@ class SshTransport {
     options;
     secrets = new Secrets();
     connection;
+    /** A warm-up nobody has waited for yet: the next exec (or connect) takes its outcome. */
+    warming;
     closed = false;
     counters = { execs: 0, connections: 0, bytesIn: 0, bytesOut: 0 };
     /** Validates options (TransportError 'config') but opens nothing. */
@@ -33920,7 +34168,16 @@ class SshTransport {
     }
     /** Connects now instead of on the first exec; resolves once the target is authenticated. */
     async connect() {
-        await this.liveConnection();
+        await this.connected();
+    }
+    warmUp() {
+        if (this.closed || this.connection !== undefined || this.warming !== undefined)
+            return;
+        const warming = this.liveConnection().then(() => undefined);
+        // Reported by the next exec, which waits for this attempt (retries included) instead of
+        // starting another: an outage costs a tick one round of attempts, warm-up or not.
+        warming.catch(() => { });
+        this.warming = warming;
     }
     async exec(argv, options = {}) {
         const { target } = this.options;
@@ -33935,7 +34192,7 @@ class SshTransport {
         }
         const stdin = options.stdin === undefined ? undefined : stdinBytes(options.stdin);
         const timeoutMs = positiveTimeout('timeoutMs', options.timeoutMs ?? this.options.execTimeoutMs);
-        const conn = await this.liveConnection();
+        const conn = await this.connected();
         this.counters.execs++;
         this.counters.bytesOut += Buffer.byteLength(command) + (stdin?.length ?? 0);
         const started = Date.now();
@@ -33964,6 +34221,14 @@ class SshTransport {
     }
     stats() {
         return { ...this.counters };
+    }
+    /** The connection for a caller: a pending warm-up's outcome first (its error, if it failed). */
+    async connected() {
+        const warming = this.warming;
+        this.warming = undefined;
+        if (warming !== undefined)
+            await warming;
+        return this.liveConnection();
     }
     /**
      * The shared connection, (re)opened on demand. Concurrent first execs share one attempt; a
@@ -35737,6 +36002,7 @@ const DRY_RUN_ISSUE_BASE = 1_000_000_000;
 function dryRunScheduler(inner, recorder) {
     let next = 0;
     return {
+        prepare: () => inner.prepare?.(),
         observe: (ids) => inner.observe(ids),
         readLogTails: (requests, max) => inner.readLogTails(requests, max),
         preflight: (request) => inner.preflight(request),
@@ -36751,7 +37017,8 @@ function currentConditions(snapshot) {
         cached = out;
         CURRENT.set(snapshot, cached);
     }
-    return [...cached];
+    // Shared, not copied: readonly to every caller (a copy per call was 100,000 entries × 8).
+    return cached;
 }
 const CURRENT = new WeakMap();
 /** Succeeded, but a checker found its outputs missing, empty or non-finite. */
@@ -37132,6 +37399,8 @@ function heatMapSection(ctx) {
 
 
 const ms = (t) => (t === null ? Number.NaN : Date.parse(t));
+/** A relaunch's ledger entry (app/ledger.ts), or the withdrawal of one whose dispatch failed. */
+const DISPATCH_TOKEN = /\[(dispatched|withdrawn) cycle=(\d+) (?:at=([^\]\s]+)(?: claim=[^\]\s]+)?|of=dispatched)\]/g;
 /** F1: every relaunch cycle opened after every attempt of the cycles before it had ended. */
 function f1(m) {
     const rule = 'all conditions terminal before acting';
@@ -37172,12 +37441,21 @@ function f2(m) {
     const failed = m.conditions.flatMap((c) => c.attempts.filter((a) => a.phase === 'submitted' && a.state !== null && isTerminal(a.state) && a.state !== 'COMPLETED'));
     const unclassified = failed.filter((a) => a.classification === null).length;
     // A dispatch token is carried forward by later decisions; distinct times would mean two plans.
+    // The tick that dispatched saved it with its claim (`claim=`); a dispatch that failed is
+    // withdrawn, and its time no longer counts (the next tick dispatches the same plan again).
     const times = new Map();
+    const latest = new Map();
     for (const d of m.decisions) {
-        for (const [, n, at] of (d.note ?? '').matchAll(/\[dispatched cycle=(\d+) at=([^\]\s]+)\]/g)) {
-            const set = times.get(Number(n)) ?? new Set();
-            set.add(at ?? '');
-            times.set(Number(n), set);
+        for (const [, kind, n, arg] of (d.note ?? '').matchAll(DISPATCH_TOKEN)) {
+            const cycle = Number(n);
+            const set = times.get(cycle) ?? new Set();
+            if (kind === 'withdrawn')
+                set.delete(latest.get(cycle) ?? '');
+            else {
+                set.add(arg ?? '');
+                latest.set(cycle, arg ?? '');
+            }
+            times.set(cycle, set);
         }
     }
     const replanned = [...times.entries()].filter(([, set]) => set.size > 1).map(([n]) => n);
@@ -37424,10 +37702,15 @@ function aggregateFailures(snapshot, policy) {
     return { counts, groups };
 }
 function buildGroup(key, b, terminal, policy) {
-    const ends = b.members
-        .map((m) => m.attempt.endedAt)
-        .filter((t) => t !== undefined && Number.isFinite(toEpochMs(t)))
-        .sort((x, y) => toEpochMs(x) - toEpochMs(y));
+    // Each time parsed once, not twice per comparison: a group can hold tens of thousands.
+    const timed = [];
+    for (const m of b.members) {
+        const at = m.attempt.endedAt;
+        const ms = at === undefined ? Number.NaN : toEpochMs(at);
+        if (at !== undefined && Number.isFinite(ms))
+            timed.push({ at, ms });
+    }
+    const ends = timed.sort((x, y) => x.ms - y.ms).map((t) => t.at);
     const evidenceLines = b.members.flatMap((m) => m.attempt.classification?.evidence ?? []);
     const files = [];
     for (const m of b.members) {
@@ -38025,33 +38308,40 @@ function membership(candidates, units, singles) {
     });
     const totals = new Int32Array(candidates.length);
     const levelIndex = new Int32Array(width);
-    const inside = units.map((u) => {
+    // One flat table for every unit (a unit is inside at most one single and one pair per factor
+    // and pair of factors): an array per unit was 100,000 small typed arrays at 100,000 units.
+    const offsets = new Int32Array(units.length + 1);
+    const slots = new Int32Array(units.length * (width + (width * (width - 1)) / 2));
+    let n = 0;
+    for (let k = 0; k < units.length; k++) {
+        const factors = units[k]?.factors ?? {};
         for (let f = 0; f < width; f++) {
-            const level = u.factors[names[f] ?? ''];
+            const level = factors[names[f] ?? ''];
             levelIndex[f] = level === undefined ? -1 : (levelsOf[f]?.get(level) ?? -1);
         }
-        const found = [];
         for (let f = 0; f < width; f++) {
             const i = levelIndex[f] ?? -1;
             if (i < 0)
                 continue;
             const single = singleSlot[f]?.[i] ?? -1;
             if (single >= 0)
-                found.push(single);
+                slots[n++] = single;
             for (let g = f + 1; g < width; g++) {
                 const j = levelIndex[g] ?? -1;
                 if (j < 0)
                     continue;
                 const pair = pairSlot.get(f * width + g)?.[i * (sizes[g] ?? 0) + j] ?? -1;
                 if (pair >= 0)
-                    found.push(pair);
+                    slots[n++] = pair;
             }
         }
-        for (const s of found)
-            totals[s] = (totals[s] ?? 0) + 1;
-        return Int32Array.from(found);
-    });
-    return { inside, totals };
+        offsets[k + 1] = n;
+    }
+    for (let s = 0; s < n; s++) {
+        const slot = slots[s] ?? 0;
+        totals[slot] = (totals[slot] ?? 0) + 1;
+    }
+    return { offsets, slots, totals };
 }
 function analyzeTarget(target, units, candidates, table, options) {
     const isHit = (u) => u.cause !== null && (target === 'any' || u.cause === target);
@@ -38100,12 +38390,15 @@ function testFamily(candidates, units, isHit, options, table) {
 function tabulate(candidates, units, isHit, table) {
     const failed = new Int32Array(candidates.length);
     let allFailed = 0;
+    const { offsets, slots } = table;
     units.forEach((u, k) => {
         if (!isHit(u))
             return;
         allFailed++;
-        for (const s of table.inside[k] ?? [])
-            failed[s] = (failed[s] ?? 0) + 1;
+        for (let s = offsets[k] ?? 0; s < (offsets[k + 1] ?? 0); s++) {
+            const slot = slots[s] ?? 0;
+            failed[slot] = (failed[slot] ?? 0) + 1;
+        }
     });
     return candidates.map((levels, i) => {
         const inFailed = failed[i] ?? 0;
@@ -38328,12 +38621,42 @@ function cellKey(factors, order, replicate) {
         .map((name) => `${name}=${factors[name] ?? ''}`)
         .join(',');
 }
+/**
+ * A number per grid cell (the factors but the replicate), from each factor's level index: the
+ * cell of every condition is looked up once per tick, and building a `name=level,…` string per
+ * condition made this the largest allocation of a tick at 100,000 conditions. Falls back to
+ * cellKey() strings when the grid is too large for exact integers (or a level is unlisted).
+ */
+function cellKeyer(snapshot, replicate) {
+    const order = snapshot.factors.map((f) => f.name);
+    const cellFactors = snapshot.factors.filter((f) => f.name !== replicate);
+    const levelIndex = cellFactors.map((f) => new Map(f.levels.map((level, i) => [level, i + 1])));
+    // Radix levels + 1 per factor: index 0 stands for "this condition has no such factor".
+    const radix = cellFactors.map((f) => f.levels.length + 1);
+    const cells = radix.reduce((a, b) => a * b, 1);
+    const fallback = (factors) => cellKey(factors, order, replicate);
+    if (!Number.isSafeInteger(cells))
+        return fallback;
+    return (factors) => {
+        let key = 0;
+        for (let i = 0; i < cellFactors.length; i++) {
+            const level = factors[cellFactors[i]?.name ?? ''];
+            const index = level === undefined ? 0 : levelIndex[i]?.get(level);
+            if (index === undefined)
+                return fallback(factors);
+            key = key * (radix[i] ?? 1) + index;
+        }
+        return key;
+    };
+}
 function projectLearningValue(snapshot, policy, options = {}) {
     const replicate = resolveReplicateFactor(snapshot, options.replicateFactor);
     const order = snapshot.factors.map((f) => f.name);
+    const cellOf = cellKeyer(snapshot, replicate);
     const cells = new Map();
-    for (const c of currentConditions(snapshot)) {
-        const key = cellKey(c.condition.factors, order, replicate);
+    const current = currentConditions(snapshot);
+    for (const c of current) {
+        const key = cellOf(c.condition.factors);
         let state = 'lost';
         if (c.status === 'succeeded' && !hasInvalidOutputs(c))
             state = 'succeeded';
@@ -38347,16 +38670,28 @@ function projectLearningValue(snapshot, policy, options = {}) {
         const previous = cells.get(key);
         cells.set(key, previous !== undefined && RANK[previous] > RANK[state] ? previous : state);
     }
-    const states = [...cells.values()];
-    const count = (s) => states.filter((x) => x === s).length;
-    const lostCells = [...cells.entries()].filter(([, s]) => s === 'lost').map(([key]) => key);
+    const counts = { succeeded: 0, recoverable: 0, lost: 0, withdrawn: 0 };
+    for (const state of cells.values())
+        counts[state]++;
+    // Named only for the lost cells, in the order their first condition appears (the map's order).
+    const lostCells = [];
+    const named = new Set();
+    for (const c of current) {
+        if (lostCells.length === counts.lost)
+            break;
+        const key = cellOf(c.condition.factors);
+        if (cells.get(key) !== 'lost' || named.has(key))
+            continue;
+        named.add(key);
+        lostCells.push(cellKey(c.condition.factors, order, replicate));
+    }
     return {
         replicateFactor: replicate,
         cells: cells.size,
-        succeeded: count('succeeded'),
-        recoverable: count('recoverable'),
+        succeeded: counts.succeeded,
+        recoverable: counts.recoverable,
         lost: lostCells.length,
-        withdrawn: count('withdrawn'),
+        withdrawn: counts.withdrawn,
         lostCells,
         intact: lostCells.length === 0,
     };
@@ -38425,15 +38760,15 @@ function stopContext(snapshot, options) {
     const current = currentConditions(snapshot);
     const now = nowMs(snapshot);
     const tol = options.crashTolerance ?? { seconds: 60, relative: 0.1 };
-    const order = snapshot.factors.map((f) => f.name);
     const replicate = resolveReplicateFactor(snapshot, options.replicateFactor);
+    const cellOf = cellKeyer(snapshot, replicate);
     const elapsed = (c) => elapsedSeconds(c.attempt, now);
     return {
         current,
         byId: new Map(current.map((c) => [c.condition.id, c])),
         elapsed,
         tolerance: (t) => Math.max(tol.seconds, tol.relative * t),
-        cellOf: (c) => cellKey(c.condition.factors, order, replicate),
+        cellOf: (c) => cellOf(c.condition.factors),
         doomed: (point, scope = {}) => current
             .filter((c) => (c.status === 'pending' || c.status === 'running') && c.attempt.stale !== true)
             .filter((c) => matchesFactors(c.condition.factors, scope) && (elapsed(c) ?? 0) < point)
@@ -39209,6 +39544,11 @@ function runbookSection(ctx) {
 /** Rows kept: the decision history is bounded, but a long sweep still has many transitions. */
 const MAX_TIMELINE_ROWS = 40;
 const final_report_timeline_time = (t) => Date.parse(t);
+/**
+ * The ledger entry (app/ledger.ts) a tick saves as its record's claim before it dispatches a
+ * relaunch or a release; later records carry the entry without `claim=`.
+ */
+const DISPATCH_CLAIM = /\[(?:dispatched|released) cycle=\d+ [^\]]*\bclaim=/;
 const failed = (a) => a.state !== null && isTerminal(a.state) && a.state !== 'COMPLETED';
 function earliest(items, at) {
     let best = null;
@@ -39254,9 +39594,10 @@ function timelineRows(m) {
     }
     let previous = '';
     for (const d of m.decisions) {
-        // A decision is recorded whenever states change; the timeline keeps the ones that differ.
+        // A decision is recorded whenever states change; the timeline keeps the ones that differ,
+        // and the record of a tick that sent a dispatch, whose verdict may be the one before.
         const verdict = `${d.decision}|${d.band}|${d.reasonCode}`;
-        if (verdict === previous)
+        if (verdict === previous && !DISPATCH_CLAIM.test(d.note ?? ''))
             continue;
         previous = verdict;
         const note = d.note === null ? '' : `: ${d.note.replace(/\[[^\]]*\]\s*/g, '').slice(0, 160)}`;
@@ -40660,9 +41001,9 @@ function allHeld(view) {
  * cycle), or the release of conditions held behind a canary that succeeded (the same cycle).
  * At most one dispatch per cycle: a dispatch is recorded in the ledger and not repeated while
  * it is pending (the relaunch run records the cycle, which moves the plan to the next one).
- * The record is saved before the dispatch is sent, and `claimable` is checked inside that
- * compare-and-swap save: of two ticks planning the same dispatch at once, only the one whose
- * save wins sends it. (Were a dispatch sent twice anyway, the relaunch run is idempotent per
+ * The record (the tick's own, carrying the ledger entry: tick-act.ts) is saved before the
+ * dispatch is sent, and `claimable` is checked inside that compare-and-swap save: of two ticks
+ * planning the same dispatch at once, only the one whose save wins sends it. (Were a dispatch sent twice anyway, the relaunch run is idempotent per
  * cycle: the second run finds the cycle recorded, resumes it, and submits only what never
  * became a job.)
  */
@@ -40851,11 +41192,10 @@ async function act(deps, ctx) {
     const cancelled = [];
     const cancelRefused = [];
     // Never anything outside the manifest, whatever the core asked for.
-    const known = manifestJobIds(ctx.manifest);
-    const toCancel = ctx.outcome.cancelJobIds.filter((id) => known.has(id));
+    const toCancel = inManifest(ctx.manifest, ctx.outcome.cancelJobIds);
     if (toCancel.length > 0) {
         try {
-            const result = await deps.scheduler.cancel(toCancel, cancelScope(ctx.manifest));
+            const result = await deps.scheduler.cancel(toCancel, cancelScope(ctx.manifest, toCancel));
             cancelled.push(...result.cancelled);
             cancelRefused.push(...result.refused.map((r) => ({ jobId: r.jobId, reason: `${r.reason}: ${r.detail}` })));
         }
@@ -40865,7 +41205,7 @@ async function act(deps, ctx) {
     }
     const issueWork = await syncIssues(deps.issues, ctx);
     errors.push(...issueWork.errors);
-    const ledger = [];
+    let recorded = false;
     let dispatch = null;
     const intent = planDispatch(ctx);
     if (intent.kind === 'none') {
@@ -40893,24 +41233,27 @@ async function act(deps, ctx) {
         // null: the claim could not be saved, and nothing is sent.
         let claimed = null;
         try {
-            claimed = await claim(deps, ctx, intent, entry, what);
+            // The record says what the tick did up to here; whatever follows (a failed dispatch) the
+            // withdrawal records.
+            const text = [`dispatching the ${what}`, ...notes, ...errors].join('; ');
+            claimed = await claim(deps, ctx, intent, entry, { issues: issueWork.recorded, text });
         }
         catch (error) {
             errors.push(`${what} not dispatched: its ledger entry could not be saved first: ${tick_act_message(error)}`);
         }
         if (claimed === 'won') {
+            recorded = true;
             try {
                 const run = await deps.dispatcher.dispatch(ctx.relaunchWorkflow.workflowFile, ctx.relaunchWorkflow.ref, {
                     payload,
                 });
                 dispatch = { cycle: intent.cycle, conditions: intent.conditions.length, release, url: run.htmlUrl };
-                ledger.push(entry);
             }
             catch (error) {
                 // Unknown outcome: withdrawn, so the next tick dispatches again; the relaunch run resumes
                 // a cycle that is already recorded, so a double dispatch cannot double-submit.
                 errors.push(`relaunch dispatch failed: ${tick_act_message(error)}`);
-                errors.push(...(await withdraw(deps, ctx, entry, what)));
+                errors.push(...(await withdraw(deps, ctx, entry, `the ${what} failed (${tick_act_message(error)})`)));
             }
         }
         else if (claimed === 'taken') {
@@ -40931,25 +41274,16 @@ async function act(deps, ctx) {
             notes,
             errors,
         },
-        ledger,
         issues: issueWork.recorded,
-    };
-}
-/** A record of this tick's decision and band that carries a ledger entry. */
-function tickRecord(m, ctx, reasonCode, entry, text) {
-    return {
-        at: ctx.now,
-        decision: ctx.outcome.decision,
-        band: ctx.outcome.health.band,
-        reasonCode,
-        note: noteWithLedger(m, [entry], text),
+        recorded,
     };
 }
 /**
- * Saves the dispatch's ledger entry with compare-and-swap; on a conflict it is re-checked
- * against what the other writer saved, so two runs cannot both win the same cycle.
+ * Saves the tick's record carrying the dispatch's ledger entry, with compare-and-swap; on a
+ * conflict it is re-checked against what the other writer saved, so two runs cannot both win the
+ * same cycle. Nothing is saved unless the claim is won: the tick's final save records the rest.
  */
-async function claim(deps, ctx, intent, entry, what) {
+async function claim(deps, ctx, intent, entry, work) {
     // Two ticks started in the same second would save byte-identical claims, which the store's
     // compare-and-swap cannot tell apart (both "win"): the claim carries an id of this run.
     const claimed = { ...entry, claim: globalThis.crypto.randomUUID().slice(0, 8) };
@@ -40964,13 +41298,12 @@ async function claim(deps, ctx, intent, entry, what) {
                 : 'taken';
         if (outcome !== 'won')
             return current;
-        const reasonCode = `${entry.kind === 'released' ? 'release' : 'relaunch'}_dispatching`;
-        return recordDecision(current, tickRecord(current, ctx, reasonCode, claimed, `dispatching the ${what}`));
+        return ctx.record(current, { ...work, ledger: [claimed] });
     }, deps.saveOptions);
     return outcome;
 }
 /** Takes a failed dispatch's entry back (unless another run has replaced it); errors as text. */
-async function withdraw(deps, ctx, entry, what) {
+async function withdraw(deps, ctx, entry, failed) {
     const of = entry.kind;
     try {
         await saveWithRetry(deps.store, (current) => {
@@ -40981,13 +41314,19 @@ async function withdraw(deps, ctx, entry, what) {
             if (recorded !== entry.at)
                 return current;
             const withdrawn = { kind: 'withdrawn', cycle: entry.cycle, of };
-            return recordDecision(current, tickRecord(current, ctx, 'dispatch_failed', withdrawn, `the ${what} failed; withdrawn`));
+            return recordDecision(current, {
+                at: ctx.now,
+                decision: ctx.outcome.decision,
+                band: ctx.outcome.health.band,
+                reasonCode: 'dispatch_failed',
+                note: noteWithLedger(current, [withdrawn], `${failed}; withdrawn`),
+            });
         }, deps.saveOptions);
         return [];
     }
     catch (error) {
         return [
-            `the failed ${what} could not be withdrawn (${tick_act_message(error)}); it is dispatched again after the patience`,
+            `${failed} and could not be withdrawn (${tick_act_message(error)}); it is dispatched again after the patience`,
         ];
     }
 }
@@ -41194,6 +41533,7 @@ async function maintainDashboard(deps, ctx) {
 
 
 
+
 /**
  * Only passing remote failures are observation errors. A bug in our code must still surface, and
  * so must a refused host key or login: those are not outages, and waiting would hide them.
@@ -41304,20 +41644,10 @@ function settleObserved(seen, observed, classifications, now) {
     const fresh = classifications.filter((e) => attemptOf(e.ref)?.classification === null);
     return fresh.length > 0 ? recordClassification(next, fresh) : next;
 }
-/** getAttempt() for many refs: one id index instead of a linear search per ref. */
+/** getAttempt() for many refs (an indexed lookup each, see conditionPosition). */
 function attemptIndex(m) {
-    // Built once per manifest: diagnose() and settleObserved() usually ask about the same one.
-    let byId = CONDITIONS_BY_ID.get(m);
-    if (byId === undefined) {
-        byId = new Map();
-        for (const c of m.conditions)
-            byId.set(c.id, c);
-        CONDITIONS_BY_ID.set(m, byId);
-    }
-    const index = byId;
-    return (ref) => index.get(ref.conditionId)?.attempts[ref.attempt] ?? null;
+    return (ref) => getAttempt(m, ref);
 }
-const CONDITIONS_BY_ID = new WeakMap();
 
 ;// CONCATENATED MODULE: ./src/app/tick-result.ts
 const NO_ACTIONS = {
@@ -41381,8 +41711,9 @@ function readYourWrites(store) {
 ;// CONCATENATED MODULE: ./src/app/tick.ts
 /**
  * One tick: load the manifest, observe every live job once, diagnose the newly failed, decide,
- * act (only on decision), record and save with compare-and-swap. A tick that changes nothing
- * writes nothing. See docs/architecture.md, "The data's way through one tick".
+ * act (only on decision), record and save with compare-and-swap, once: a tick that dispatches a
+ * relaunch saves its record as the dispatch's claim, before the dispatch (tick-act.ts). A tick
+ * that changes nothing writes nothing. See docs/architecture.md, "The data's way through one tick".
  */
 
 
@@ -41406,6 +41737,9 @@ async function tick(deps, input) {
     const { config } = input;
     const policy = config.policy;
     const now = deps.clock.now().toISOString();
+    // The connection comes up while the manifest loads: neither waits for the other. A warm-up
+    // that fails fails nothing here; observe() reports it as it would have without the warm-up.
+    deps.scheduler.prepare?.();
     // Read once: later reads of this tick (the dispatch claim, the final save) reuse it.
     const store = readYourWrites(deps.store);
     const loaded = await store.load();
@@ -41450,8 +41784,25 @@ async function tick(deps, input) {
         (input.dashboard === true
             ? await dashboardApproval({ issues: deps.issues, logger }, { experiment: config.experiment, outcome, policy })
             : undefined);
+    // The tick's record on `current`, for both saves that may write it (the dispatch's claim, else
+    // the final save). Still the manifest this tick loaded (nothing saved since): its observed form
+    // is at hand; otherwise the observations are re-applied on what the other run saved.
+    const record = (current, work) => {
+        let next = current === before ? after : applyObserved(current, observed, diagnosed.entries, now);
+        for (const [fingerprint, issue] of work.issues) {
+            if (before.issues[fingerprint] !== issue)
+                next = recordIssue(next, fingerprint, issue);
+        }
+        return recordDecision(next, {
+            at: now,
+            decision,
+            band: outcome.health.band,
+            reasonCode,
+            note: noteWithLedger(next, work.ledger, work.text),
+        });
+    };
     const acted = after.paused || blind
-        ? { actions: NO_ACTIONS, ledger: [], issues: new Map() }
+        ? { actions: NO_ACTIONS, issues: new Map(), recorded: false }
         : await act({ ...deps, store }, {
             experiment: config.experiment,
             manifest: after,
@@ -41464,26 +41815,19 @@ async function tick(deps, input) {
             relaunchWorkflow: input.relaunchWorkflow,
             ...(approvedBy !== undefined ? { approvedBy } : {}),
             patienceSeconds: input.dispatchPatienceSeconds ?? 3600,
+            record,
         });
     const newIssues = [...acted.issues].filter(([fp, n]) => before.issues[fp] !== n);
-    const changed = stateChanged || decisionChanged || actedUpon(acted.actions) || newIssues.length > 0;
+    const changed = stateChanged || decisionChanged || actedUpon(acted.actions) || newIssues.length > 0 || acted.recorded;
     const saved = await saveWithRetry(store, (current) => {
         if (current === null)
             throw manifestMissing(config.experiment);
-        if (!changed)
+        // Recorded with the dispatch's claim: returning `current` saves nothing (and, the store
+        // answering from what the claim saved, reads nothing either).
+        if (!changed || acted.recorded)
             return current;
-        // Still the manifest this tick loaded (nothing saved since): its observed form is at hand.
-        let next = current === before ? after : applyObserved(current, observed, diagnosed.entries, now);
-        for (const [fingerprint, issue] of newIssues)
-            next = recordIssue(next, fingerprint, issue);
         const text = [...acted.actions.notes, ...acted.actions.errors].join('; ');
-        return recordDecision(next, {
-            at: now,
-            decision,
-            band: outcome.health.band,
-            reasonCode,
-            note: noteWithLedger(next, acted.ledger, text),
-        });
+        return record(current, { issues: acted.issues, ledger: [], text });
     }, deps.saveOptions);
     if (!changed)
         logger.info('no material change since the last tick');
@@ -41636,6 +41980,7 @@ class SchedulerTape {
     tails = {};
     wrap(inner) {
         return {
+            prepare: () => inner.prepare?.(),
             observe: async (ids) => {
                 try {
                     const result = await inner.observe(ids);

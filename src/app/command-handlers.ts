@@ -30,7 +30,7 @@ import { type RelaunchWorkflow, tick } from './tick.js';
 
 export interface CommandHandlerDeps {
   readonly store: StateStore;
-  readonly scheduler: Pick<Scheduler, 'cancel' | 'observe' | 'readLogTails'>;
+  readonly scheduler: Pick<Scheduler, 'prepare' | 'cancel' | 'observe' | 'readLogTails'>;
   readonly dispatcher: WorkflowDispatcher;
   /** Looked up only: status's dry tick records the issue writes it would make. */
   readonly issues: IssueFinder;
@@ -94,6 +94,7 @@ async function status(deps: CommandHandlerDeps, input: CommandHandlerInput): Pro
       // dryRunScheduler wants a whole Scheduler; a tick only observes, reads logs and cancels.
       scheduler: dryRunScheduler(
         {
+          prepare: () => scheduler.prepare?.(),
           observe: (ids) => scheduler.observe(ids),
           readLogTails: (requests, max) => scheduler.readLogTails(requests, max),
           cancel: (ids, scope) => scheduler.cancel(ids, scope),

@@ -61,6 +61,7 @@ const DRY_RUN_ISSUE_BASE = 1_000_000_000;
 export function dryRunScheduler(inner: Scheduler, recorder: DryRunRecorder): Scheduler {
   let next = 0;
   return {
+    prepare: () => inner.prepare?.(),
     observe: (ids) => inner.observe(ids),
     readLogTails: (requests, max) => inner.readLogTails(requests, max),
     preflight: (request) => inner.preflight(request),

@@ -77,8 +77,22 @@ export function manifestJobIds(m: Manifest): Set<string> {
   return ids;
 }
 
-export function cancelScope(m: Manifest): CancelScope {
-  return { jobIds: manifestJobIds(m), namePrefix: sweepNamePrefix(m.experiment) };
+/** Those of `wanted` that are job ids of the manifest, in `wanted`'s order (no set of all ids). */
+export function inManifest(m: Manifest, wanted: readonly string[]): string[] {
+  if (wanted.length === 0) return [];
+  const asked = new Set(wanted);
+  const found = new Set<string>();
+  for (const c of m.conditions)
+    for (const a of c.attempts) if (a.jobId !== null && asked.has(a.jobId)) found.add(a.jobId);
+  return wanted.filter((id) => found.has(id));
+}
+
+/**
+ * What a cancel may touch: the manifest's jobs (or `among`, when the caller already kept only
+ * manifest jobs: a tick's few cancels need no set of a large sweep's every id), named as ours.
+ */
+export function cancelScope(m: Manifest, among?: readonly string[]): CancelScope {
+  return { jobIds: among ?? manifestJobIds(m), namePrefix: sweepNamePrefix(m.experiment) };
 }
 
 /** Ids of submitted attempts not known to be terminal: what a tick observes. */

@@ -3,12 +3,15 @@
  * issues for what no relaunch will fix, then at most one relaunch dispatch. A failed action is
  * reported and left to the next tick; it never hides the others or the save.
  *
- * The dispatch is claimed before it is sent: its ledger entry is saved with compare-and-swap
- * first (re-checked against whatever another run saved meanwhile), so of two ticks running at
- * once only the one whose save wins dispatches; the other sees the claim and does not. A
+ * The dispatch is claimed before it is sent: the tick's whole record (its observations, the
+ * issue numbers it learnt, its decision carrying the dispatch's ledger entry) is saved with
+ * compare-and-swap first, `claimable` re-checked against whatever another run saved meanwhile,
+ * so of two ticks running at once only the one whose save wins dispatches; the other sees the
+ * claim, does not dispatch, and records its tick on top. One save, not a claim and then the
+ * tick's record: a won claim leaves the tick's final save nothing to write (GitHub requests). A
  * dispatch that then fails is withdrawn in the ledger, so the next tick dispatches again.
  */
-import type { DecisionRecord, Manifest } from '../core/manifest.js';
+import type { Manifest } from '../core/manifest.js';
 import { recordDecision } from '../core/manifest-transitions.js';
 import type { Outcome } from '../core/outcome.js';
 import type { Policy } from '../core/policy.js';
@@ -17,7 +20,7 @@ import type { IssueFinder, IssueWriter } from '../ports/issue-tracker.js';
 import type { Scheduler } from '../ports/scheduler.js';
 import { type SaveWithRetryOptions, type StateStore, saveWithRetry } from '../ports/state-store.js';
 import type { WorkflowDispatcher } from '../ports/workflow-dispatcher.js';
-import { cancelScope, manifestJobIds } from './job-request.js';
+import { cancelScope, inManifest } from './job-request.js';
 import { type DispatchEntry, type Ledger, type LedgerEntry, noteWithLedger, readLedger } from './ledger.js';
 import { POLICY_ACTOR, serializePayload } from './relaunch-payload.js';
 import { claimable, planDispatch, type RelaunchWorkflow } from './tick-dispatch.js';
@@ -28,10 +31,24 @@ export interface ActDeps {
   readonly scheduler: Pick<Scheduler, 'cancel'>;
   readonly issues: IssueFinder & IssueWriter;
   readonly dispatcher: WorkflowDispatcher;
-  /** Where a dispatch's ledger entry is saved before the dispatch is sent. */
+  /** Where the tick's record, with the dispatch's ledger entry, is saved before the dispatch is sent. */
   readonly store: StateStore;
   readonly saveOptions?: SaveWithRetryOptions;
 }
+
+/** What of the tick's work goes into its record besides what it observed and decided. */
+export interface TickWork {
+  /** Fingerprint → issue number, as syncIssues found or filed them. */
+  readonly issues: ReadonlyMap<string, number>;
+  readonly ledger: readonly LedgerEntry[];
+  readonly text: string;
+}
+
+/**
+ * The tick's whole record applied to `current`: a function of it alone, since a save that loses
+ * the race calls it again on what the other run saved.
+ */
+export type RecordTick = (current: Manifest, work: TickWork) => Manifest;
 
 export interface ActContext {
   readonly experiment: string;
@@ -46,12 +63,15 @@ export interface ActContext {
   readonly relaunchWorkflow: RelaunchWorkflow | null;
   readonly approvedBy?: string;
   readonly patienceSeconds: number;
+  /** What the dispatch's claim saves: the tick's record, so the tick saves once. */
+  readonly record: RecordTick;
 }
 
 export interface Acted {
   readonly actions: TickActions;
-  readonly ledger: readonly LedgerEntry[];
   readonly issues: ReadonlyMap<string, number>;
+  /** The tick's record was saved with the dispatch's claim: the final save has nothing to write. */
+  readonly recorded: boolean;
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -62,11 +82,10 @@ export async function act(deps: ActDeps, ctx: ActContext): Promise<Acted> {
   const cancelled: string[] = [];
   const cancelRefused: { jobId: string; reason: string }[] = [];
   // Never anything outside the manifest, whatever the core asked for.
-  const known = manifestJobIds(ctx.manifest);
-  const toCancel = ctx.outcome.cancelJobIds.filter((id) => known.has(id));
+  const toCancel = inManifest(ctx.manifest, ctx.outcome.cancelJobIds);
   if (toCancel.length > 0) {
     try {
-      const result = await deps.scheduler.cancel(toCancel, cancelScope(ctx.manifest));
+      const result = await deps.scheduler.cancel(toCancel, cancelScope(ctx.manifest, toCancel));
       cancelled.push(...result.cancelled);
       cancelRefused.push(
         ...result.refused.map((r) => ({ jobId: r.jobId, reason: `${r.reason}: ${r.detail}` })),
@@ -79,7 +98,7 @@ export async function act(deps: ActDeps, ctx: ActContext): Promise<Acted> {
   const issueWork = await syncIssues(deps.issues, ctx);
   errors.push(...issueWork.errors);
 
-  const ledger: LedgerEntry[] = [];
+  let recorded = false;
   let dispatch: TickActions['dispatch'] = null;
   const intent = planDispatch(ctx);
   if (intent.kind === 'none') {
@@ -106,11 +125,15 @@ export async function act(deps: ActDeps, ctx: ActContext): Promise<Acted> {
     // null: the claim could not be saved, and nothing is sent.
     let claimed: Claim | null = null;
     try {
-      claimed = await claim(deps, ctx, intent, entry, what);
+      // The record says what the tick did up to here; whatever follows (a failed dispatch) the
+      // withdrawal records.
+      const text = [`dispatching the ${what}`, ...notes, ...errors].join('; ');
+      claimed = await claim(deps, ctx, intent, entry, { issues: issueWork.recorded, text });
     } catch (error) {
       errors.push(`${what} not dispatched: its ledger entry could not be saved first: ${message(error)}`);
     }
     if (claimed === 'won') {
+      recorded = true;
       try {
         const run = await deps.dispatcher.dispatch(
           ctx.relaunchWorkflow.workflowFile,
@@ -120,12 +143,11 @@ export async function act(deps: ActDeps, ctx: ActContext): Promise<Acted> {
           },
         );
         dispatch = { cycle: intent.cycle, conditions: intent.conditions.length, release, url: run.htmlUrl };
-        ledger.push(entry);
       } catch (error) {
         // Unknown outcome: withdrawn, so the next tick dispatches again; the relaunch run resumes
         // a cycle that is already recorded, so a double dispatch cannot double-submit.
         errors.push(`relaunch dispatch failed: ${message(error)}`);
-        errors.push(...(await withdraw(deps, ctx, entry, what)));
+        errors.push(...(await withdraw(deps, ctx, entry, `the ${what} failed (${message(error)})`)));
       }
     } else if (claimed === 'taken') {
       notes.push(`${what} was already dispatched by another sweepwatch run; not dispatched again`);
@@ -144,25 +166,8 @@ export async function act(deps: ActDeps, ctx: ActContext): Promise<Acted> {
       notes,
       errors,
     },
-    ledger,
     issues: issueWork.recorded,
-  };
-}
-
-/** A record of this tick's decision and band that carries a ledger entry. */
-function tickRecord(
-  m: Manifest,
-  ctx: ActContext,
-  reasonCode: string,
-  entry: LedgerEntry,
-  text: string,
-): DecisionRecord {
-  return {
-    at: ctx.now,
-    decision: ctx.outcome.decision,
-    band: ctx.outcome.health.band,
-    reasonCode,
-    note: noteWithLedger(m, [entry], text),
+    recorded,
   };
 }
 
@@ -170,15 +175,16 @@ function tickRecord(
 type Claim = 'won' | 'taken' | 'paused';
 
 /**
- * Saves the dispatch's ledger entry with compare-and-swap; on a conflict it is re-checked
- * against what the other writer saved, so two runs cannot both win the same cycle.
+ * Saves the tick's record carrying the dispatch's ledger entry, with compare-and-swap; on a
+ * conflict it is re-checked against what the other writer saved, so two runs cannot both win the
+ * same cycle. Nothing is saved unless the claim is won: the tick's final save records the rest.
  */
 async function claim(
   deps: ActDeps,
   ctx: ActContext,
   intent: { readonly kind: 'plan' | 'release'; readonly cycle: number },
   entry: DispatchEntry,
-  what: string,
+  work: Omit<TickWork, 'ledger'>,
 ): Promise<Claim> {
   // Two ticks started in the same second would save byte-identical claims, which the store's
   // compare-and-swap cannot tell apart (both "win"): the claim carries an id of this run.
@@ -194,11 +200,7 @@ async function claim(
           ? 'won'
           : 'taken';
       if (outcome !== 'won') return current;
-      const reasonCode = `${entry.kind === 'released' ? 'release' : 'relaunch'}_dispatching`;
-      return recordDecision(
-        current,
-        tickRecord(current, ctx, reasonCode, claimed, `dispatching the ${what}`),
-      );
+      return ctx.record(current, { ...work, ledger: [claimed] });
     },
     deps.saveOptions,
   );
@@ -210,7 +212,7 @@ async function withdraw(
   deps: ActDeps,
   ctx: ActContext,
   entry: DispatchEntry,
-  what: string,
+  failed: string,
 ): Promise<string[]> {
   const of = entry.kind;
   try {
@@ -222,17 +224,20 @@ async function withdraw(
         const recorded = (of === 'dispatched' ? ledger.dispatched : ledger.released).get(entry.cycle);
         if (recorded !== entry.at) return current;
         const withdrawn: LedgerEntry = { kind: 'withdrawn', cycle: entry.cycle, of };
-        return recordDecision(
-          current,
-          tickRecord(current, ctx, 'dispatch_failed', withdrawn, `the ${what} failed; withdrawn`),
-        );
+        return recordDecision(current, {
+          at: ctx.now,
+          decision: ctx.outcome.decision,
+          band: ctx.outcome.health.band,
+          reasonCode: 'dispatch_failed',
+          note: noteWithLedger(current, [withdrawn], `${failed}; withdrawn`),
+        });
       },
       deps.saveOptions,
     );
     return [];
   } catch (error) {
     return [
-      `the failed ${what} could not be withdrawn (${message(error)}); it is dispatched again after the patience`,
+      `${failed} and could not be withdrawn (${message(error)}); it is dispatched again after the patience`,
     ];
   }
 }

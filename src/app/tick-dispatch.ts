@@ -3,9 +3,9 @@
  * cycle), or the release of conditions held behind a canary that succeeded (the same cycle).
  * At most one dispatch per cycle: a dispatch is recorded in the ledger and not repeated while
  * it is pending (the relaunch run records the cycle, which moves the plan to the next one).
- * The record is saved before the dispatch is sent, and `claimable` is checked inside that
- * compare-and-swap save: of two ticks planning the same dispatch at once, only the one whose
- * save wins sends it. (Were a dispatch sent twice anyway, the relaunch run is idempotent per
+ * The record (the tick's own, carrying the ledger entry: tick-act.ts) is saved before the
+ * dispatch is sent, and `claimable` is checked inside that compare-and-swap save: of two ticks
+ * planning the same dispatch at once, only the one whose save wins sends it. (Were a dispatch sent twice anyway, the relaunch run is idempotent per
  * cycle: the second run finds the cycle recorded, resumes it, and submits only what never
  * became a job.)
  */

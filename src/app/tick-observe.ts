@@ -6,7 +6,7 @@
  * save conflict), not a manifest.
  */
 import type { AttemptRef, Manifest } from '../core/manifest.js';
-import type { Attempt } from '../core/manifest-model.js';
+import { type Attempt, getAttempt } from '../core/manifest-model.js';
 import {
   applyObservations,
   type ClassificationEntry,
@@ -166,17 +166,7 @@ export function settleObserved(
   return fresh.length > 0 ? recordClassification(next, fresh) : next;
 }
 
-/** getAttempt() for many refs: one id index instead of a linear search per ref. */
+/** getAttempt() for many refs (an indexed lookup each, see conditionPosition). */
 function attemptIndex(m: Manifest): (ref: AttemptRef) => Attempt | null {
-  // Built once per manifest: diagnose() and settleObserved() usually ask about the same one.
-  let byId = CONDITIONS_BY_ID.get(m);
-  if (byId === undefined) {
-    byId = new Map();
-    for (const c of m.conditions) byId.set(c.id, c);
-    CONDITIONS_BY_ID.set(m, byId);
-  }
-  const index = byId;
-  return (ref) => index.get(ref.conditionId)?.attempts[ref.attempt] ?? null;
+  return (ref) => getAttempt(m, ref);
 }
-
-const CONDITIONS_BY_ID = new WeakMap<Manifest, Map<string, Manifest['conditions'][number]>>();

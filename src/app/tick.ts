@@ -1,7 +1,8 @@
 /**
  * One tick: load the manifest, observe every live job once, diagnose the newly failed, decide,
- * act (only on decision), record and save with compare-and-swap. A tick that changes nothing
- * writes nothing. See docs/architecture.md, "The data's way through one tick".
+ * act (only on decision), record and save with compare-and-swap, once: a tick that dispatches a
+ * relaunch saves its record as the dispatch's claim, before the dispatch (tick-act.ts). A tick
+ * that changes nothing writes nothing. See docs/architecture.md, "The data's way through one tick".
  */
 
 import type { SweepConfig } from '../config/sweep-config.js';
@@ -18,7 +19,7 @@ import { type SaveWithRetryOptions, type StateStore, saveWithRetry } from '../po
 import type { WorkflowDispatcher } from '../ports/workflow-dispatcher.js';
 import { manifestMissing, UseCaseError } from './errors.js';
 import { noteWithLedger, readLedger } from './ledger.js';
-import { act } from './tick-act.js';
+import { type Acted, act, type RecordTick } from './tick-act.js';
 import { dashboardApproval, maintainDashboard, pendingApproval } from './tick-dashboard.js';
 import type { RelaunchWorkflow } from './tick-dispatch.js';
 import { applyObserved, diagnose, observeLive, settleObserved } from './tick-observe.js';
@@ -30,7 +31,7 @@ export type { TickResult } from './tick-result.js';
 
 export interface TickDeps {
   readonly store: StateStore;
-  readonly scheduler: Pick<Scheduler, 'observe' | 'readLogTails' | 'cancel'>;
+  readonly scheduler: Pick<Scheduler, 'prepare' | 'observe' | 'readLogTails' | 'cancel'>;
   readonly issues: IssueFinder & IssueWriter;
   /** Comments on the dashboard (when jobs are cancelled); absent: no comment. */
   readonly conversation?: Pick<IssueConversation, 'comment'>;
@@ -67,6 +68,9 @@ export async function tick(deps: TickDeps, input: TickInput): Promise<TickResult
   const { config } = input;
   const policy = config.policy;
   const now = deps.clock.now().toISOString();
+  // The connection comes up while the manifest loads: neither waits for the other. A warm-up
+  // that fails fails nothing here; observe() reports it as it would have without the warm-up.
+  deps.scheduler.prepare?.();
   // Read once: later reads of this tick (the dispatch claim, the final save) reuse it.
   const store = readYourWrites(deps.store);
   const loaded = await store.load();
@@ -124,9 +128,25 @@ export async function tick(deps: TickDeps, input: TickInput): Promise<TickResult
           { experiment: config.experiment, outcome, policy },
         )
       : undefined);
-  const acted =
+  // The tick's record on `current`, for both saves that may write it (the dispatch's claim, else
+  // the final save). Still the manifest this tick loaded (nothing saved since): its observed form
+  // is at hand; otherwise the observations are re-applied on what the other run saved.
+  const record: RecordTick = (current, work) => {
+    let next = current === before ? after : applyObserved(current, observed, diagnosed.entries, now);
+    for (const [fingerprint, issue] of work.issues) {
+      if (before.issues[fingerprint] !== issue) next = recordIssue(next, fingerprint, issue);
+    }
+    return recordDecision(next, {
+      at: now,
+      decision,
+      band: outcome.health.band,
+      reasonCode,
+      note: noteWithLedger(next, work.ledger, work.text),
+    });
+  };
+  const acted: Acted =
     after.paused || blind
-      ? { actions: NO_ACTIONS, ledger: [], issues: new Map<string, number>() }
+      ? { actions: NO_ACTIONS, issues: new Map<string, number>(), recorded: false }
       : await act(
           { ...deps, store },
           {
@@ -141,27 +161,22 @@ export async function tick(deps: TickDeps, input: TickInput): Promise<TickResult
             relaunchWorkflow: input.relaunchWorkflow,
             ...(approvedBy !== undefined ? { approvedBy } : {}),
             patienceSeconds: input.dispatchPatienceSeconds ?? 3600,
+            record,
           },
         );
   const newIssues = [...acted.issues].filter(([fp, n]) => before.issues[fp] !== n);
-  const changed = stateChanged || decisionChanged || actedUpon(acted.actions) || newIssues.length > 0;
+  const changed =
+    stateChanged || decisionChanged || actedUpon(acted.actions) || newIssues.length > 0 || acted.recorded;
 
   const saved = await saveWithRetry(
     store,
     (current) => {
       if (current === null) throw manifestMissing(config.experiment);
-      if (!changed) return current;
-      // Still the manifest this tick loaded (nothing saved since): its observed form is at hand.
-      let next = current === before ? after : applyObserved(current, observed, diagnosed.entries, now);
-      for (const [fingerprint, issue] of newIssues) next = recordIssue(next, fingerprint, issue);
+      // Recorded with the dispatch's claim: returning `current` saves nothing (and, the store
+      // answering from what the claim saved, reads nothing either).
+      if (!changed || acted.recorded) return current;
       const text = [...acted.actions.notes, ...acted.actions.errors].join('; ');
-      return recordDecision(next, {
-        at: now,
-        decision,
-        band: outcome.health.band,
-        reasonCode,
-        note: noteWithLedger(next, acted.ledger, text),
-      });
+      return record(current, { issues: acted.issues, ledger: [], text });
     },
     deps.saveOptions,
   );

@@ -86,6 +86,7 @@ export class SchedulerTape {
 
   wrap(inner: Scheduler): Scheduler {
     return {
+      prepare: () => inner.prepare?.(),
       observe: async (ids) => {
         try {
           const result = await inner.observe(ids);

@@ -155,10 +155,14 @@ export function aggregateFailures(snapshot: SweepSnapshot, policy: Policy): Aggr
 }
 
 function buildGroup(key: string, b: GroupBuilder, terminal: number, policy: Policy): FailureGroup {
-  const ends = b.members
-    .map((m) => m.attempt.endedAt)
-    .filter((t): t is string => t !== undefined && Number.isFinite(toEpochMs(t)))
-    .sort((x, y) => toEpochMs(x) - toEpochMs(y));
+  // Each time parsed once, not twice per comparison: a group can hold tens of thousands.
+  const timed: { readonly at: string; readonly ms: number }[] = [];
+  for (const m of b.members) {
+    const at = m.attempt.endedAt;
+    const ms = at === undefined ? Number.NaN : toEpochMs(at);
+    if (at !== undefined && Number.isFinite(ms)) timed.push({ at, ms });
+  }
+  const ends = timed.sort((x, y) => x.ms - y.ms).map((t) => t.at);
   const evidenceLines = b.members.flatMap((m) => m.attempt.classification?.evidence ?? []);
   const files: string[] = [];
   for (const m of b.members) {

@@ -94,7 +94,9 @@ export function analyzeConcentration(
 
 /** Which candidates each unit falls inside, and how many units each candidate holds: one pass. */
 interface Membership {
-  readonly inside: readonly Int32Array[];
+  /** Unit k is inside the candidates slots[offsets[k]] … slots[offsets[k + 1] - 1]. */
+  readonly offsets: Int32Array;
+  readonly slots: Int32Array;
   readonly totals: Int32Array;
 }
 
@@ -150,28 +152,36 @@ function membership(
   });
   const totals = new Int32Array(candidates.length);
   const levelIndex = new Int32Array(width);
-  const inside = units.map((u) => {
+  // One flat table for every unit (a unit is inside at most one single and one pair per factor
+  // and pair of factors): an array per unit was 100,000 small typed arrays at 100,000 units.
+  const offsets = new Int32Array(units.length + 1);
+  const slots = new Int32Array(units.length * (width + (width * (width - 1)) / 2));
+  let n = 0;
+  for (let k = 0; k < units.length; k++) {
+    const factors = units[k]?.factors ?? {};
     for (let f = 0; f < width; f++) {
-      const level = u.factors[names[f] ?? ''];
+      const level = factors[names[f] ?? ''];
       levelIndex[f] = level === undefined ? -1 : (levelsOf[f]?.get(level) ?? -1);
     }
-    const found: number[] = [];
     for (let f = 0; f < width; f++) {
       const i = levelIndex[f] ?? -1;
       if (i < 0) continue;
       const single = singleSlot[f]?.[i] ?? -1;
-      if (single >= 0) found.push(single);
+      if (single >= 0) slots[n++] = single;
       for (let g = f + 1; g < width; g++) {
         const j = levelIndex[g] ?? -1;
         if (j < 0) continue;
         const pair = pairSlot.get(f * width + g)?.[i * (sizes[g] ?? 0) + j] ?? -1;
-        if (pair >= 0) found.push(pair);
+        if (pair >= 0) slots[n++] = pair;
       }
     }
-    for (const s of found) totals[s] = (totals[s] ?? 0) + 1;
-    return Int32Array.from(found);
-  });
-  return { inside, totals };
+    offsets[k + 1] = n;
+  }
+  for (let s = 0; s < n; s++) {
+    const slot = slots[s] ?? 0;
+    totals[slot] = (totals[slot] ?? 0) + 1;
+  }
+  return { offsets, slots, totals };
 }
 
 function analyzeTarget(
@@ -236,10 +246,14 @@ function tabulate(
 ): Pick<LevelTest, 'levels' | 'inside' | 'outside'>[] {
   const failed = new Int32Array(candidates.length);
   let allFailed = 0;
+  const { offsets, slots } = table;
   units.forEach((u, k) => {
     if (!isHit(u)) return;
     allFailed++;
-    for (const s of table.inside[k] ?? []) failed[s] = (failed[s] ?? 0) + 1;
+    for (let s = offsets[k] ?? 0; s < (offsets[k + 1] ?? 0); s++) {
+      const slot = slots[s] ?? 0;
+      failed[slot] = (failed[slot] ?? 0) + 1;
+    }
   });
   return candidates.map((levels, i) => {
     const inFailed = failed[i] ?? 0;

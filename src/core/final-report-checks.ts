@@ -16,6 +16,9 @@ export interface Check {
 }
 
 const ms = (t: string | null): number => (t === null ? Number.NaN : Date.parse(t));
+/** A relaunch's ledger entry (app/ledger.ts), or the withdrawal of one whose dispatch failed. */
+const DISPATCH_TOKEN =
+  /\[(dispatched|withdrawn) cycle=(\d+) (?:at=([^\]\s]+)(?: claim=[^\]\s]+)?|of=dispatched)\]/g;
 
 /** F1: every relaunch cycle opened after every attempt of the cycles before it had ended. */
 function f1(m: Manifest): Check {
@@ -61,12 +64,20 @@ function f2(m: Manifest): Check {
   );
   const unclassified = failed.filter((a) => a.classification === null).length;
   // A dispatch token is carried forward by later decisions; distinct times would mean two plans.
+  // The tick that dispatched saved it with its claim (`claim=`); a dispatch that failed is
+  // withdrawn, and its time no longer counts (the next tick dispatches the same plan again).
   const times = new Map<number, Set<string>>();
+  const latest = new Map<number, string>();
   for (const d of m.decisions) {
-    for (const [, n, at] of (d.note ?? '').matchAll(/\[dispatched cycle=(\d+) at=([^\]\s]+)\]/g)) {
-      const set = times.get(Number(n)) ?? new Set<string>();
-      set.add(at ?? '');
-      times.set(Number(n), set);
+    for (const [, kind, n, arg] of (d.note ?? '').matchAll(DISPATCH_TOKEN)) {
+      const cycle = Number(n);
+      const set = times.get(cycle) ?? new Set<string>();
+      if (kind === 'withdrawn') set.delete(latest.get(cycle) ?? '');
+      else {
+        set.add(arg ?? '');
+        latest.set(cycle, arg ?? '');
+      }
+      times.set(cycle, set);
     }
   }
   const replanned = [...times.entries()].filter(([, set]) => set.size > 1).map(([n]) => n);

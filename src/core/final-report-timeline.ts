@@ -23,6 +23,11 @@ export interface CadenceStats {
 export const MAX_TIMELINE_ROWS = 40;
 
 const time = (t: string): number => Date.parse(t);
+/**
+ * The ledger entry (app/ledger.ts) a tick saves as its record's claim before it dispatches a
+ * relaunch or a release; later records carry the entry without `claim=`.
+ */
+const DISPATCH_CLAIM = /\[(?:dispatched|released) cycle=\d+ [^\]]*\bclaim=/;
 const failed = (a: Attempt) => a.state !== null && isTerminal(a.state) && a.state !== 'COMPLETED';
 
 function earliest<T>(items: readonly T[], at: (item: T) => string | null): { item: T; at: string } | null {
@@ -74,9 +79,10 @@ export function timelineRows(m: Manifest): TimelineRow[] {
   }
   let previous = '';
   for (const d of m.decisions) {
-    // A decision is recorded whenever states change; the timeline keeps the ones that differ.
+    // A decision is recorded whenever states change; the timeline keeps the ones that differ,
+    // and the record of a tick that sent a dispatch, whose verdict may be the one before.
     const verdict = `${d.decision}|${d.band}|${d.reasonCode}`;
-    if (verdict === previous) continue;
+    if (verdict === previous && !DISPATCH_CLAIM.test(d.note ?? '')) continue;
     previous = verdict;
     const note = d.note === null ? '' : `: ${d.note.replace(/\[[^\]]*\]\s*/g, '').slice(0, 160)}`;
     rows.push({

@@ -1,7 +1,7 @@
 import type { Aggregation, FailureGroup } from './aggregate.js';
 import { aggregateFailures, failuresByCause } from './aggregate.js';
 import type { LearningValue } from './learning-value.js';
-import { cellKey, projectLearningValue, resolveReplicateFactor } from './learning-value.js';
+import { cellKeyer, projectLearningValue, resolveReplicateFactor } from './learning-value.js';
 import type { Policy } from './policy.js';
 import type { CurrentCondition, SweepSnapshot } from './snapshot.js';
 import {
@@ -145,7 +145,7 @@ interface StopContext {
   readonly elapsed: (c: CurrentCondition) => number | undefined;
   /** Two failures are "at the same time" within this many seconds of `t`. */
   readonly tolerance: (t: number) => number;
-  readonly cellOf: (c: CurrentCondition) => string;
+  readonly cellOf: (c: CurrentCondition) => number | string;
   /** Jobs that will meet the same fate: observed, live, in `scope`, not yet past `point` seconds. */
   readonly doomed: (point: number, scope?: Readonly<Record<string, string>>) => string[];
 }
@@ -154,15 +154,15 @@ function stopContext(snapshot: SweepSnapshot, options: HealthOptions): StopConte
   const current = currentConditions(snapshot);
   const now = nowMs(snapshot);
   const tol = options.crashTolerance ?? { seconds: 60, relative: 0.1 };
-  const order = snapshot.factors.map((f) => f.name);
   const replicate = resolveReplicateFactor(snapshot, options.replicateFactor);
+  const cellOf = cellKeyer(snapshot, replicate);
   const elapsed = (c: CurrentCondition): number | undefined => elapsedSeconds(c.attempt, now);
   return {
     current,
     byId: new Map(current.map((c) => [c.condition.id, c])),
     elapsed,
     tolerance: (t) => Math.max(tol.seconds, tol.relative * t),
-    cellOf: (c) => cellKey(c.condition.factors, order, replicate),
+    cellOf: (c) => cellOf(c.condition.factors),
     doomed: (point, scope = {}) =>
       current
         .filter((c) => (c.status === 'pending' || c.status === 'running') && c.attempt.stale !== true)

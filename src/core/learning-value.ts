@@ -50,6 +50,36 @@ export function cellKey(
     .join(',');
 }
 
+/**
+ * A number per grid cell (the factors but the replicate), from each factor's level index: the
+ * cell of every condition is looked up once per tick, and building a `name=level,…` string per
+ * condition made this the largest allocation of a tick at 100,000 conditions. Falls back to
+ * cellKey() strings when the grid is too large for exact integers (or a level is unlisted).
+ */
+export function cellKeyer(
+  snapshot: SweepSnapshot,
+  replicate: string | null,
+): (factors: Readonly<Record<string, string>>) => number | string {
+  const order = snapshot.factors.map((f) => f.name);
+  const cellFactors = snapshot.factors.filter((f) => f.name !== replicate);
+  const levelIndex = cellFactors.map((f) => new Map(f.levels.map((level, i) => [level, i + 1])));
+  // Radix levels + 1 per factor: index 0 stands for "this condition has no such factor".
+  const radix = cellFactors.map((f) => f.levels.length + 1);
+  const cells = radix.reduce((a, b) => a * b, 1);
+  const fallback = (factors: Readonly<Record<string, string>>) => cellKey(factors, order, replicate);
+  if (!Number.isSafeInteger(cells)) return fallback;
+  return (factors) => {
+    let key = 0;
+    for (let i = 0; i < cellFactors.length; i++) {
+      const level = factors[cellFactors[i]?.name ?? ''];
+      const index = level === undefined ? 0 : levelIndex[i]?.get(level);
+      if (index === undefined) return fallback(factors);
+      key = key * (radix[i] ?? 1) + index;
+    }
+    return key;
+  };
+}
+
 export function projectLearningValue(
   snapshot: SweepSnapshot,
   policy: Policy,
@@ -57,9 +87,11 @@ export function projectLearningValue(
 ): LearningValue {
   const replicate = resolveReplicateFactor(snapshot, options.replicateFactor);
   const order = snapshot.factors.map((f) => f.name);
-  const cells = new Map<string, CellState>();
-  for (const c of currentConditions(snapshot)) {
-    const key = cellKey(c.condition.factors, order, replicate);
+  const cellOf = cellKeyer(snapshot, replicate);
+  const cells = new Map<number | string, CellState>();
+  const current = currentConditions(snapshot);
+  for (const c of current) {
+    const key = cellOf(c.condition.factors);
     let state: CellState = 'lost';
     if (c.status === 'succeeded' && !hasInvalidOutputs(c)) state = 'succeeded';
     else if (isLive(c.status)) state = 'recoverable';
@@ -69,16 +101,25 @@ export function projectLearningValue(
     const previous = cells.get(key);
     cells.set(key, previous !== undefined && RANK[previous] > RANK[state] ? previous : state);
   }
-  const states = [...cells.values()];
-  const count = (s: CellState): number => states.filter((x) => x === s).length;
-  const lostCells = [...cells.entries()].filter(([, s]) => s === 'lost').map(([key]) => key);
+  const counts: Record<CellState, number> = { succeeded: 0, recoverable: 0, lost: 0, withdrawn: 0 };
+  for (const state of cells.values()) counts[state]++;
+  // Named only for the lost cells, in the order their first condition appears (the map's order).
+  const lostCells: string[] = [];
+  const named = new Set<number | string>();
+  for (const c of current) {
+    if (lostCells.length === counts.lost) break;
+    const key = cellOf(c.condition.factors);
+    if (cells.get(key) !== 'lost' || named.has(key)) continue;
+    named.add(key);
+    lostCells.push(cellKey(c.condition.factors, order, replicate));
+  }
   return {
     replicateFactor: replicate,
     cells: cells.size,
-    succeeded: count('succeeded'),
-    recoverable: count('recoverable'),
+    succeeded: counts.succeeded,
+    recoverable: counts.recoverable,
     lost: lostCells.length,
-    withdrawn: count('withdrawn'),
+    withdrawn: counts.withdrawn,
     lostCells,
     intact: lostCells.length === 0,
   };

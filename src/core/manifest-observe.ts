@@ -5,14 +5,14 @@
  * than sacct). A failed observation does not erase state: markStale flags it instead.
  */
 import {
+  ATTEMPT_SLOTS,
   type Attempt,
   type AttemptRef,
   bounded,
   type ConditionRecord,
   compactTime,
-  jobIndex,
+  jobSlots,
   type Manifest,
-  type ResourcesUsed,
 } from './manifest-model.js';
 import { type ExitStatus, isFailedState, type JobObservation } from './types.js';
 
@@ -27,52 +27,58 @@ export interface ObservationResult {
 const sameExit = (a: ExitStatus | null, b: ExitStatus | null) =>
   a === b || (a !== null && b !== null && a.code === b.code && a.signal === b.signal);
 
-const sameUsed = (a: ResourcesUsed | null, b: ResourcesUsed | null) =>
-  a === b ||
-  (a !== null &&
-    b !== null &&
-    a.elapsedSeconds === b.elapsedSeconds &&
-    a.maxRssMb === b.maxRssMb &&
-    a.nodes === b.nodes &&
-    a.restarts === b.restarts);
-
-/** `now` is compactTime() of the tick's time, made once per call rather than once per attempt. */
+/**
+ * The attempt as `o` reports it, or `a` itself when nothing changed. `now` is compactTime() of
+ * the tick's time, made once per call rather than once per attempt. Fields are compared before
+ * anything is built: the first tick after a launch sees every attempt change, and at 100,000
+ * jobs each extra object per attempt was megabytes of garbage.
+ */
 function observed(a: Attempt, o: JobObservation, now: string): Attempt {
-  const used: ResourcesUsed | null =
-    o.elapsedSeconds === undefined && o.nodes === undefined && o.restarts === undefined
-      ? a.used
-      : {
-          elapsedSeconds:
-            o.elapsedSeconds === undefined ? (a.used?.elapsedSeconds ?? null) : Math.round(o.elapsedSeconds),
-          maxRssMb: a.used?.maxRssMb ?? null,
-          nodes: o.nodes === undefined ? (a.used?.nodes ?? null) : bounded(o.nodes),
-          restarts: o.restarts ?? a.used?.restarts ?? null,
-        };
-  const next: Attempt = {
+  const prior = a.used;
+  const elapsedSeconds =
+    o.elapsedSeconds === undefined ? (prior?.elapsedSeconds ?? null) : Math.round(o.elapsedSeconds);
+  const nodes = o.nodes === undefined ? (prior?.nodes ?? null) : bounded(o.nodes);
+  const restarts = o.restarts ?? prior?.restarts ?? null;
+  const usedReported = o.elapsedSeconds !== undefined || o.nodes !== undefined || o.restarts !== undefined;
+  const usedChanged =
+    usedReported &&
+    (prior === null ||
+      prior.elapsedSeconds !== elapsedSeconds ||
+      prior.nodes !== nodes ||
+      prior.restarts !== restarts);
+  const rawState = bounded(o.rawState);
+  const reason = o.reason === undefined ? a.reason : bounded(o.reason);
+  const exitChanged = o.exit !== undefined && !sameExit(o.exit, a.exit);
+  const startedAt = o.startedAt === undefined ? a.startedAt : compactTime(o.startedAt);
+  const endedAt = o.endedAt === undefined ? a.endedAt : compactTime(o.endedAt);
+  const stdoutPath = o.stdoutPath === undefined ? a.stdoutPath : bounded(o.stdoutPath);
+  const stderrPath = o.stderrPath === undefined ? a.stderrPath : bounded(o.stderrPath);
+  const changed =
+    o.state !== a.state ||
+    rawState !== a.rawState ||
+    reason !== a.reason ||
+    exitChanged ||
+    startedAt !== a.startedAt ||
+    endedAt !== a.endedAt ||
+    usedChanged ||
+    stdoutPath !== a.stdoutPath ||
+    stderrPath !== a.stderrPath ||
+    a.staleSince !== null;
+  if (!changed) return a;
+  return {
     ...a,
     state: o.state,
-    rawState: bounded(o.rawState),
-    reason: o.reason === undefined ? a.reason : bounded(o.reason),
-    exit: o.exit === undefined ? a.exit : { code: o.exit.code, signal: o.exit.signal },
-    startedAt: o.startedAt === undefined ? a.startedAt : compactTime(o.startedAt),
-    endedAt: o.endedAt === undefined ? a.endedAt : compactTime(o.endedAt),
-    used,
-    stdoutPath: o.stdoutPath === undefined ? a.stdoutPath : bounded(o.stdoutPath),
-    stderrPath: o.stderrPath === undefined ? a.stderrPath : bounded(o.stderrPath),
+    rawState,
+    reason,
+    exit: exitChanged && o.exit !== undefined ? { code: o.exit.code, signal: o.exit.signal } : a.exit,
+    startedAt,
+    endedAt,
+    used: usedChanged ? { elapsedSeconds, maxRssMb: prior?.maxRssMb ?? null, nodes, restarts } : prior,
+    stdoutPath,
+    stderrPath,
     staleSince: null,
+    observedAt: now,
   };
-  const changed =
-    next.state !== a.state ||
-    next.rawState !== a.rawState ||
-    next.reason !== a.reason ||
-    !sameExit(next.exit, a.exit) ||
-    next.startedAt !== a.startedAt ||
-    next.endedAt !== a.endedAt ||
-    !sameUsed(next.used, a.used) ||
-    next.stdoutPath !== a.stdoutPath ||
-    next.stderrPath !== a.stderrPath ||
-    a.staleSince !== null;
-  return changed ? { ...next, observedAt: now } : a;
 }
 
 /** Updates the observed attempts (matched by job id) and stamps the manifest's observedAt. */
@@ -81,26 +87,34 @@ export function applyObservations(
   observations: readonly JobObservation[],
   now: string,
 ): ObservationResult {
-  const index = jobIndex(m);
-  const byCondition = new Map<number, Map<number, JobObservation>>();
+  const index = jobSlots(m);
+  // Observations per condition as linked lists over the observations' positions (first, next):
+  // two typed arrays instead of a map per condition.
+  const first = new Int32Array(m.conditions.length).fill(-1);
+  const last = new Int32Array(m.conditions.length).fill(-1);
+  const next = new Int32Array(observations.length).fill(-1);
+  const attemptOf = new Int32Array(observations.length);
   const unknownJobIds: string[] = [];
-  for (const o of observations) {
-    const at = index.get(o.jobId);
-    if (at === undefined) {
+  observations.forEach((o, oi) => {
+    const slot = index.get(o.jobId);
+    if (slot === undefined) {
       unknownJobIds.push(o.jobId);
-      continue;
+      return;
     }
-    const perCondition = byCondition.get(at.condition) ?? new Map<number, JobObservation>();
-    perCondition.set(at.attempt, o);
-    byCondition.set(at.condition, perCondition);
-  }
+    const ci = Math.floor(slot / ATTEMPT_SLOTS);
+    attemptOf[oi] = slot % ATTEMPT_SLOTS;
+    const tail = last[ci] ?? -1;
+    if (tail === -1) first[ci] = oi;
+    else next[tail] = oi;
+    last[ci] = oi;
+  });
   const newlyFailed: AttemptRef[] = [];
   const at = compactTime(now);
   const conditions = m.conditions.map((c, ci): ConditionRecord => {
-    const perCondition = byCondition.get(ci);
-    if (perCondition === undefined) return c;
+    const head = first[ci] ?? -1;
+    if (head === -1) return c;
     let attempts: Attempt[] | null = null;
-    for (const [ai, o] of perCondition) {
+    for (const [ai, o] of perAttempt(observations, next, attemptOf, head)) {
       const before = c.attempts[ai];
       if (before === undefined) continue;
       const after = observed(before, o, at);
@@ -114,6 +128,26 @@ export function applyObservations(
     return attempts === null ? c : { ...c, attempts };
   });
   return { manifest: { ...m, observedAt: at, conditions }, newlyFailed, unknownJobIds };
+}
+
+/**
+ * One condition's observations by attempt, in the order each attempt was first observed, the
+ * last observation of a job winning. Nearly always one: then no map is built.
+ */
+function perAttempt(
+  observations: readonly JobObservation[],
+  next: Int32Array,
+  attemptOf: Int32Array,
+  head: number,
+): Iterable<readonly [number, JobObservation]> {
+  const only = observations[head];
+  if ((next[head] ?? -1) === -1 && only !== undefined) return [[attemptOf[head] ?? 0, only]];
+  const byAttempt = new Map<number, JobObservation>();
+  for (let oi = head; oi !== -1; oi = next[oi] ?? -1) {
+    const o = observations[oi];
+    if (o !== undefined) byAttempt.set(attemptOf[oi] ?? 0, o);
+  }
+  return byAttempt;
 }
 
 /** The observation of these jobs failed: keep their last known state, flagged stale since now. */

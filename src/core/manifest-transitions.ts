@@ -14,6 +14,7 @@ import {
   type ConditionRecord,
   type CycleRecord,
   compactTime,
+  conditionPosition,
   currentCycle,
   DECISION_HISTORY,
   type DecisionRecord,
@@ -40,14 +41,16 @@ export function updateConditions(
   m: Manifest,
   byId: ReadonlyMap<ConditionId, (c: ConditionRecord) => ConditionRecord>,
 ): Manifest {
-  const found = new Set<ConditionId>();
-  const conditions = m.conditions.map((c) => {
-    const change = byId.get(c.id);
-    if (change === undefined) return c;
-    found.add(c.id);
-    return change(c);
-  });
-  const missing = [...byId.keys()].filter((id) => !found.has(id));
+  // Looked up by position: a transition touching a few conditions of a large sweep costs one
+  // array copy, not a lookup per condition.
+  const conditions = [...m.conditions];
+  const missing: ConditionId[] = [];
+  for (const [id, change] of byId) {
+    const at = conditionPosition(m, id);
+    const c = conditions[at];
+    if (c === undefined) missing.push(id);
+    else conditions[at] = change(c);
+  }
   if (missing.length > 0) throw transitionError(m, `unknown condition(s): ${missing.slice(0, 5).join('; ')}`);
   return { ...m, conditions };
 }

@@ -1,5 +1,5 @@
 import { ALL_RULES, HEALTHY_RULES, TIER } from './rules/index.js';
-import type { Hit } from './rules/scan.js';
+import type { Hit, RuleSet } from './rules/scan.js';
 import { judgeState, type StateVerdict } from './rules/states.js';
 import { signatureOf } from './signature.js';
 import type { Classification, ClassifyInput, RootCause } from './types.js';
@@ -72,13 +72,25 @@ function lastLines(log: string, count: number): string[] {
   return lines;
 }
 
+/**
+ * The line in a string of its own. A line cut from the log shares the log's characters (V8
+ * keeps a slice's source alive), and a classification lives on in the manifest: every failed
+ * job's whole tail stayed reachable through its evidence (4 MB on the lab's 1,000-job first
+ * tick, copied by each young-generation GC: ~2 ms of GC per such tick). Prepending flattens
+ * the pair into a new string, which the slice then refers to; the text is the same.
+ */
+function own(line: string): string {
+  return ` ${line}`.slice(1);
+}
+
 function verdict(
   rootCause: RootCause,
   confidence: number,
   rule: string,
   evidence: readonly string[],
 ): Classification {
-  return { rootCause, confidence, signature: signatureOf(rootCause, evidence), evidence, rule };
+  const lines = evidence.map(own);
+  return { rootCause, confidence, signature: signatureOf(rootCause, lines), evidence: lines, rule };
 }
 
 /** The claimed line (trimmed around the match when long) plus the lines the rule keeps after it. */
@@ -135,18 +147,27 @@ function exitVerdict(exit: ExitStatusFacts, raw: string | number | null, echo: H
   return null;
 }
 
-export function classify(input: ClassifyInput): Classification {
+/** The two scans classify() runs: every rule for failures, external kills for healthy jobs. */
+export interface RuleScans {
+  readonly all: Pick<RuleSet, 'scan'>;
+  readonly healthy: Pick<RuleSet, 'scan'>;
+}
+
+const LIBRARY: RuleScans = { all: ALL_RULES, healthy: HEALTHY_RULES };
+
+/** `rules`: the library's, unless a test holds another engine to the same verdicts. */
+export function classify(input: ClassifyInput, rules: RuleScans = LIBRARY): Classification {
   const state = judgeState(input.schedulerState);
   const exit = parseExitCode(input.exitCode) ?? NO_EXIT;
   const succeeded = state.kind === 'unknown' && exit.code === 0 && exit.signal === null;
   if (state.kind === 'healthy' || succeeded) {
-    const kill = HEALTHY_RULES.scan(input.log);
+    const kill = rules.healthy.scan(input.log);
     if (kill !== null) return fromHit(kill, input.log);
     const fact = succeeded ? `exit_code: ${input.exitCode}` : stateFact(state, input.schedulerState);
     return verdict('none', succeeded ? 0.8 : 0.9, 'none.healthy', [fact]);
   }
 
-  const hit = ALL_RULES.scan(input.log);
+  const hit = rules.all.scan(input.log);
   const stated = state.rootCause;
   if (state.kind === 'authoritative' && stated !== null) {
     return fromState(state, input.schedulerState, stated, STATE_CONFIDENCE.authoritative);

@@ -202,6 +202,12 @@ export class SchedulerError extends Error {
 }
 
 export interface Scheduler {
+  /**
+   * Starts what the first call will need (the SSH connection) without waiting for it, so that
+   * it is ready by then; a tick calls it before it loads the manifest. Never throws: a failure
+   * is the first call's, as it would have been without it.
+   */
+  prepare?(): void;
   /** Observes every given id in one remote round trip (the port promises a constant number). */
   observe(jobIds: readonly string[]): Promise<ObserveResult>;
   submit(request: SubmitRequest): Promise<SubmitResult>;

@@ -37,6 +37,12 @@ export interface TransportStats {
 export interface Transport {
   /** Runs argv remotely. A non-zero exit is a result, not an error; errors are TransportError. */
   exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
+  /**
+   * Starts connecting now, without waiting, where connecting is worth starting early (SSH: a
+   * tick connects while it loads the manifest). Never throws: a failed warm-up is the next
+   * exec's failure, and that exec makes no second round of attempts of its own.
+   */
+  warmUp?(): void;
   /** Closes the connection; safe to call twice. */
   close(): Promise<void>;
   stats(): TransportStats;

@@ -126,3 +126,32 @@ export function jobsWhere(h: Harness, match: Readonly<Record<string, string>> = 
     .map((c) => latestAttempt(c)?.jobId ?? '')
     .filter((id) => id !== '');
 }
+
+/** A job that failed `elapsed` seconds into its run, `endedAgo` seconds ago. */
+export function fail(h: Harness, jobId: string, log: string, elapsed = 600, endedAgo = 100) {
+  h.scheduler.set(jobId, 'FAILED', {
+    exit: { code: 1, signal: null },
+    startedAt: ago(h, endedAgo + elapsed),
+    endedAt: ago(h, endedAgo),
+    elapsedSeconds: elapsed,
+    log,
+  });
+}
+
+export function succeed(h: Harness, jobId: string) {
+  h.scheduler.set(jobId, 'COMPLETED', {
+    exit: { code: 0, signal: null },
+    startedAt: ago(h, 4000),
+    endedAt: ago(h, 400),
+    elapsedSeconds: 3600,
+  });
+}
+
+/** All terminal: vit ran out of memory (a relaunch to dispatch), two resnet × ce hit a code error. */
+export async function failedBatch(h: Harness): Promise<void> {
+  await launched(h);
+  for (const id of jobsWhere(h, { model: 'vit' })) fail(h, id, OOM_LOG);
+  const codeErrors = jobsWhere(h, { model: 'resnet', loss: 'ce' }).slice(0, 2);
+  for (const id of codeErrors) fail(h, id, CODE_ERROR_LOG, 30);
+  for (const id of jobsWhere(h, { model: 'resnet' }).filter((id) => !codeErrors.includes(id))) succeed(h, id);
+}

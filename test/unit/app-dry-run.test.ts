@@ -83,10 +83,13 @@ describe('dry run', () => {
     expect(h.scheduler.calls.observe).toHaveLength(1);
     expect(recorder.of('ensure_issue').map((a) => a.outcome)).toEqual(['created']);
     expect(recorder.of('dispatch')).toHaveLength(1);
-    // The dispatch's claim in the ledger (saved before the dispatch), then the tick's record.
+    // One save, before the dispatch: the tick's record, carrying the dispatch's claim.
     expect(recorder.of('save').map((a) => a.manifest.decisions.at(-1)?.reasonCode)).toEqual([
-      'relaunch_dispatching',
       'systemic_root_cause',
+    ]);
+    expect(recorder.actions.map((a) => a.kind).filter((k) => k === 'save' || k === 'dispatch')).toEqual([
+      'save',
+      'dispatch',
     ]);
     expect(h.issues.writes).toEqual([]);
     expect(h.dispatcher.runs).toEqual([]);

@@ -8,6 +8,8 @@ import type { WorkflowDispatcher } from '../../src/ports/workflow-dispatcher.js'
 import {
   ago,
   CODE_ERROR_LOG,
+  fail,
+  failedBatch,
   type Harness,
   harness,
   jobsWhere,
@@ -15,27 +17,8 @@ import {
   OOM_LOG,
   RELAUNCH_WORKFLOW,
   runTick,
+  succeed,
 } from '../fakes/sweep-fixture.js';
-
-/** A job that failed `elapsed` seconds into its run, `endedAgo` seconds ago. */
-function fail(h: Harness, jobId: string, log: string, elapsed = 600, endedAgo = 100) {
-  h.scheduler.set(jobId, 'FAILED', {
-    exit: { code: 1, signal: null },
-    startedAt: ago(h, endedAgo + elapsed),
-    endedAt: ago(h, endedAgo),
-    elapsedSeconds: elapsed,
-    log,
-  });
-}
-
-function succeed(h: Harness, jobId: string) {
-  h.scheduler.set(jobId, 'COMPLETED', {
-    exit: { code: 0, signal: null },
-    startedAt: ago(h, 4000),
-    endedAt: ago(h, 400),
-    elapsedSeconds: 3600,
-  });
-}
 
 describe('tick', () => {
   it('pending only: no intervention, polls again in 10 to 15 minutes', async () => {
@@ -104,7 +87,9 @@ describe('tick', () => {
     expect(h.scheduler.calls.cancel).toHaveLength(1);
     const call = h.scheduler.calls.cancel[0];
     expect(call?.ids.sort()).toEqual([...doomed].sort());
-    expect(call?.scope.sort()).toEqual(jobsWhere(h).sort());
+    // The scope is the sweep's jobs being cancelled: never wider than the manifest, never wider than asked.
+    expect(call?.scope.sort()).toEqual([...doomed].sort());
+    for (const id of call?.scope ?? []) expect(jobsWhere(h)).toContain(id);
     expect(call?.prefix).toBe('sw-calib-');
     expect(outsider.ok && h.scheduler.jobs.get(outsider.jobId)?.observation.state).toBe('PENDING');
     for (const id of jobsWhere(h, { model: 'resnet' })) {
@@ -230,15 +215,6 @@ describe('tick', () => {
   });
 });
 
-/** All terminal: vit ran out of memory (a relaunch to dispatch), two resnet × ce hit a code error. */
-async function failedBatch(h: Harness): Promise<void> {
-  await launched(h);
-  for (const id of jobsWhere(h, { model: 'vit' })) fail(h, id, OOM_LOG);
-  const codeErrors = jobsWhere(h, { model: 'resnet', loss: 'ce' }).slice(0, 2);
-  for (const id of codeErrors) fail(h, id, CODE_ERROR_LOG, 30);
-  for (const id of jobsWhere(h, { model: 'resnet' }).filter((id) => !codeErrors.includes(id))) succeed(h, id);
-}
-
 /** A tick with its own dispatcher (the harness's always succeeds). */
 function tickWith(h: Harness, dispatcher: WorkflowDispatcher) {
   return tick(
@@ -274,8 +250,8 @@ describe('the relaunch dispatch is claimed in the ledger before it is sent', () 
     const m = h.store.current();
     if (m === null || loaded === null) throw new Error('no manifest');
     expect(readLedger(m).dispatched.has(1)).toBe(true);
-    // A's decision was re-applied on top of B's, not lost: B's claim and record, then A's.
-    expect(m.decisions.length).toBe(loaded.decisions.length + 3);
+    // A's decision was re-applied on top of B's, not lost: B's record (its claim), then A's.
+    expect(m.decisions.length).toBe(loaded.decisions.length + 2);
     // A later tick does not dispatch cycle 1 again.
     h.clock.advance(900);
     await runTick(h);

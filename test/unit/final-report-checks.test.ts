@@ -68,6 +68,39 @@ describe('checklist', () => {
     expect(verdicts(twice).F2).toBe(false);
   });
 
+  it('F2 counts the dispatch a tick claimed in its record, and forgets one withdrawn', () => {
+    const record = (at: string, note: string) => ({
+      at,
+      decision: 'intervene' as const,
+      band: 'systemic' as const,
+      reasonCode: 'systemic_root_cause',
+      note,
+    });
+    const claimedTwice = {
+      ...done,
+      decisions: [
+        ...done.decisions,
+        record('2026-03-02T12:00:00Z', '[dispatched cycle=2 at=2026-03-02T12:00:00Z claim=aaaa1111]'),
+        record('2026-03-02T13:00:00Z', '[dispatched cycle=2 at=2026-03-02T13:00:00Z claim=bbbb2222]'),
+      ],
+    };
+    expect(verdicts(claimedTwice).F2).toBe(false);
+    const withdrawnThenSent = {
+      ...done,
+      decisions: [
+        ...done.decisions,
+        record('2026-03-02T12:00:00Z', '[dispatched cycle=2 at=2026-03-02T12:00:00Z claim=aaaa1111]'),
+        {
+          ...record('2026-03-02T12:00:00Z', '[withdrawn cycle=2 of=dispatched]'),
+          reasonCode: 'dispatch_failed',
+        },
+        record('2026-03-02T12:05:00Z', '[dispatched cycle=2 at=2026-03-02T12:05:00Z claim=bbbb2222]'),
+        record('2026-03-02T12:10:00Z', '[dispatched cycle=2 at=2026-03-02T12:05:00Z]'),
+      ],
+    };
+    expect(verdicts(withdrawnThenSent).F2).toBe(true);
+  });
+
   it('F3 fails when a failure that needs a fix reran on the same digest, unless forced', () => {
     const nanRerun = withAttempts(done, relaunched(done), ([first, ...rest]) =>
       first === undefined || first.classification === null

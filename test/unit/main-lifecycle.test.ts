@@ -11,6 +11,9 @@ import { webhookExamples } from '../helpers/webhooks.js';
 
 // The Action from launch to relaunch through main(): the real GitHub adapters against the fake
 // GitHub (every request checked against GitHub's OpenAPI description), a fake cluster.
+const CONTENTS = '/repos/{owner}/{repo}/contents/{path}';
+const DISPATCHES = '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
+
 let gh: FakeGitHub;
 let scheduler: FakeScheduler;
 let owner: string;
@@ -169,6 +172,22 @@ describe('the Action through a sweep’s life', () => {
     const writes = gh.requests().filter((r) => r.method !== 'GET');
     expect(writes).toEqual([]);
     expect(dry.summary).toContain('Dry run');
+  });
+
+  it('the tick that dispatches a relaunch reads and writes the state file once, the write before the dispatch', async () => {
+    freshRepo();
+    await action('launch');
+    for (const job of scheduler.jobs.values())
+      scheduler.set(job.jobId, 'FAILED', { exit: { code: 1, signal: null }, log: OOM_LOG });
+    gh.resetRequests();
+    const dispatching = await action('tick');
+    expect(dispatching.failed, dispatching.summary).toBeUndefined();
+    expect(gh.repo(owner, 'sweeps').dispatches).toHaveLength(1);
+    const stateAndDispatch = gh
+      .requests()
+      .filter((r) => r.route === CONTENTS || r.route === DISPATCHES)
+      .map((r) => `${r.method} ${r.route === CONTENTS ? 'state' : 'dispatch'}`);
+    expect(stateAndDispatch).toEqual(['GET state', 'PUT state', 'POST dispatch']);
   });
 
   it('refuses to tick a sweep that was never launched, and says so in the outputs', async () => {

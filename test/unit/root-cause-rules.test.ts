@@ -65,4 +65,8 @@ describe('RuleSet.scan', () => {
   it('refuses needles too short for the trigram prefilter', () => {
     expect(() => new RuleSet([rule('t.short', TIER.cause, 'ab')])).toThrow(/shorter than 3/);
   });
+
+  it('refuses needles that span lines, which the line-by-line search could never find', () => {
+    expect(() => new RuleSet([rule('t.lines', TIER.cause, 'one\ntwo')])).toThrow(/spans lines/);
+  });
 });

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOG_TAILS_SCRIPT } from '../../src/adapters/slurm/log-tails.js';
-import { SCRIPT_PRELUDE } from '../../src/adapters/slurm/sections.js';
+import { SCRIPT_FRAMING } from '../../src/adapters/slurm/sections.js';
 import type { LogTail } from '../../src/ports/scheduler.js';
 import type { ExecOptions, ExecResult, Transport } from '../../src/ports/transport.js';
 import { tailsLab as lab, NONCE, read, real, removeLabs } from '../helpers/log-tails-lab.js';
@@ -93,16 +93,15 @@ describe('log tails: cost on the login node', () => {
       paths.map((_, i) => [100 + i, true]),
     );
     expect(tails.get('1')?.text).toBe(paths.map(() => 'x'.repeat(50)).join('\n'));
-    // id and date are the prelude's, common to every script.
-    expect(calls()).toEqual({ id: 1, date: 1, stat: 2, tail: 1, rm: 1 });
-    expect(Object.values(calls()).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(6);
+    // Not even the prelude's id and date: the framing alone (builtins).
+    expect(calls()).toEqual({ stat: 2, tail: 1, rm: 1 });
+    expect(Object.values(calls()).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(4);
     expect(leftovers()).toEqual([]);
   });
 
-  it('forks no subshell or pipeline: the script body is builtins plus tail, stat, rm (wc as fallback)', () => {
-    const body = LOG_TAILS_SCRIPT.slice(SCRIPT_PRELUDE.length);
-    expect(LOG_TAILS_SCRIPT.startsWith(SCRIPT_PRELUDE)).toBe(true);
-    expect(body).not.toMatch(/\$\(\s*[^(]|`|[^|]\|[^|]/);
+  it('forks no subshell or pipeline: the script is builtins plus tail, stat, rm (wc as fallback)', () => {
+    expect(LOG_TAILS_SCRIPT.startsWith(SCRIPT_FRAMING)).toBe(true);
+    expect(LOG_TAILS_SCRIPT).not.toMatch(/\$\(\s*[^(]|`|[^|]\|[^|]/);
   });
 });
 
@@ -117,7 +116,7 @@ describe('log tails: sizes when stat lets us down', () => {
       [300, true],
     ]);
     // The stat before the batch failed: the per-file loop, and no second stat.
-    expect(calls()).toEqual({ id: 1, date: 1, tail: 2, stat: 1, wc: 2, rm: 1 });
+    expect(calls()).toEqual({ tail: 2, stat: 1, wc: 2, rm: 1 });
   });
 
   it('a file that vanished before stat (one size short) never lends its size to another', async () => {

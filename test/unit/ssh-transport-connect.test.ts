@@ -1,5 +1,5 @@
-import { createServer, type Server, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type Server, Socket } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SshTransport, type SshTransportOptions } from '../../src/adapters/ssh/ssh-transport.js';
 import { TransportError } from '../../src/ports/transport.js';
 import {
@@ -204,6 +204,21 @@ describe('SshTransport connecting', () => {
     expect(error.message).toContain(`127.0.0.1:${jump2.port}`);
     expect(error.message).toContain(jump2.fingerprint);
     expect(target.counts.connections).toBe(0);
+  });
+
+  it('turns Nagle off, so a command, its stdin and its EOF never wait on a delayed ACK', async () => {
+    // With Nagle on, each exec with stdin stalled ~40 ms on loopback and 4 MB of output ~45 ms
+    // more (window adjusts); see BENCHMARKS.md, issue #10.
+    const s = await server();
+    const noDelay = vi.spyOn(Socket.prototype, 'setNoDelay');
+    try {
+      const t = transport({ port: s.port, knownHosts: s.knownHostsLine });
+      await t.exec(['cat'], { stdin: 'x' });
+      expect(noDelay).toHaveBeenCalledWith(true);
+      expect(noDelay).not.toHaveBeenCalledWith(false);
+    } finally {
+      noDelay.mockRestore();
+    }
   });
 
   it('rejects impossible options as config errors before opening anything', () => {

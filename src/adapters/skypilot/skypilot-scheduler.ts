@@ -92,6 +92,10 @@ export class SkyPilotScheduler implements Scheduler {
     });
   }
 
+  prepare(): void {
+    this.transport.warmUp?.();
+  }
+
   async observe(jobIds: readonly string[]): Promise<ObserveResult> {
     const { result, answer } = await observeJobs(this.transport, jobIds, this.queueOptions());
     if (answer) this.learn(answer);

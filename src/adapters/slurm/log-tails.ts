@@ -8,13 +8,15 @@
  * Cost on the login node (shared, and the biggest part of a tick's overhead; issue #10): four
  * processes whatever the number of files — a `stat` for every size before, ONE `tail` for every
  * tail, a `stat` for every size after, an `rm` — where a process per file cost ~0.8 ms each.
+ * Nothing else: the script has the framing's builtins but not the prelude's `id` and `date`
+ * (nor its `$D` subshell), which the tails do not need (~2 ms of the call on the lab).
  * The per-file loop (one `tail` per file) stays as the fallback where `tail` cannot take many
  * files without headers, `stat` is not GNU's, or the budget is smaller than the separator.
  */
 import type { LogFileTail, LogTail, LogTailRequest } from '../../ports/scheduler.js';
 import type { Transport } from '../../ports/transport.js';
 import { parseTails } from './log-tails-parse.js';
-import { SCRIPT_PRELUDE } from './sections.js';
+import { SCRIPT_FRAMING } from './sections.js';
 
 /**
  * $1 nonce, $2 bytes per file, then the paths. First, builtins only: a `missing.<i>` meta for
@@ -38,7 +40,7 @@ import { SCRIPT_PRELUDE } from './sections.js';
  * per readable file from its own `tail`. When the last stat fails, one `size` section per file
  * from `wc -c <`, which names nothing either.
  */
-export const LOG_TAILS_SCRIPT = `${SCRIPT_PRELUDE}
+export const LOG_TAILS_SCRIPT = `${SCRIPT_FRAMING}
 nonce=$1
 max=$2
 shift 2

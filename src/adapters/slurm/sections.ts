@@ -31,20 +31,28 @@ export interface Framed {
 }
 
 /**
- * The shell side of the protocol, the prelude of every script ($1 is always the nonce): a fixed
- * locale and time format (a user's SLURM_TIME_FORMAT would change every timestamp), no user
- * format overrides, the marker helpers, the field separator $D, the remote user and clock.
+ * The shell side of the protocol, builtins only ($1 is always the nonce): a fixed locale and
+ * time format (a user's SLURM_TIME_FORMAT would change every timestamp), no user format
+ * overrides, the marker helpers.
  */
-export const SCRIPT_PRELUDE = [
+export const SCRIPT_FRAMING = [
   'export LC_ALL=C SLURM_TIME_FORMAT=standard',
   'unset SQUEUE_FORMAT SQUEUE_FORMAT2 SQUEUE_SORT SACCT_FORMAT SINFO_FORMAT 2>/dev/null',
   'M="@@SW:$1:"',
-  "D=$(printf '\\037')",
   // One marker on stdout and the same on stderr, so both streams can be cut into sections.
   `begin() { printf '%sbegin:%s:%s\\n' "$M" "$1" "$2"; printf '%sbegin:%s:%s\\n' "$M" "$1" "$2" >&2; }`,
   `end() { printf '%send:%s:%s:%s\\n' "$M" "$1" "$2" "$3"; }`,
   `meta() { printf '%smeta:%s:%s\\n' "$M" "$1" "$2"; }`,
   `finish() { printf '%sdone\\n' "$M"; }`,
+].join('\n');
+
+/**
+ * The prelude of the scheduler's scripts: the framing, the field separator $D, the remote user
+ * and clock (three forks; the log-tails script, which needs none of them, has the framing only).
+ */
+export const SCRIPT_PRELUDE = [
+  SCRIPT_FRAMING,
+  "D=$(printf '\\037')",
   `user=$(id -un) || { meta error 'id -un failed'; exit 3; }`,
   'meta user "$user"',
   'meta now "$(date +%Y-%m-%dT%H:%M:%S)"',

@@ -57,6 +57,10 @@ export class SlurmScheduler implements Scheduler {
     this.user = options.user;
   }
 
+  prepare(): void {
+    this.transport.warmUp?.();
+  }
+
   async observe(jobIds: readonly string[]): Promise<ObserveResult> {
     const result = await observeJobs(this.transport, jobIds, {
       nonce: this.nonce(),

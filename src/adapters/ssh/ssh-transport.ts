@@ -28,6 +28,8 @@ export class SshTransport implements Transport {
   private readonly options: ResolvedOptions;
   private readonly secrets = new Secrets();
   private connection: Promise<SshConnection> | undefined;
+  /** A warm-up nobody has waited for yet: the next exec (or connect) takes its outcome. */
+  private warming: Promise<void> | undefined;
   private closed = false;
   private counters = { execs: 0, connections: 0, bytesIn: 0, bytesOut: 0 };
 
@@ -44,7 +46,16 @@ export class SshTransport implements Transport {
 
   /** Connects now instead of on the first exec; resolves once the target is authenticated. */
   async connect(): Promise<void> {
-    await this.liveConnection();
+    await this.connected();
+  }
+
+  warmUp(): void {
+    if (this.closed || this.connection !== undefined || this.warming !== undefined) return;
+    const warming = this.liveConnection().then(() => undefined);
+    // Reported by the next exec, which waits for this attempt (retries included) instead of
+    // starting another: an outage costs a tick one round of attempts, warm-up or not.
+    warming.catch(() => {});
+    this.warming = warming;
   }
 
   async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
@@ -59,7 +70,7 @@ export class SshTransport implements Transport {
     }
     const stdin = options.stdin === undefined ? undefined : stdinBytes(options.stdin);
     const timeoutMs = positiveTimeout('timeoutMs', options.timeoutMs ?? this.options.execTimeoutMs);
-    const conn = await this.liveConnection();
+    const conn = await this.connected();
     this.counters.execs++;
     this.counters.bytesOut += Buffer.byteLength(command) + (stdin?.length ?? 0);
     const started = Date.now();
@@ -96,6 +107,14 @@ export class SshTransport implements Transport {
 
   stats(): TransportStats {
     return { ...this.counters };
+  }
+
+  /** The connection for a caller: a pending warm-up's outcome first (its error, if it failed). */
+  private async connected(): Promise<SshConnection> {
+    const warming = this.warming;
+    this.warming = undefined;
+    if (warming !== undefined) await warming;
+    return this.liveConnection();
   }
 
   /**
