@@ -68951,6 +68951,8 @@ const PYTORCH_RULES = [
 ;// CONCATENATED MODULE: ./src/core/rules/scan.ts
 
 const DEFAULT_LIMITS = { maxLines: 5000, maxChars: 1 << 20 };
+/** Regions up to this many characters are read line by line by default (scanLines). */
+const SHORT_REGION = 4096;
 /** Needles at least this long are found by the skip loop; shorter ones by indexOf. */
 const WINDOW = 6;
 /** Characters fold to 7 bits so three of them make a 21-bit key. */
@@ -69000,8 +69002,12 @@ class RuleSet {
     stamp;
     /** Counts line visits across scans, so stamps from an earlier log never look current. */
     visit = 0;
-    constructor(rules) {
+    /** Regions up to this many characters are read line by line (default SHORT_REGION). */
+    shortRegion;
+    /** `options.shortRegion`: 0 makes every scan use the skip search (tests hold it to the other). */
+    constructor(rules, options = {}) {
         this.rules = rules;
+        this.shortRegion = options.shortRegion ?? SHORT_REGION;
         this.stamp = new Float64Array(rules.length).fill(-1);
         const owners = new Map();
         rules.forEach((rule, index) => {
@@ -69034,6 +69040,8 @@ class RuleSet {
      */
     scan(log, limits = DEFAULT_LIMITS) {
         const top = regionTop(log, limits);
+        if (log.length - top <= this.shortRegion)
+            return this.scanLines(log, top);
         let best = null;
         let hi = log.length;
         while (hi - top >= 3) {
@@ -69070,8 +69078,9 @@ class RuleSet {
         }
         return -1;
     }
-    /** Stamps every rule owning a needle found in the line. */
+    /** Stamps every rule owning a needle found in the line; true when there is at least one. */
     markCandidates(log, start, end, visit) {
+        let found = false;
         let c0 = fold(log.charCodeAt(start));
         let c1 = fold(log.charCodeAt(start + 1));
         for (let i = start; i + 2 < end; i++) {
@@ -69082,12 +69091,37 @@ class RuleSet {
                     if (i + needle.text.length <= end && log.startsWith(needle.text, i)) {
                         for (const rule of needle.rules)
                             this.stamp[rule] = visit;
+                        found = true;
                     }
                 }
             }
             c0 = c1;
             c1 = c2;
         }
+        return found;
+    }
+    /**
+     * scan() for a short region, line by line from the last one, every character read: the same
+     * answer, without the skip search's set-up per needle found, which costs more than it saves
+     * on a log of a few kilobytes dense with error lines (the corpus's excerpts: 20 % slower).
+     */
+    scanLines(log, top) {
+        let best = null;
+        for (let end = log.length; end > top;) {
+            const newline = log.lastIndexOf('\n', end - 1);
+            const start = Math.max(newline + 1, top);
+            const visit = ++this.visit;
+            if (end - start >= 3 && this.markCandidates(log, start, end, visit)) {
+                const hit = this.claim(log, start, end, visit);
+                if (hit !== null && (best === null || hit.rule.tier > best.rule.tier)) {
+                    best = hit;
+                    if (hit.rule.tier === TIER.cause)
+                        break;
+                }
+            }
+            end = newline;
+        }
+        return best;
     }
     /** The first candidate rule, in library order, whose pattern matches the line claims it. */
     claim(log, start, end, visit) {

@@ -3,22 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalTransport } from '../../src/adapters/local/local-transport.js';
-import { TransportError } from '../../src/ports/transport.js';
+import { rejection } from '../helpers/transport-rejection.js';
 
 const dirs: string[] = [];
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
-
-async function rejection(promise: Promise<unknown>): Promise<TransportError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TransportError) return error;
-    throw error;
-  }
-  throw new Error('expected a TransportError, but the call succeeded');
-}
 
 /** A zombie is dead for our purposes: it runs nothing, it only waits to be reaped. */
 function isRunning(pid: number): boolean {

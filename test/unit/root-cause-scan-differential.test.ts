@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { classify, type RuleScans } from '../../src/core/root-cause.js';
 import { ALL_RULES, RULES } from '../../src/core/rules/index.js';
-import type { Hit } from '../../src/core/rules/scan.js';
+import { type Hit, RuleSet } from '../../src/core/rules/scan.js';
 import { loadCorpus } from '../helpers/log-corpus.js';
 import { ReferenceRuleSet } from '../helpers/reference-rule-set.js';
 
@@ -16,6 +16,16 @@ import { ReferenceRuleSet } from '../helpers/reference-rule-set.js';
 const REFERENCE: RuleScans = {
   all: new ReferenceRuleSet(RULES),
   healthy: new ReferenceRuleSet(RULES.filter((rule) => rule.evenWhenHealthy === true)),
+};
+
+/** The library's rules with the skip search on every log, short ones included (see scanLines). */
+const SKIPPING = new RuleSet(RULES, { shortRegion: 0 });
+const SKIPPING_SCANS: RuleScans = {
+  all: SKIPPING,
+  healthy: new RuleSet(
+    RULES.filter((rule) => rule.evenWhenHealthy === true),
+    { shortRegion: 0 },
+  ),
 };
 
 const corpus = loadCorpus();
@@ -83,6 +93,7 @@ describe('the skipping rule engine gives the verdicts of the one that read every
     for (const entry of corpus) {
       const input = { log: entry.log, schedulerState: entry.schedulerState, exitCode: entry.exitCode };
       expect(classify(input), entry.name).toEqual(classify(input, REFERENCE));
+      expect(classify(input, SKIPPING_SCANS), entry.name).toEqual(classify(input, REFERENCE));
     }
   });
 
@@ -91,6 +102,7 @@ describe('the skipping rule engine gives the verdicts of the one that read every
       fc.property(fc.oneof(log, longLog), state, exit, (text, schedulerState, exitCode) => {
         const input = { log: text, schedulerState, exitCode };
         expect(classify(input)).toEqual(classify(input, REFERENCE));
+        expect(classify(input, SKIPPING_SCANS)).toEqual(classify(input, REFERENCE));
       }),
       { numRuns: 600 },
     );
@@ -102,6 +114,7 @@ describe('the skipping rule engine gives the verdicts of the one that read every
         const newlines = text.split('\n').length - 1;
         const limits = { maxLines: Math.max(0, newlines + off), maxChars: 1 << 20 };
         expect(same(ALL_RULES.scan(text, limits))).toEqual(same(REFERENCE.all.scan(text, limits)));
+        expect(same(SKIPPING.scan(text, limits))).toEqual(same(REFERENCE.all.scan(text, limits)));
       }),
       { numRuns: 600 },
     );
@@ -128,6 +141,7 @@ describe('the skipping rule engine gives the verdicts of the one that read every
             const where = `${claim} at ${distance} from the end of ${text.length}`;
             expect(classify(input), where).toEqual(classify(input, REFERENCE));
             expect(same(ALL_RULES.scan(text)), where).toEqual(same(REFERENCE.all.scan(text)));
+            expect(same(SKIPPING.scan(text)), where).toEqual(same(REFERENCE.all.scan(text)));
           }
         }
       }
@@ -143,6 +157,8 @@ describe('the skipping rule engine gives the verdicts of the one that read every
         (text, maxLines, maxChars) => {
           const limits = { maxLines, maxChars };
           expect(same(ALL_RULES.scan(text, limits))).toEqual(same(REFERENCE.all.scan(text, limits)));
+          expect(same(SKIPPING.scan(text, limits))).toEqual(same(REFERENCE.all.scan(text, limits)));
+          expect(same(SKIPPING.scan(text, limits))).toEqual(same(REFERENCE.all.scan(text, limits)));
         },
       ),
       { numRuns: 600 },

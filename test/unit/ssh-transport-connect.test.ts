@@ -1,60 +1,10 @@
 import { createServer, type Server, Socket } from 'node:net';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SshTransport, type SshTransportOptions } from '../../src/adapters/ssh/ssh-transport.js';
-import { TransportError } from '../../src/ports/transport.js';
-import {
-  generateEd25519,
-  type KeyPair,
-  startSshServer,
-  type TestSshServer,
-  unusedPort,
-} from '../helpers/ssh-server.js';
+import { describe, expect, it, vi } from 'vitest';
+import { sshClientHarness } from '../helpers/ssh-client-harness.js';
+import { generateEd25519, unusedPort } from '../helpers/ssh-server.js';
+import { rejection } from '../helpers/transport-rejection.js';
 
-const clientKey = generateEd25519();
-const servers: TestSshServer[] = [];
-const open: SshTransport[] = [];
-
-afterEach(async () => {
-  for (const t of open.splice(0)) await t.close();
-  for (const s of servers.splice(0)) await s.close();
-});
-
-async function server(port?: number, hostKey?: KeyPair): Promise<TestSshServer> {
-  const s = await startSshServer({
-    authorizedKey: clientKey,
-    ...(port === undefined ? {} : { port }),
-    ...(hostKey === undefined ? {} : { hostKey }),
-    onExec: (io) => {
-      io.stdout(`ran ${io.command}`);
-      io.exit(0);
-    },
-  });
-  servers.push(s);
-  return s;
-}
-
-function transport(options: Partial<SshTransportOptions> & { port: number }): SshTransport {
-  const t = new SshTransport({
-    host: '127.0.0.1',
-    user: 'alice',
-    privateKey: clientKey.privateKey,
-    knownHosts: '',
-    connectRetries: 0,
-    ...options,
-  });
-  open.push(t);
-  return t;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<TransportError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TransportError) return error;
-    throw error;
-  }
-  throw new Error('expected a TransportError, but the call succeeded');
-}
+const { server, transport } = sshClientHarness();
 
 /** A sleep that returns at once and remembers what it was asked to wait. */
 function recordingSleep(): { sleep: (ms: number) => Promise<void>; delays: number[] } {

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { SshTransport, type SshTransportOptions } from '../../src/adapters/ssh/ssh-transport.js';
-import { TransportError } from '../../src/ports/transport.js';
-import { generateEd25519, startSshServer, type TestSshServer, unusedPort } from '../helpers/ssh-server.js';
+import { describe, expect, it } from 'vitest';
+import { sshClientHarness, until } from '../helpers/ssh-client-harness.js';
+import { unusedPort } from '../helpers/ssh-server.js';
+import { rejection } from '../helpers/transport-rejection.js';
 
 /**
  * warmUp(): a tick starts connecting while it loads the manifest (issue #10). The connection it
@@ -9,57 +9,7 @@ import { generateEd25519, startSshServer, type TestSshServer, unusedPort } from 
  * reports that very failure instead of starting a second round of attempts.
  */
 
-const clientKey = generateEd25519();
-const servers: TestSshServer[] = [];
-const open: SshTransport[] = [];
-
-afterEach(async () => {
-  for (const t of open.splice(0)) await t.close();
-  for (const s of servers.splice(0)) await s.close();
-});
-
-async function server(): Promise<TestSshServer> {
-  const s = await startSshServer({
-    authorizedKey: clientKey,
-    onExec: (io) => {
-      io.stdout(`ran ${io.command}`);
-      io.exit(0);
-    },
-  });
-  servers.push(s);
-  return s;
-}
-
-function transport(options: Partial<SshTransportOptions> & { port: number }): SshTransport {
-  const t = new SshTransport({
-    host: '127.0.0.1',
-    user: 'alice',
-    privateKey: clientKey.privateKey,
-    knownHosts: '',
-    connectRetries: 0,
-    ...options,
-  });
-  open.push(t);
-  return t;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<TransportError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TransportError) return error;
-    throw error;
-  }
-  throw new Error('expected a TransportError, but the call succeeded');
-}
-
-async function until(condition: () => boolean, ms = 2_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const { server, transport } = sshClientHarness();
 
 describe('SshTransport warm-up', () => {
   it('logs in ahead of the first exec, which then runs on that same connection', async () => {

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SshTransport, type SshTransportOptions } from '../../src/adapters/ssh/ssh-transport.js';
-import { TransportError } from '../../src/ports/transport.js';
+import { until } from '../helpers/ssh-client-harness.js';
 import { generateEd25519, startSshServer, type TestSshServer } from '../helpers/ssh-server.js';
+import { rejection } from '../helpers/transport-rejection.js';
 
 const clientKey = generateEd25519();
 let server: TestSshServer;
@@ -28,24 +29,6 @@ function transport(overrides: Partial<SshTransportOptions> = {}): SshTransport {
   });
   open.push(t);
   return t;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<TransportError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TransportError) return error;
-    throw error;
-  }
-  throw new Error('expected a TransportError, but the call succeeded');
-}
-
-async function until(condition: () => boolean, ms = 2_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 describe('SshTransport exec', () => {
