@@ -26365,8 +26365,8 @@ function getAttempt(manifest, ref) {
 /** jobSlots() packs (condition, attempt) as condition × ATTEMPT_SLOTS + attempt. */
 const ATTEMPT_SLOTS = 1 << 20;
 /**
- * Job id → condition × ATTEMPT_SLOTS + attempt: jobIndex() as one number per job, for the tick
- * that indexes every job of a large sweep (no object per entry).
+ * Job id → where its attempt lives, as condition × ATTEMPT_SLOTS + attempt: one number per job,
+ * for the tick that indexes every job of a large sweep (no object per entry).
  */
 function jobSlots(manifest) {
     const index = new Map();
@@ -26382,17 +26382,6 @@ function jobSlots(manifest) {
                 index.set(jobId, ci * ATTEMPT_SLOTS + ai);
         }
     }
-    return index;
-}
-/** Job id → where its attempt lives, for the observations of one tick. */
-function jobIndex(manifest) {
-    const index = new Map();
-    manifest.conditions.forEach((c, ci) => {
-        c.attempts.forEach((a, ai) => {
-            if (a.jobId !== null)
-                index.set(a.jobId, { condition: ci, attempt: ai });
-        });
-    });
     return index;
 }
 /** ended − started in whole seconds, when both parse; what Slurm reports as Elapsed. */
@@ -26819,12 +26808,12 @@ function recordSubmitting(m, entries, now) {
 }
 /** The scheduler accepted the submission: the in-flight attempt gets its job id. */
 function recordSubmitted(m, entries, now) {
-    const jobs = jobIndex(m);
+    const jobs = jobSlots(m);
     const byId = new Map();
     for (const e of entries) {
         guard(m, JOB_ID.test(e.jobId), `"${e.jobId}" is not a job id`);
         guard(m, !jobs.has(e.jobId), `job ${e.jobId} is already recorded`);
-        jobs.set(e.jobId, { condition: -1, attempt: -1 });
+        jobs.set(e.jobId, -1);
         byId.set(e.conditionId, (c) => withLatest(m, c, (a) => {
             guard(m, a.phase === 'submitting', `condition ${c.id} has no submission in flight`);
             const stdoutPath = e.stdoutPath === undefined || e.stdoutPath === null ? null : bounded(e.stdoutPath);

@@ -241,8 +241,8 @@ export function getAttempt(manifest: Manifest, ref: AttemptRef): Attempt | null 
 export const ATTEMPT_SLOTS = 1 << 20;
 
 /**
- * Job id → condition × ATTEMPT_SLOTS + attempt: jobIndex() as one number per job, for the tick
- * that indexes every job of a large sweep (no object per entry).
+ * Job id → where its attempt lives, as condition × ATTEMPT_SLOTS + attempt: one number per job,
+ * for the tick that indexes every job of a large sweep (no object per entry).
  */
 export function jobSlots(manifest: Manifest): Map<string, number> {
   const index = new Map<string, number>();
@@ -256,17 +256,6 @@ export function jobSlots(manifest: Manifest): Map<string, number> {
       if (jobId !== null) index.set(jobId, ci * ATTEMPT_SLOTS + ai);
     }
   }
-  return index;
-}
-
-/** Job id → where its attempt lives, for the observations of one tick. */
-export function jobIndex(manifest: Manifest): Map<string, { condition: number; attempt: number }> {
-  const index = new Map<string, { condition: number; attempt: number }>();
-  manifest.conditions.forEach((c, ci) => {
-    c.attempts.forEach((a, ai) => {
-      if (a.jobId !== null) index.set(a.jobId, { condition: ci, attempt: ai });
-    });
-  });
   return index;
 }
 

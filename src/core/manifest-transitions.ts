@@ -19,7 +19,7 @@ import {
   DECISION_HISTORY,
   type DecisionRecord,
   EVIDENCE_MAX_LINES,
-  jobIndex,
+  jobSlots,
   MAX_RELAUNCH_CYCLES,
   type Manifest,
   type ResourcesRequested,
@@ -125,12 +125,12 @@ export interface SubmittedEntry {
 
 /** The scheduler accepted the submission: the in-flight attempt gets its job id. */
 export function recordSubmitted(m: Manifest, entries: readonly SubmittedEntry[], now: string): Manifest {
-  const jobs = jobIndex(m);
+  const jobs = jobSlots(m);
   const byId = new Map<ConditionId, (c: ConditionRecord) => ConditionRecord>();
   for (const e of entries) {
     guard(m, JOB_ID.test(e.jobId), `"${e.jobId}" is not a job id`);
     guard(m, !jobs.has(e.jobId), `job ${e.jobId} is already recorded`);
-    jobs.set(e.jobId, { condition: -1, attempt: -1 });
+    jobs.set(e.jobId, -1);
     byId.set(e.conditionId, (c) =>
       withLatest(m, c, (a) => {
         guard(m, a.phase === 'submitting', `condition ${c.id} has no submission in flight`);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { saveWithRetry } from '../../src/ports/state-store.js';
-import type { FakeArtifacts, FakeRun } from '../helpers/fake-actions-artifacts/index.js';
+import type { FakeArtifacts } from '../helpers/fake-actions-artifacts/index.js';
 import { appendAttempt, emptyManifest, jobIds } from '../helpers/fake-actions-artifacts/sample-manifest.js';
 import { artifactStores } from '../helpers/fake-actions-artifacts/state-store.js';
-import { useArtifactWorld } from '../helpers/fake-actions-artifacts/world.js';
+import { runsAndNames, useArtifactWorld } from '../helpers/fake-actions-artifacts/world.js';
 import type { FakeGitHub } from '../helpers/fake-github/index.js';
 
 // Every save uploads a new artifact. A tick every 5 minutes is 288 runs a day, each kept for the
@@ -12,23 +12,13 @@ import type { FakeGitHub } from '../helpers/fake-github/index.js';
 // uploaded it, and a failure to do so is a warning, never a failed save.
 let gh: FakeGitHub;
 let artifacts: FakeArtifacts;
-let nextRun = 1400;
-let count = 0;
 
 useArtifactWorld((w) => {
   gh = w.gh;
   artifacts = w.artifacts;
 });
 
-function run(): FakeRun {
-  nextRun += 1;
-  return artifacts.run({ runId: nextRun });
-}
-
-function experiment(): string {
-  count += 1;
-  return `tidy${count}`;
-}
+const { run, experiment } = runsAndNames(() => artifacts, 1400, 'tidy');
 
 const stateOf = (exp: string) =>
   artifacts.artifacts().filter((a) => a.name.startsWith(`sweepwatch-state-${exp}`));

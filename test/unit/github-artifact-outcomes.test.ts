@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { FakeArtifacts, FakeRun } from '../helpers/fake-actions-artifacts/index.js';
+import type { FakeArtifacts } from '../helpers/fake-actions-artifacts/index.js';
 import { appendAttempt, emptyManifest, jobIds } from '../helpers/fake-actions-artifacts/sample-manifest.js';
 import { artifactStores } from '../helpers/fake-actions-artifacts/state-store.js';
-import { useArtifactWorld } from '../helpers/fake-actions-artifacts/world.js';
+import { runsAndNames, useArtifactWorld } from '../helpers/fake-actions-artifacts/world.js';
 import type { FakeGitHub } from '../helpers/fake-github/index.js';
 
 // CreateArtifact and FinalizeArtifact are not idempotent: sent a second time after a lost answer,
@@ -11,23 +11,13 @@ import type { FakeGitHub } from '../helpers/fake-github/index.js';
 // landed. Reads and deletes are still retried.
 let gh: FakeGitHub;
 let artifacts: FakeArtifacts;
-let nextRun = 1200;
-let count = 0;
 
 useArtifactWorld((w) => {
   gh = w.gh;
   artifacts = w.artifacts;
 });
 
-function run(): FakeRun {
-  nextRun += 1;
-  return artifacts.run({ runId: nextRun });
-}
-
-function experiment(): string {
-  count += 1;
-  return `out${count}`;
-}
+const { run, experiment } = runsAndNames(() => artifacts, 1200, 'out');
 
 const callsOf = (method: string, since: number) =>
   artifacts.results.calls.slice(since).filter((c) => c.method === method).length;

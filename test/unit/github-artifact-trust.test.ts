@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { serializeManifest } from '../../src/core/manifest.js';
 import type { Manifest } from '../../src/core/manifest-model.js';
-import type { FakeArtifacts, FakeRun, NewRun } from '../helpers/fake-actions-artifacts/index.js';
+import type { FakeArtifacts, FakeRun } from '../helpers/fake-actions-artifacts/index.js';
 import { appendAttempt, emptyManifest, jobIds } from '../helpers/fake-actions-artifacts/sample-manifest.js';
 import { artifactStores, plantState } from '../helpers/fake-actions-artifacts/state-store.js';
-import { useArtifactWorld } from '../helpers/fake-actions-artifacts/world.js';
+import { runsAndNames, useArtifactWorld } from '../helpers/fake-actions-artifacts/world.js';
 import type { FakeGitHub } from '../helpers/fake-github/index.js';
 
 // Any workflow run may upload an artifact under any name, and the manifest is trusted: the next
@@ -13,23 +13,13 @@ import type { FakeGitHub } from '../helpers/fake-github/index.js';
 // runs on the default branch (where sweepwatch's schedule, dispatch and comment runs are) count.
 let gh: FakeGitHub;
 let artifacts: FakeArtifacts;
-let nextRun = 1600;
-let count = 0;
 
 useArtifactWorld((w) => {
   gh = w.gh;
   artifacts = w.artifacts;
 });
 
-function run(options: Omit<NewRun, 'runId'> = {}): FakeRun {
-  nextRun += 1;
-  return artifacts.run({ runId: nextRun, ...options });
-}
-
-function experiment(): string {
-  count += 1;
-  return `trust${count}`;
-}
+const { run, experiment } = runsAndNames(() => artifacts, 1600, 'trust');
 
 /** A manifest whose attempt's log is the runner's SSH key: what a tick would tail into an issue. */
 function planted(exp: string): string {

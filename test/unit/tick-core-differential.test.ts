@@ -10,11 +10,12 @@ import { expandConditions } from '../../src/core/conditions.js';
 import { cellKey, cellKeyer } from '../../src/core/learning-value.js';
 import type { Manifest } from '../../src/core/manifest.js';
 import {
+  ATTEMPT_SLOTS,
   type AttemptRef,
   createManifest,
   findCondition,
   getAttempt,
-  jobIndex,
+  jobSlots,
 } from '../../src/core/manifest-model.js';
 import {
   applyObservations,
@@ -66,6 +67,15 @@ function twoCycles(): Manifest {
     again.map((conditionId, i) => ({ conditionId, jobId: String(200 + i) })),
     T(5),
   );
+}
+
+/** Job id → (condition, attempt), decoded from jobSlots. */
+function jobIndex(m: Manifest): Map<string, { condition: number; attempt: number }> {
+  const out = new Map<string, { condition: number; attempt: number }>();
+  for (const [id, slot] of jobSlots(m)) {
+    out.set(id, { condition: Math.floor(slot / ATTEMPT_SLOTS), attempt: slot % ATTEMPT_SLOTS });
+  }
+  return out;
 }
 
 /** What applyObservations returned before: a map per condition, keyed by attempt, last one wins. */

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { type FakeGitHub, startFakeGitHub } from '../fake-github/index.js';
-import { type FakeArtifacts, startFakeArtifacts } from './index.js';
+import { type FakeArtifacts, type FakeRun, type NewRun, startFakeArtifacts } from './index.js';
 
 export interface ArtifactWorld {
   readonly gh: FakeGitHub;
@@ -33,4 +33,27 @@ export function useArtifactWorld(ready: (world: ArtifactWorld) => void): void {
     await world?.artifacts.close();
     await world?.gh.close();
   });
+}
+
+/**
+ * A test file's new workflow runs (ids counting up from `firstRun`, so files never share one)
+ * and fresh experiment names (`<prefix>1`, `<prefix>2`, …), so tests never see each other's state.
+ */
+export function runsAndNames(
+  artifacts: () => FakeArtifacts,
+  firstRun: number,
+  prefix: string,
+): { run: (options?: Omit<NewRun, 'runId'>) => FakeRun; experiment: () => string } {
+  let runId = firstRun;
+  let count = 0;
+  return {
+    run: (options = {}) => {
+      runId += 1;
+      return artifacts().run({ runId, ...options });
+    },
+    experiment: () => {
+      count += 1;
+      return `${prefix}${count}`;
+    },
+  };
 }
