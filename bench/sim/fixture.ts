@@ -1,8 +1,10 @@
 /**
  * A simulated sweep written to files, so the process that is measured holds only what a real
  * tick holds: the manifest (parsed from its JSON, as a store loads it), the bytes the cluster
- * sent (the observe output, prepared for the exact id chunks the tick will send), and the
- * log files that exist. The job table that made them stays in the process that wrote them.
+ * sends (the observe output, prepared for the exact id chunks the tick will send, and read
+ * from its file when asked, as a transport receives it: a tick owns its copy, and once parsed
+ * nothing but the tick can keep it), and the log files that exist. The job table that made
+ * them stays in the process that wrote them.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,7 +52,6 @@ export interface Fixture {
 
 export function readFixture(dir: string): Fixture {
   const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as FixtureMeta;
-  const stdout = readFileSync(join(dir, 'observe.out'), 'utf8');
   const stdin = readFileSync(join(dir, 'chunks.txt'), 'utf8');
   const files = new Map(JSON.parse(readFileSync(join(dir, 'logs.json'), 'utf8')) as [string, SimLogFile][]);
   const cluster: SimCluster = {
@@ -58,7 +59,8 @@ export function readFixture(dir: string): Fixture {
       // Prepared for one question only; another one would be a bug in the benchmark.
       if (nonce !== FIXTURE_NONCE || `${chunks.join('\n')}\n` !== stdin)
         throw new Error('unexpected observe call');
-      return stdout;
+      // The reading is the cluster's and the network's time (busyMs), not the tick's.
+      return readFileSync(join(dir, 'observe.out'), 'utf8');
     },
     logFile: (path) => files.get(path),
   };

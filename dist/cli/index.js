@@ -24204,7 +24204,7 @@ function readRecord(path, schema) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shims_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(405);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2756);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3707);
 /* harmony import */ var _supervise_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3777);
 /* harmony import */ var _supervisor_command_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9162);
 // The `sweepwatch` command's entry: the CommonJS shim first (ssh2 needs it), then the CLI.
@@ -24223,7 +24223,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2756:
+/***/ 3707:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -24236,6 +24236,53 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 ;// CONCATENATED MODULE: external "node:readline"
 const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
+;// CONCATENATED MODULE: ./src/core/own-text.ts
+/**
+ * Strings that outlive the text they were cut from. V8 makes a slice of 13 or more characters a
+ * view into its source (a "sliced string"), so one kept field keeps the whole source alive: a
+ * timestamp cut from the 44 MB observe answer of a 100,000-job sweep kept all 44 MB reachable
+ * from the manifest for the rest of the tick, a memoized state kept the first answer that
+ * printed it for the life of the process, and evidence lines kept their job's whole log tail
+ * (4 MB on the lab's 1,000-job first tick). What is kept goes through here first.
+ */
+/** Shorter slices are copies already (V8's minimum sliced length): nothing to detach. */
+const SLICE_MIN = 13;
+/**
+ * `text` in a string of its own. Prepending flattens the pair into a new string, which the
+ * slice then refers to; the characters are the same.
+ */
+function ownText(text) {
+    return text.length < SLICE_MIN ? text : ` ${text}`.slice(1);
+}
+/**
+ * Own copies of texts that repeat (timestamps, node lists, reasons, job names of a sweep), one
+ * per distinct text: a 100,000-job answer holds a few thousand distinct submit times. Bounded,
+ * since a hostile or huge answer must not grow it without end; full, it starts over.
+ */
+class TextPool {
+    max;
+    texts = new Map();
+    constructor(max = 65_536) {
+        this.max = max;
+    }
+    get size() {
+        return this.texts.size;
+    }
+    own(text) {
+        if (text.length < SLICE_MIN)
+            return text;
+        let kept = this.texts.get(text);
+        if (kept === undefined) {
+            kept = ownText(text);
+            if (this.texts.size >= this.max)
+                this.texts.clear();
+            // Keyed by the copy: the key must not hold the source either.
+            this.texts.set(kept, kept);
+        }
+        return kept;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/core/rules/types.ts
 /**
  * How strongly a matching line speaks for its root cause. The scan keeps the strongest line,
@@ -25667,6 +25714,7 @@ function signatureOf(rootCause, evidence) {
 
 
 
+
 const NO_EXIT = { code: null, signal: null };
 const EXIT_FORM = /^\s*(-?\d+)(?::(\d+))?\s*$/;
 /** Parses the contract's exit_code; null when the value has none of the accepted forms. */
@@ -25718,18 +25766,9 @@ function lastLines(log, count) {
     }
     return lines;
 }
-/**
- * The line in a string of its own. A line cut from the log shares the log's characters (V8
- * keeps a slice's source alive), and a classification lives on in the manifest: every failed
- * job's whole tail stayed reachable through its evidence (4 MB on the lab's 1,000-job first
- * tick, copied by each young-generation GC: ~2 ms of GC per such tick). Prepending flattens
- * the pair into a new string, which the slice then refers to; the text is the same.
- */
-function own(line) {
-    return ` ${line}`.slice(1);
-}
 function verdict(rootCause, confidence, rule, evidence) {
-    const lines = evidence.map(own);
+    // A line cut from the log would keep the whole log alive in the manifest (own-text.ts).
+    const lines = evidence.map(ownText);
     return { rootCause, confidence, signature: signatureOf(rootCause, lines), evidence: lines, rule };
 }
 /** The claimed line (trimmed around the match when long) plus the lines the rule keeps after it. */
@@ -27425,6 +27464,65 @@ var external_node_path_ = __nccwpck_require__(6760);
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./src/core/condition-values.ts
+/**
+ * A condition id read back into its levels, for the manifest's load: the id must be exactly the
+ * one conditionId() gives those levels in the sweep's factor order (canonical), or it is refused.
+ */
+
+const SPECIAL = /[%,=]/;
+const EQUALS = 0x3d;
+/** Whether ids of these factor names can be read in place (see readPlain). */
+function plainNames(names) {
+    return names.length > 0 && names.every((n) => n !== '' && !SPECIAL.test(n));
+}
+/**
+ * The levels of an id that has no `%`, so nothing in it is escaped, read in place: part i must be
+ * `names[i]=text` with a declared level of that text and no separator in it. That is the
+ * canonical form exactly (no name or level needing an escape can appear without `%`), and costs
+ * no split, no array per part and no rebuilt id: a 100,000-condition load reads 100,000 ids.
+ * Null when it does not hold; the caller then takes the general path and its exact error.
+ */
+function readPlain(id, names, levels) {
+    const values = {};
+    let from = 0;
+    for (let i = 0; i < names.length; i++) {
+        const name = names[i] ?? '';
+        const last = i === names.length - 1;
+        const end = last ? id.length : id.indexOf(',', from);
+        const eq = from + name.length;
+        if (end < 0 || id.charCodeAt(eq) !== EQUALS || !id.startsWith(name, from))
+            return null;
+        const text = id.slice(eq + 1, end);
+        if (text.includes('=') || (last && text.includes(',')))
+            return null;
+        const level = levels.get(name)?.get(text);
+        if (level === undefined)
+            return null;
+        values[name] = level;
+        from = end + 1;
+    }
+    return values;
+}
+/**
+ * The levels a condition id names, or null when the id is not the canonical id of declared
+ * levels. Throws, as parseConditionId does, on a string that is not an id at all.
+ */
+function conditionValues(id, names, levels, plain = plainNames(names)) {
+    if (plain && !id.includes('%')) {
+        const values = readPlain(id, names, levels);
+        if (values !== null)
+            return values;
+    }
+    const values = {};
+    for (const [name, text] of parseConditionId(id)) {
+        const level = levels.get(name)?.get(text);
+        if (level !== undefined)
+            values[name] = level;
+    }
+    return conditionId(names, values) === id ? values : null;
+}
+
 ;// CONCATENATED MODULE: ./src/core/manifest-serialize.ts
 /**
  * Manifest → file text. The layout is made for diffs: one top-level field per line, and one
@@ -27463,7 +27561,11 @@ class FailureTable {
                 if (a.classification === null)
                     continue;
                 const identity = `${a.classification.rootCause}\n${a.classification.signature}`;
-                groups.set(identity, [...(groups.get(identity) ?? []), a.classification]);
+                const group = groups.get(identity);
+                if (group === undefined)
+                    groups.set(identity, [a.classification]);
+                else
+                    group.push(a.classification);
             }
         }
         for (const [identity, group] of groups) {
@@ -27492,16 +27594,48 @@ class FailureTable {
 }
 /** `%x` and `%j` are Slurm's own file-name patterns for the job name and the job id. */
 function expandLogPattern(pattern, jobName, jobId) {
-    return pattern.replace(/%x|%j/g, (token) => (token === '%x' ? jobName : jobId));
+    return logPathMaker(pattern)(jobName, jobId);
 }
+/**
+ * expandLogPattern with the pattern cut at its tokens once: a load and a save expand it for
+ * every attempt (100,000 regex replacements with a callback cost ~50 ms, joining the pieces
+ * ~17). join() makes one flat string, as the replacement did, not a chain of concatenations.
+ */
+function logPathMaker(pattern) {
+    const pieces = [];
+    const isName = [];
+    let last = 0;
+    for (const token of pattern.matchAll(/%x|%j/g)) {
+        pieces.push(pattern.slice(last, token.index), '');
+        isName.push(token[0] === '%x');
+        last = token.index + token[0].length;
+    }
+    pieces.push(pattern.slice(last));
+    if (isName.length === 0)
+        return () => pattern;
+    return (jobName, jobId) => {
+        for (let i = 0; i < isName.length; i++)
+            pieces[2 * i + 1] = isName[i] ? jobName : jobId;
+        return pieces.join('');
+    };
+}
+/** Every `from` in `text` replaced by `to`: split/join's answer (also for an empty `from`). */
+function replaced(text, from, to) {
+    return from === '' ? text.split(from).join(to) : text.replaceAll(from, to);
+}
+/** The commonest pattern of the attempts' logs (their job name → %x, then their job id → %j). */
 function logPattern(m) {
-    const patterns = m.conditions.flatMap((c) => c.attempts.flatMap((a) => a.jobId === null || a.stdoutPath === null
-        ? []
-        : [a.stdoutPath.split(c.jobName).join('%x').split(a.jobId).join('%j')]));
+    const patterns = [];
+    for (const c of m.conditions) {
+        for (const a of c.attempts) {
+            if (a.jobId !== null && a.stdoutPath !== null)
+                patterns.push(replaced(replaced(a.stdoutPath, c.jobName, '%x'), a.jobId, '%j'));
+        }
+    }
     return mode(patterns, (p) => p);
 }
 function encodeAttempt(a, ctx) {
-    const { jobName, failures, pattern } = ctx;
+    const { jobName, failures, logPath } = ctx;
     const w = {};
     if (a.cycle !== ctx.index)
         w.cycle = a.cycle;
@@ -27549,7 +27683,7 @@ function encodeAttempt(a, ctx) {
         if (a.used.restarts !== null)
             w.used.restarts = a.used.restarts;
     }
-    const implied = pattern === null || a.jobId === null ? null : expandLogPattern(pattern, jobName, a.jobId);
+    const implied = logPath === null || a.jobId === null ? null : logPath(jobName, a.jobId);
     if (a.stdoutPath !== implied)
         w.out = a.stdoutPath;
     if (a.stderrPath !== a.stdoutPath)
@@ -27568,11 +27702,12 @@ function encodeAttempt(a, ctx) {
 function encodeManifest(m) {
     const failures = new FailureTable(m);
     const pattern = logPattern(m);
+    const logPath = pattern === null ? null : logPathMaker(pattern);
     const cycleTimes = m.cycles.map((c) => c.at);
     const conditions = m.conditions.map((c) => ({
         id: c.id,
         job: c.jobName,
-        attempts: c.attempts.map((a, index) => encodeAttempt(a, { index, jobName: c.jobName, cycleTimes, failures, pattern })),
+        attempts: c.attempts.map((a, index) => encodeAttempt(a, { index, jobName: c.jobName, cycleTimes, failures, logPath })),
     }));
     return {
         schema_version: m.schemaVersion,
@@ -27641,16 +27776,28 @@ function serializeManifest(m) {
 
 
 
-function decodeAttempt(w, wire, jobName, index, where) {
+
+
+/**
+ * A tick's time (when an attempt was last seen, or went stale), one string per distinct time:
+ * JSON.parse makes a string per occurrence, and every attempt of a 100,000-condition manifest
+ * holds one of a few hundred tick times (~4 MB of the loaded manifest). Start and end times are
+ * mostly distinct: looking them up would cost more than it saves.
+ */
+function tickTime(times, at) {
+    return at === undefined ? null : times.own(at);
+}
+function decodeAttempt(w, ctx, jobName, index, where) {
+    const { wire, times } = ctx;
     const cycle = w.cycle ?? index;
     const submittedAt = w.submitted ?? wire.cycles[cycle]?.at;
     if (submittedAt === undefined)
-        throw new Error(`${where}: cycle ${cycle} was never recorded in cycles`);
+        throw new Error(`${where()}: cycle ${cycle} was never recorded in cycles`);
     let classification = null;
     if (w.fail !== undefined) {
         const failure = Object.hasOwn(wire.failures, w.fail) ? wire.failures[w.fail] : undefined;
         if (failure === undefined)
-            throw new Error(`${where}.fail: "${w.fail}" is not in failures`);
+            throw new Error(`${where()}.fail: "${w.fail}" is not in failures`);
         classification = {
             rootCause: failure.cause,
             signature: failure.sig,
@@ -27658,9 +27805,7 @@ function decodeAttempt(w, wire, jobName, index, where) {
             evidence: w.ev ?? failure.ev,
         };
     }
-    const implied = wire.log_pattern === null || w.job === undefined
-        ? null
-        : expandLogPattern(wire.log_pattern, jobName, w.job);
+    const implied = ctx.logPath === null || w.job === undefined ? null : ctx.logPath(jobName, w.job);
     const out = w.out === undefined ? implied : w.out;
     return {
         cycle,
@@ -27693,8 +27838,8 @@ function decodeAttempt(w, wire, jobName, index, where) {
         stderrPath: w.err === undefined ? out : w.err,
         submitError: w.error ?? null,
         image: w.img ?? null,
-        observedAt: w.seen ?? null,
-        staleSince: w.stale ?? null,
+        observedAt: tickTime(times, w.seen),
+        staleSince: tickTime(times, w.stale),
     };
 }
 /** Wire → model. Throws Error with the path of the first inconsistency. */
@@ -27708,33 +27853,35 @@ function decodeManifest(wire) {
     const lastCycle = wire.cycles.length - 1;
     const seenIds = new Set();
     const seenJobs = new Set();
+    const ctx = {
+        wire,
+        times: new TextPool(),
+        logPath: wire.log_pattern === null ? null : logPathMaker(wire.log_pattern),
+    };
+    const plain = plainNames(names);
     const conditions = wire.conditions.map((c, ci) => {
-        const where = `conditions[${ci}] (condition ${c.id})`;
+        // Where a problem is, named only when there is one (100,000 conditions have none).
+        const where = () => `conditions[${ci}] (condition ${c.id})`;
         if (seenIds.has(c.id))
-            throw new Error(`${where}: duplicate condition id`);
+            throw new Error(`${where()}: duplicate condition id`);
         seenIds.add(c.id);
-        const values = {};
-        for (const [name, text] of parseConditionId(c.id)) {
-            const level = levelByText.get(name)?.get(text);
-            if (level !== undefined)
-                values[name] = level;
-        }
-        if (conditionId(names, values) !== c.id) {
-            throw new Error(`${where}: the id does not match the factors ${names.join(', ')} and their levels`);
+        const values = conditionValues(c.id, names, levelByText, plain);
+        if (values === null) {
+            throw new Error(`${where()}: the id does not match the factors ${names.join(', ')} and their levels`);
         }
         const attempts = c.attempts.map((w, ai) => {
-            const at = `${where}.attempts[${ai}]`;
+            const at = () => `${where()}.attempts[${ai}]`;
             if ((w.cycle ?? ai) > lastCycle)
-                throw new Error(`${at}: cycle ${w.cycle ?? ai} was never recorded in cycles`);
+                throw new Error(`${at()}: cycle ${w.cycle ?? ai} was never recorded in cycles`);
             if ((w.job !== undefined) !== (w.phase === undefined)) {
-                throw new Error(`${at}: a job id is required exactly when the attempt was submitted`);
+                throw new Error(`${at()}: a job id is required exactly when the attempt was submitted`);
             }
             if (w.job !== undefined) {
                 if (seenJobs.has(w.job))
-                    throw new Error(`${at}: job ${w.job} already belongs to another attempt`);
+                    throw new Error(`${at()}: job ${w.job} already belongs to another attempt`);
                 seenJobs.add(w.job);
             }
-            return decodeAttempt(w, wire, c.job, ai, at);
+            return decodeAttempt(w, ctx, c.job, ai, at);
         });
         return { id: c.id, jobName: c.job, values, attempts };
     });
@@ -29148,6 +29295,17 @@ class TransportError extends Error {
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/slurm/fields.ts
+/**
+ * Readers for Slurm's scalar fields: exit codes, durations, timestamps, node lists. Each returns
+ * undefined for Slurm's placeholders (`Unknown`, `None`, `N/A`, `UNLIMITED`) instead of guessing.
+ */
+
+/**
+ * The texts these readers return are kept (in observations, then the manifest), so each is a
+ * copy of its own (see own-text.ts). Timestamps also repeat (a batch is submitted in the same
+ * second): one copy each, shared by every job that has it.
+ */
+const TIMES = new TextPool(16_384);
 /** `137:0`, `0:9` (code:signal, as sacct and scontrol print). Signal 0 means "not signalled". */
 function fields_parseExitCode(text) {
     // Nearly every exit code is bare `N:N`: read it without the regex (the same answer).
@@ -29249,11 +29407,11 @@ function isTimestamp(t) {
 function parseTimestamp(text) {
     // A bare timestamp has nothing to trim and is no placeholder: one pass over its characters.
     if (isTimestamp(text))
-        return text;
+        return TIMES.own(text);
     const t = text.trim();
     if (isPlaceholder(t))
         return undefined;
-    return isTimestamp(t) ? t : undefined;
+    return isTimestamp(t) ? TIMES.own(t) : undefined;
 }
 /** Seconds between two cluster-local timestamps (same clock, same zone), or undefined. */
 function secondsBetween(from, to) {
@@ -29266,7 +29424,7 @@ function secondsBetween(from, to) {
 /** A node list, or undefined for `None assigned`, `(null)` and empty. */
 function parseNodes(text) {
     const t = text.trim();
-    return isPlaceholder(t) ? undefined : t;
+    return isPlaceholder(t) ? undefined : ownText(t);
 }
 /** A non-negative integer field, or undefined. */
 function parseCount(text) {
@@ -29276,11 +29434,12 @@ function parseCount(text) {
 function parseText(text) {
     const t = text.trim();
     // Only a 3-character text can lower-case to `n/a` (see PLACEHOLDER_LENGTHS).
-    return t === '' || t === '(null)' || (t.length === 3 && t.toLowerCase() === 'n/a') ? undefined : t;
+    return t === '' || t === '(null)' || (t.length === 3 && t.toLowerCase() === 'n/a') ? undefined : ownText(t);
 }
 /** Shortens a line for a diagnostic. */
 function fields_clip(line, max = 300) {
-    return line.length <= max ? line : `${line.slice(0, max)}…`;
+    // Diagnostics outlive the answer (the tick reports them): a copy, not a view into it.
+    return line.length <= max ? ownText(line) : `${line.slice(0, max)}…`;
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/skypilot/log-refs.ts
@@ -31717,6 +31876,12 @@ function forEachMerged(views, sacctView, visit) {
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/slurm/rows.ts
+/**
+ * Reading delimited rows without a string per field. One observe call parses ~400,000 sacct
+ * rows at 100,000 jobs, and most of them are steps of which only the id and State matter: a
+ * split() would make eleven strings and an array per row just to drop nine of them.
+ */
+
 
 /**
  * The field boundaries of one row at a time, with exactly `line.split(separator)`'s semantics
@@ -31791,15 +31956,21 @@ const STATE_MEMO_MAX = 4096;
 function stateEntry(raw) {
     let entry = STATE_MEMO.get(raw);
     if (entry === undefined) {
-        entry = { raw, state: normalizeSlurmState(raw) };
+        // Copied: the memo outlives the answer the state was cut from.
+        entry = { raw: ownText(raw), state: normalizeSlurmState(raw) };
         if (STATE_MEMO.size >= STATE_MEMO_MAX)
             STATE_MEMO.clear();
-        STATE_MEMO.set(raw, entry);
+        STATE_MEMO.set(entry.raw, entry);
     }
     return entry;
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/slurm/sacct-observation.ts
+/**
+ * One sacct job (sacct-parse.ts) → its observation: the final run's fields, restarts, and a
+ * hidden OOM kill found in a step.
+ */
+
 
 
 /**
@@ -31816,9 +31987,10 @@ function sacctObservation(job) {
         state = 'OUT_OF_MEMORY';
         rawState = job.oomStep;
     }
-    const jobId = row.jobId;
+    // Ids are cut from the answer (or built on a piece of it): kept, they must not hold it.
+    const jobId = ownText(row.jobId);
     const restarts = job.runs - 1;
-    const jobIdRaw = row.jobIdRaw !== '' && row.jobIdRaw !== jobId ? row.jobIdRaw : undefined;
+    const jobIdRaw = row.jobIdRaw !== '' && row.jobIdRaw !== row.jobId ? ownText(row.jobIdRaw) : undefined;
     const name = parseText(row.name);
     const reason = parseText(row.reason);
     const exit = fields_parseExitCode(row.exitCode);
@@ -31926,6 +32098,51 @@ function parseSacctRow(line, fields = SACCT_FIELDS, separator = FIELD_SEPARATOR)
         return 'empty State';
     return rowOf(c, col, job, step, state);
 }
+/** A field list and delimiter, with a cursor of their own for reading a kept line again. */
+class RowFormat {
+    cursor;
+    columns;
+    constructor(fields, separator) {
+        this.cursor = new rows_RowCursor(fields.length, separator);
+        this.columns = columnsOf(fields);
+    }
+    /** Field k of SACCT_FIELDS in `line`, a row of this format read before. */
+    field(line, k) {
+        this.cursor.read(line);
+        return this.cursor.field(this.columns[k] ?? -1);
+    }
+}
+/**
+ * The runs of one job seen so far (mutable while reading; a SacctJob once read). Only the final
+ * run's line is kept, and its row is cut out of it when asked for: rows held for the whole answer
+ * outlived the young generation, so 100,000 of them (~45 MB) went to the old one as garbage.
+ */
+class Runs {
+    format;
+    jobId;
+    line;
+    task;
+    oomStep = undefined;
+    runs = 1;
+    /** The latest run is the current one: steps that follow it can still hide an OOM. */
+    open = true;
+    constructor(format, jobId, 
+    /** The final run's job line. */
+    line, 
+    /** A task of a pending array's range row (`43_[5-9]`): the row's id is the range's. */
+    task) {
+        this.format = format;
+        this.jobId = jobId;
+        this.line = line;
+        this.task = task;
+    }
+    get row() {
+        const { cursor: c, columns: col } = this.format;
+        c.read(this.line);
+        const row = rowOf(c, col, this.jobId, undefined, stateEntry(c.field(col[STATE] ?? -1).trim()).raw);
+        return this.task ? { ...row, jobIdRaw: this.jobId } : row;
+    }
+}
 /**
  * sacct rows fed one line at a time (straight from the framed output, no line array), read
  * into one SacctJob per job and array task. parseSacct is the same over an array of lines.
@@ -31934,6 +32151,7 @@ class SacctReader {
     fields;
     diagnostics = [];
     runs = new Map();
+    format;
     cursor;
     columns;
     /** The last job row read with a plain id, and its runs: where the steps that follow it go. */
@@ -31941,8 +32159,9 @@ class SacctReader {
     lastRuns;
     constructor(fields = SACCT_FIELDS, separator = FIELD_SEPARATOR) {
         this.fields = fields;
+        this.format = new RowFormat(fields, separator);
         this.cursor = new rows_RowCursor(fields.length, separator);
-        this.columns = columnsOf(fields);
+        this.columns = this.format.columns;
     }
     get jobs() {
         return this.runs;
@@ -31989,21 +32208,23 @@ class SacctReader {
                     this.step(task, state, line);
             return undefined;
         }
-        const row = rowOf(c, col, job, undefined, stateEntry(state).raw);
+        // The state is checked (and memoized) now; the row is cut out when the job is observed.
+        stateEntry(state);
+        const submit = c.field(col[SUBMIT] ?? -1);
         this.lastRuns = undefined;
         if (tasks === undefined) {
             this.lastId = job;
-            this.lastRuns = this.run(job, row);
+            this.lastRuns = this.run(job, line, false, submit);
         }
         else
             for (const task of tasks)
-                this.run(task, { ...row, jobId: task, jobIdRaw: task });
+                this.run(task, line, true, submit);
         return undefined;
     }
-    run(id, row) {
+    run(id, line, task, submit) {
         const seen = this.runs.get(id);
         if (seen === undefined) {
-            const runs = { row, oomStep: undefined, runs: 1, open: true };
+            const runs = new Runs(this.format, id, line, task);
             this.runs.set(id, runs);
             return runs;
         }
@@ -32011,9 +32232,10 @@ class SacctReader {
         // --duplicates lists every run of a requeued job, not necessarily together: the current run
         // is the one submitted last (a requeue resets Submit), the later line on a tie. An earlier
         // run can never become current again, so its steps need not be kept.
-        seen.open = row.submit >= seen.row.submit;
+        seen.open = submit >= this.format.field(seen.line, SUBMIT);
         if (seen.open) {
-            seen.row = row;
+            seen.line = line;
+            seen.task = task;
             seen.oomStep = undefined;
         }
         return seen;
@@ -32045,6 +32267,13 @@ function parseSacct(lines, fields = SACCT_FIELDS, separator = FIELD_SEPARATOR) {
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/slurm/squeue-parse.ts
+/**
+ * `squeue --noheader --array --states=all -o <SQUEUE_FORMAT>` → observations. squeue is the live
+ * view: authoritative for pending/running state and pending reasons, and (with --states=all) it
+ * still shows finished jobs for MinJobAge seconds, which is what the fallback lives on when
+ * accounting is down. It has no exit codes; scontrol fills those in (scontrol-parse.ts).
+ */
+
 
 
 
@@ -32122,11 +32351,13 @@ class SqueueReader {
             ? secondsBetween(submittedAt, context.remoteNow)
             : undefined;
         const raw = ids.length === 1 ? this.cell(RAW).trim() : '';
-        for (const jobId of ids) {
+        for (const id of ids) {
+            // Ids are cut from the answer (or built on a piece of it): kept, they must not hold it.
+            const jobId = ownText(id);
             // Field by field rather than a spread per optional field; the keys keep the spreads' order.
             const o = { jobId, state, rawState: stateText, source: 'squeue' };
-            if (raw !== '' && raw !== jobId)
-                o.jobIdRaw = raw;
+            if (raw !== '' && raw !== id)
+                o.jobIdRaw = ownText(raw);
             if (name !== undefined)
                 o.name = name;
             if (reason !== undefined)
@@ -32570,6 +32801,12 @@ function observeArgv(nonce, fallbackCap) {
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/slurm/scontrol-parse.ts
+/**
+ * `scontrol --oneliner show job <id>` → observations. The fallback source for what squeue lacks
+ * when accounting is down: exit code, restart count, and the *expanded* StdOut/StdErr paths.
+ * It knows a job only for MinJobAge seconds after its end, like squeue.
+ */
+
 
 
 
@@ -32655,10 +32892,11 @@ function parseScontrol(lines, context = {}) {
             ? secondsBetween(submittedAt, context.remoteNow)
             : undefined;
         for (const jobId of ids) {
+            // Cut from the answer: kept, they must not hold it (own-text.ts).
             observations.push({
-                jobId,
+                jobId: ownText(jobId),
                 state,
-                rawState,
+                rawState: ownText(rawState),
                 source: 'scontrol',
                 ...(ids.length === 1 && jobIdRaw !== jobId ? { jobIdRaw } : {}),
                 ...(name !== undefined ? { name } : {}),
@@ -37942,9 +38180,7 @@ function classifyPendingReason(raw, context) {
 
 /** Job id of attempts that have none (in flight, or refused): never cancellable, never observed. */
 const NO_JOB_ID = '';
-function resourcesOf(a, options) {
-    const memoryMb = a.requested?.memoryMb ?? options.defaults?.memoryMb ?? null;
-    const timeMinutes = a.requested?.timeMinutes ?? options.defaults?.timeMinutes ?? null;
+function resourcesFrom(memoryMb, timeMinutes) {
     if (memoryMb === null && timeMinutes === null)
         return undefined;
     const resources = {};
@@ -37953,6 +38189,20 @@ function resourcesOf(a, options) {
     if (timeMinutes !== null)
         resources.timeMinutes = timeMinutes;
     return resources;
+}
+/**
+ * The template's resources as a view, made once per options: nearly every attempt asks for
+ * just those, and views are readonly, so 100,000 views share one object instead of one each.
+ */
+const TEMPLATE_RESOURCES = new WeakMap();
+function resourcesOf(a, options) {
+    const memoryMb = a.requested?.memoryMb ?? options.defaults?.memoryMb ?? null;
+    const timeMinutes = a.requested?.timeMinutes ?? options.defaults?.timeMinutes ?? null;
+    if (a.requested !== null)
+        return resourcesFrom(memoryMb, timeMinutes);
+    if (!TEMPLATE_RESOURCES.has(options))
+        TEMPLATE_RESOURCES.set(options, resourcesFrom(memoryMb, timeMinutes));
+    return TEMPLATE_RESOURCES.get(options);
 }
 /** Adds what a pending attempt's wait says: how long, why, and whether that is a problem. */
 function addPendingFacts(view, a, now, options) {
@@ -38026,12 +38276,22 @@ function attemptView(a, now, options) {
     addPendingFacts(view, a, now, options);
     return view;
 }
+/** Whether every level is a string already (as in nearly every sweep): then it is its own text. */
+function allText(values) {
+    for (const name in values)
+        if (typeof values[name] !== 'string')
+            return false;
+    return true;
+}
 /**
  * Factor name → level text of a condition. A condition's values never change and transitions
- * share the object, so the map is made once per process, not once per snapshot.
+ * share the object, so the map is made once per process, not once per snapshot, and not at all
+ * when the values are all text.
  */
 const FACTOR_TEXT = new WeakMap();
 function factorText(values) {
+    if (allText(values))
+        return values;
     let text = FACTOR_TEXT.get(values);
     if (text === undefined) {
         const built = {};
@@ -38046,9 +38306,8 @@ function factorText(values) {
     return text;
 }
 function conditionView(c, now, options) {
-    const attempts = [];
-    for (const a of c.attempts)
-        attempts.push(attemptView(a, now, options));
+    // map(), not push(): an array grown by push() reserves room for 17 views (~150 bytes a condition).
+    const attempts = c.attempts.map((a) => attemptView(a, now, options));
     return { id: c.id, factors: factorText(c.values), attempts };
 }
 function manifestToSnapshot(m, options) {

@@ -3,25 +3,46 @@
  * submitted = the cycle's time, interned failures, the log pattern, elapsed from the times) and
  * checks what zod cannot: ids against the factors, cycle numbering, unique job ids.
  */
-import { conditionId, type LevelValue, levelText, parseConditionId } from './conditions.js';
+import { conditionValues, plainNames } from './condition-values.js';
+import { levelText } from './conditions.js';
 import { type Attempt, elapsedFromTimes, MANIFEST_SCHEMA_VERSION, type Manifest } from './manifest-model.js';
-import { expandLogPattern } from './manifest-serialize.js';
+import { logPathMaker } from './manifest-serialize.js';
 import type { WireAttempt, WireManifest } from './manifest-wire.js';
+import { TextPool } from './own-text.js';
+
+/**
+ * A tick's time (when an attempt was last seen, or went stale), one string per distinct time:
+ * JSON.parse makes a string per occurrence, and every attempt of a 100,000-condition manifest
+ * holds one of a few hundred tick times (~4 MB of the loaded manifest). Start and end times are
+ * mostly distinct: looking them up would cost more than it saves.
+ */
+function tickTime(times: TextPool, at: string | undefined): string | null {
+  return at === undefined ? null : times.own(at);
+}
+
+/** What every attempt of one decode shares. */
+interface DecodeContext {
+  readonly wire: WireManifest;
+  readonly times: TextPool;
+  /** The log pattern's expansion (logPathMaker), null without one. */
+  readonly logPath: ((jobName: string, jobId: string) => string) | null;
+}
 
 function decodeAttempt(
   w: WireAttempt,
-  wire: WireManifest,
+  ctx: DecodeContext,
   jobName: string,
   index: number,
-  where: string,
+  where: () => string,
 ): Attempt {
+  const { wire, times } = ctx;
   const cycle = w.cycle ?? index;
   const submittedAt = w.submitted ?? wire.cycles[cycle]?.at;
-  if (submittedAt === undefined) throw new Error(`${where}: cycle ${cycle} was never recorded in cycles`);
+  if (submittedAt === undefined) throw new Error(`${where()}: cycle ${cycle} was never recorded in cycles`);
   let classification: Attempt['classification'] = null;
   if (w.fail !== undefined) {
     const failure = Object.hasOwn(wire.failures, w.fail) ? wire.failures[w.fail] : undefined;
-    if (failure === undefined) throw new Error(`${where}.fail: "${w.fail}" is not in failures`);
+    if (failure === undefined) throw new Error(`${where()}.fail: "${w.fail}" is not in failures`);
     classification = {
       rootCause: failure.cause,
       signature: failure.sig,
@@ -29,10 +50,7 @@ function decodeAttempt(
       evidence: w.ev ?? failure.ev,
     };
   }
-  const implied =
-    wire.log_pattern === null || w.job === undefined
-      ? null
-      : expandLogPattern(wire.log_pattern, jobName, w.job);
+  const implied = ctx.logPath === null || w.job === undefined ? null : ctx.logPath(jobName, w.job);
   const out = w.out === undefined ? implied : w.out;
   return {
     cycle,
@@ -69,8 +87,8 @@ function decodeAttempt(
     stderrPath: w.err === undefined ? out : w.err,
     submitError: w.error ?? null,
     image: w.img ?? null,
-    observedAt: w.seen ?? null,
-    staleSince: w.stale ?? null,
+    observedAt: tickTime(times, w.seen),
+    staleSince: tickTime(times, w.stale),
   };
 }
 
@@ -86,30 +104,33 @@ export function decodeManifest(wire: WireManifest): Manifest {
   const lastCycle = wire.cycles.length - 1;
   const seenIds = new Set<string>();
   const seenJobs = new Set<string>();
+  const ctx: DecodeContext = {
+    wire,
+    times: new TextPool(),
+    logPath: wire.log_pattern === null ? null : logPathMaker(wire.log_pattern),
+  };
+  const plain = plainNames(names);
   const conditions = wire.conditions.map((c, ci) => {
-    const where = `conditions[${ci}] (condition ${c.id})`;
-    if (seenIds.has(c.id)) throw new Error(`${where}: duplicate condition id`);
+    // Where a problem is, named only when there is one (100,000 conditions have none).
+    const where = () => `conditions[${ci}] (condition ${c.id})`;
+    if (seenIds.has(c.id)) throw new Error(`${where()}: duplicate condition id`);
     seenIds.add(c.id);
-    const values: Record<string, LevelValue> = {};
-    for (const [name, text] of parseConditionId(c.id)) {
-      const level = levelByText.get(name)?.get(text);
-      if (level !== undefined) values[name] = level;
-    }
-    if (conditionId(names, values) !== c.id) {
-      throw new Error(`${where}: the id does not match the factors ${names.join(', ')} and their levels`);
+    const values = conditionValues(c.id, names, levelByText, plain);
+    if (values === null) {
+      throw new Error(`${where()}: the id does not match the factors ${names.join(', ')} and their levels`);
     }
     const attempts = c.attempts.map((w, ai) => {
-      const at = `${where}.attempts[${ai}]`;
+      const at = () => `${where()}.attempts[${ai}]`;
       if ((w.cycle ?? ai) > lastCycle)
-        throw new Error(`${at}: cycle ${w.cycle ?? ai} was never recorded in cycles`);
+        throw new Error(`${at()}: cycle ${w.cycle ?? ai} was never recorded in cycles`);
       if ((w.job !== undefined) !== (w.phase === undefined)) {
-        throw new Error(`${at}: a job id is required exactly when the attempt was submitted`);
+        throw new Error(`${at()}: a job id is required exactly when the attempt was submitted`);
       }
       if (w.job !== undefined) {
-        if (seenJobs.has(w.job)) throw new Error(`${at}: job ${w.job} already belongs to another attempt`);
+        if (seenJobs.has(w.job)) throw new Error(`${at()}: job ${w.job} already belongs to another attempt`);
         seenJobs.add(w.job);
       }
-      return decodeAttempt(w, wire, c.job, ai, at);
+      return decodeAttempt(w, ctx, c.job, ai, at);
     });
     return { id: c.id, jobName: c.job, values, attempts };
   });

@@ -32,14 +32,26 @@ export const NO_JOB_ID = '';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-function resourcesOf(a: Attempt, options: SnapshotOptions): AttemptResources | undefined {
-  const memoryMb = a.requested?.memoryMb ?? options.defaults?.memoryMb ?? null;
-  const timeMinutes = a.requested?.timeMinutes ?? options.defaults?.timeMinutes ?? null;
+function resourcesFrom(memoryMb: number | null, timeMinutes: number | null): AttemptResources | undefined {
   if (memoryMb === null && timeMinutes === null) return undefined;
   const resources: Mutable<AttemptResources> = {};
   if (memoryMb !== null) resources.memoryMb = memoryMb;
   if (timeMinutes !== null) resources.timeMinutes = timeMinutes;
   return resources;
+}
+
+/**
+ * The template's resources as a view, made once per options: nearly every attempt asks for
+ * just those, and views are readonly, so 100,000 views share one object instead of one each.
+ */
+const TEMPLATE_RESOURCES = new WeakMap<SnapshotOptions, AttemptResources | undefined>();
+
+function resourcesOf(a: Attempt, options: SnapshotOptions): AttemptResources | undefined {
+  const memoryMb = a.requested?.memoryMb ?? options.defaults?.memoryMb ?? null;
+  const timeMinutes = a.requested?.timeMinutes ?? options.defaults?.timeMinutes ?? null;
+  if (a.requested !== null) return resourcesFrom(memoryMb, timeMinutes);
+  if (!TEMPLATE_RESOURCES.has(options)) TEMPLATE_RESOURCES.set(options, resourcesFrom(memoryMb, timeMinutes));
+  return TEMPLATE_RESOURCES.get(options);
 }
 
 /** Adds what a pending attempt's wait says: how long, why, and whether that is a problem. */
@@ -110,13 +122,21 @@ export function attemptView(a: Attempt, now: number, options: SnapshotOptions): 
   return view;
 }
 
+/** Whether every level is a string already (as in nearly every sweep): then it is its own text. */
+function allText(values: ConditionRecord['values']): values is Readonly<Record<string, string>> {
+  for (const name in values) if (typeof values[name] !== 'string') return false;
+  return true;
+}
+
 /**
  * Factor name → level text of a condition. A condition's values never change and transitions
- * share the object, so the map is made once per process, not once per snapshot.
+ * share the object, so the map is made once per process, not once per snapshot, and not at all
+ * when the values are all text.
  */
 const FACTOR_TEXT = new WeakMap<ConditionRecord['values'], Readonly<Record<string, string>>>();
 
 function factorText(values: ConditionRecord['values']): Readonly<Record<string, string>> {
+  if (allText(values)) return values;
   let text = FACTOR_TEXT.get(values);
   if (text === undefined) {
     const built: Record<string, string> = {};
@@ -131,8 +151,8 @@ function factorText(values: ConditionRecord['values']): Readonly<Record<string, 
 }
 
 export function conditionView(c: ConditionRecord, now: number, options: SnapshotOptions): ConditionView {
-  const attempts: AttemptView[] = [];
-  for (const a of c.attempts) attempts.push(attemptView(a, now, options));
+  // map(), not push(): an array grown by push() reserves room for 17 views (~150 bytes a condition).
+  const attempts = c.attempts.map((a) => attemptView(a, now, options));
   return { id: c.id, factors: factorText(c.values), attempts };
 }
 

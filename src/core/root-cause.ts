@@ -1,3 +1,4 @@
+import { ownText } from './own-text.js';
 import { ALL_RULES, HEALTHY_RULES, TIER } from './rules/index.js';
 import type { Hit, RuleSet } from './rules/scan.js';
 import { judgeState, type StateVerdict } from './rules/states.js';
@@ -72,24 +73,14 @@ function lastLines(log: string, count: number): string[] {
   return lines;
 }
 
-/**
- * The line in a string of its own. A line cut from the log shares the log's characters (V8
- * keeps a slice's source alive), and a classification lives on in the manifest: every failed
- * job's whole tail stayed reachable through its evidence (4 MB on the lab's 1,000-job first
- * tick, copied by each young-generation GC: ~2 ms of GC per such tick). Prepending flattens
- * the pair into a new string, which the slice then refers to; the text is the same.
- */
-function own(line: string): string {
-  return ` ${line}`.slice(1);
-}
-
 function verdict(
   rootCause: RootCause,
   confidence: number,
   rule: string,
   evidence: readonly string[],
 ): Classification {
-  const lines = evidence.map(own);
+  // A line cut from the log would keep the whole log alive in the manifest (own-text.ts).
+  const lines = evidence.map(ownText);
   return { rootCause, confidence, signature: signatureOf(rootCause, lines), evidence: lines, rule };
 }
 

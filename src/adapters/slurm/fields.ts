@@ -2,7 +2,15 @@
  * Readers for Slurm's scalar fields: exit codes, durations, timestamps, node lists. Each returns
  * undefined for Slurm's placeholders (`Unknown`, `None`, `N/A`, `UNLIMITED`) instead of guessing.
  */
+import { ownText, TextPool } from '../../core/own-text.js';
 import type { ExitStatus } from '../../core/types.js';
+
+/**
+ * The texts these readers return are kept (in observations, then the manifest), so each is a
+ * copy of its own (see own-text.ts). Timestamps also repeat (a batch is submitted in the same
+ * second): one copy each, shared by every job that has it.
+ */
+const TIMES = new TextPool(16_384);
 
 /** `137:0`, `0:9` (code:signal, as sacct and scontrol print). Signal 0 means "not signalled". */
 export function parseExitCode(text: string): ExitStatus | undefined {
@@ -105,10 +113,10 @@ function isTimestamp(t: string): boolean {
 /** A Slurm timestamp (`2026-11-26T04:20:49`, cluster local time) or undefined for placeholders. */
 export function parseTimestamp(text: string): string | undefined {
   // A bare timestamp has nothing to trim and is no placeholder: one pass over its characters.
-  if (isTimestamp(text)) return text;
+  if (isTimestamp(text)) return TIMES.own(text);
   const t = text.trim();
   if (isPlaceholder(t)) return undefined;
-  return isTimestamp(t) ? t : undefined;
+  return isTimestamp(t) ? TIMES.own(t) : undefined;
 }
 
 /** Seconds between two cluster-local timestamps (same clock, same zone), or undefined. */
@@ -122,7 +130,7 @@ export function secondsBetween(from: string, to: string): number | undefined {
 /** A node list, or undefined for `None assigned`, `(null)` and empty. */
 export function parseNodes(text: string): string | undefined {
   const t = text.trim();
-  return isPlaceholder(t) ? undefined : t;
+  return isPlaceholder(t) ? undefined : ownText(t);
 }
 
 /** A non-negative integer field, or undefined. */
@@ -134,10 +142,11 @@ export function parseCount(text: string): number | undefined {
 export function parseText(text: string): string | undefined {
   const t = text.trim();
   // Only a 3-character text can lower-case to `n/a` (see PLACEHOLDER_LENGTHS).
-  return t === '' || t === '(null)' || (t.length === 3 && t.toLowerCase() === 'n/a') ? undefined : t;
+  return t === '' || t === '(null)' || (t.length === 3 && t.toLowerCase() === 'n/a') ? undefined : ownText(t);
 }
 
 /** Shortens a line for a diagnostic. */
 export function clip(line: string, max = 300): string {
-  return line.length <= max ? line : `${line.slice(0, max)}…`;
+  // Diagnostics outlive the answer (the tick reports them): a copy, not a view into it.
+  return line.length <= max ? ownText(line) : `${line.slice(0, max)}…`;
 }

@@ -3,6 +3,7 @@
  * rows at 100,000 jobs, and most of them are steps of which only the id and State matter: a
  * split() would make eleven strings and an array per row just to drop nine of them.
  */
+import { ownText } from '../../core/own-text.js';
 import type { JobState } from '../../core/types.js';
 import { normalizeSlurmState } from './states.js';
 
@@ -85,9 +86,10 @@ const STATE_MEMO_MAX = 4096;
 export function stateEntry(raw: string): StateEntry {
   let entry = STATE_MEMO.get(raw);
   if (entry === undefined) {
-    entry = { raw, state: normalizeSlurmState(raw) };
+    // Copied: the memo outlives the answer the state was cut from.
+    entry = { raw: ownText(raw), state: normalizeSlurmState(raw) };
     if (STATE_MEMO.size >= STATE_MEMO_MAX) STATE_MEMO.clear();
-    STATE_MEMO.set(raw, entry);
+    STATE_MEMO.set(entry.raw, entry);
   }
   return entry;
 }

@@ -2,6 +2,7 @@
  * One sacct job (sacct-parse.ts) → its observation: the final run's fields, restarts, and a
  * hidden OOM kill found in a step.
  */
+import { ownText } from '../../core/own-text.js';
 import type { JobObservation } from '../../core/types.js';
 import { parseDuration, parseExitCode, parseNodes, parseText, parseTimestamp } from './fields.js';
 import { stateEntry } from './rows.js';
@@ -23,9 +24,10 @@ export function sacctObservation(job: SacctJob): JobObservation {
     state = 'OUT_OF_MEMORY';
     rawState = job.oomStep;
   }
-  const jobId = row.jobId;
+  // Ids are cut from the answer (or built on a piece of it): kept, they must not hold it.
+  const jobId = ownText(row.jobId);
   const restarts = job.runs - 1;
-  const jobIdRaw = row.jobIdRaw !== '' && row.jobIdRaw !== jobId ? row.jobIdRaw : undefined;
+  const jobIdRaw = row.jobIdRaw !== '' && row.jobIdRaw !== row.jobId ? ownText(row.jobIdRaw) : undefined;
   const name = parseText(row.name);
   const reason = parseText(row.reason);
   const exit = parseExitCode(row.exitCode);

@@ -129,13 +129,49 @@ export function parseSacctRow(
   return rowOf(c, col, job, step, state);
 }
 
-/** The runs of one job seen so far (mutable while reading; a SacctJob once read). */
-interface Runs {
-  row: SacctRow;
-  oomStep: string | undefined;
-  runs: number;
+/** A field list and delimiter, with a cursor of their own for reading a kept line again. */
+class RowFormat {
+  readonly cursor: RowCursor;
+  readonly columns: readonly number[];
+
+  constructor(fields: readonly string[], separator: string) {
+    this.cursor = new RowCursor(fields.length, separator);
+    this.columns = columnsOf(fields);
+  }
+
+  /** Field k of SACCT_FIELDS in `line`, a row of this format read before. */
+  field(line: string, k: number): string {
+    this.cursor.read(line);
+    return this.cursor.field(this.columns[k] ?? -1);
+  }
+}
+
+/**
+ * The runs of one job seen so far (mutable while reading; a SacctJob once read). Only the final
+ * run's line is kept, and its row is cut out of it when asked for: rows held for the whole answer
+ * outlived the young generation, so 100,000 of them (~45 MB) went to the old one as garbage.
+ */
+class Runs implements SacctJob {
+  oomStep: string | undefined = undefined;
+  runs = 1;
   /** The latest run is the current one: steps that follow it can still hide an OOM. */
-  open: boolean;
+  open = true;
+
+  constructor(
+    private readonly format: RowFormat,
+    readonly jobId: string,
+    /** The final run's job line. */
+    public line: string,
+    /** A task of a pending array's range row (`43_[5-9]`): the row's id is the range's. */
+    public task: boolean,
+  ) {}
+
+  get row(): SacctRow {
+    const { cursor: c, columns: col } = this.format;
+    c.read(this.line);
+    const row = rowOf(c, col, this.jobId, undefined, stateEntry(c.field(col[STATE] ?? -1).trim()).raw);
+    return this.task ? { ...row, jobIdRaw: this.jobId } : row;
+  }
 }
 
 /**
@@ -145,6 +181,7 @@ interface Runs {
 export class SacctReader {
   readonly diagnostics: ObserveDiagnostic[] = [];
   private readonly runs = new Map<string, Runs>();
+  private readonly format: RowFormat;
   private readonly cursor: RowCursor;
   private readonly columns: readonly number[];
   /** The last job row read with a plain id, and its runs: where the steps that follow it go. */
@@ -155,8 +192,9 @@ export class SacctReader {
     private readonly fields: readonly string[] = SACCT_FIELDS,
     separator = FIELD_SEPARATOR,
   ) {
+    this.format = new RowFormat(fields, separator);
     this.cursor = new RowCursor(fields.length, separator);
-    this.columns = columnsOf(fields);
+    this.columns = this.format.columns;
   }
 
   get jobs(): ReadonlyMap<string, SacctJob> {
@@ -197,19 +235,21 @@ export class SacctReader {
       else for (const task of tasks) this.step(task, state, line);
       return undefined;
     }
-    const row = rowOf(c, col, job, undefined, stateEntry(state).raw);
+    // The state is checked (and memoized) now; the row is cut out when the job is observed.
+    stateEntry(state);
+    const submit = c.field(col[SUBMIT] ?? -1);
     this.lastRuns = undefined;
     if (tasks === undefined) {
       this.lastId = job;
-      this.lastRuns = this.run(job, row);
-    } else for (const task of tasks) this.run(task, { ...row, jobId: task, jobIdRaw: task });
+      this.lastRuns = this.run(job, line, false, submit);
+    } else for (const task of tasks) this.run(task, line, true, submit);
     return undefined;
   }
 
-  private run(id: string, row: SacctRow): Runs {
+  private run(id: string, line: string, task: boolean, submit: string): Runs {
     const seen = this.runs.get(id);
     if (seen === undefined) {
-      const runs: Runs = { row, oomStep: undefined, runs: 1, open: true };
+      const runs = new Runs(this.format, id, line, task);
       this.runs.set(id, runs);
       return runs;
     }
@@ -217,9 +257,10 @@ export class SacctReader {
     // --duplicates lists every run of a requeued job, not necessarily together: the current run
     // is the one submitted last (a requeue resets Submit), the later line on a tie. An earlier
     // run can never become current again, so its steps need not be kept.
-    seen.open = row.submit >= seen.row.submit;
+    seen.open = submit >= this.format.field(seen.line, SUBMIT);
     if (seen.open) {
-      seen.row = row;
+      seen.line = line;
+      seen.task = task;
       seen.oomStep = undefined;
     }
     return seen;

@@ -3,6 +3,7 @@
  * when accounting is down: exit code, restart count, and the *expanded* StdOut/StdErr paths.
  * It knows a job only for MinJobAge seconds after its end, like squeue.
  */
+import { ownText } from '../../core/own-text.js';
 import type { JobObservation } from '../../core/types.js';
 import type { ObserveDiagnostic } from '../../ports/scheduler.js';
 import {
@@ -108,10 +109,11 @@ export function parseScontrol(
         ? secondsBetween(submittedAt, context.remoteNow)
         : undefined;
     for (const jobId of ids) {
+      // Cut from the answer: kept, they must not hold it (own-text.ts).
       observations.push({
-        jobId,
+        jobId: ownText(jobId),
         state,
-        rawState,
+        rawState: ownText(rawState),
         source: 'scontrol',
         ...(ids.length === 1 && jobIdRaw !== jobId ? { jobIdRaw } : {}),
         ...(name !== undefined ? { name } : {}),

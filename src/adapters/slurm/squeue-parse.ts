@@ -4,6 +4,7 @@
  * still shows finished jobs for MinJobAge seconds, which is what the fallback lives on when
  * accounting is down. It has no exit codes; scontrol fills those in (scontrol-parse.ts).
  */
+import { ownText } from '../../core/own-text.js';
 import type { JobObservation } from '../../core/types.js';
 import type { ObserveDiagnostic } from '../../ports/scheduler.js';
 import { clip, parseDuration, parseNodes, parseText, parseTimestamp, secondsBetween } from './fields.js';
@@ -98,10 +99,12 @@ export class SqueueReader {
         ? secondsBetween(submittedAt, context.remoteNow)
         : undefined;
     const raw = ids.length === 1 ? this.cell(RAW).trim() : '';
-    for (const jobId of ids) {
+    for (const id of ids) {
+      // Ids are cut from the answer (or built on a piece of it): kept, they must not hold it.
+      const jobId = ownText(id);
       // Field by field rather than a spread per optional field; the keys keep the spreads' order.
       const o: Draft = { jobId, state, rawState: stateText, source: 'squeue' };
-      if (raw !== '' && raw !== jobId) o.jobIdRaw = raw;
+      if (raw !== '' && raw !== id) o.jobIdRaw = ownText(raw);
       if (name !== undefined) o.name = name;
       if (reason !== undefined) o.reason = reason;
       if (submittedAt !== undefined) o.submittedAt = submittedAt;
