@@ -27592,14 +27592,12 @@ class FailureTable {
         return this.keys.get(`${c.rootCause}\n${c.signature}`) ?? '';
     }
 }
-/** `%x` and `%j` are Slurm's own file-name patterns for the job name and the job id. */
-function expandLogPattern(pattern, jobName, jobId) {
-    return logPathMaker(pattern)(jobName, jobId);
-}
 /**
- * expandLogPattern with the pattern cut at its tokens once: a load and a save expand it for
- * every attempt (100,000 regex replacements with a callback cost ~50 ms, joining the pieces
- * ~17). join() makes one flat string, as the replacement did, not a chain of concatenations.
+ * The log path of a job from the manifest's log pattern, where `%x` and `%j` are Slurm's own
+ * file-name patterns for the job name and the job id. The pattern is cut at its tokens once: a
+ * load and a save expand it for every attempt (100,000 regex replacements with a callback cost
+ * ~50 ms, joining the pieces ~17). join() makes one flat string, as the replacement did, not a
+ * chain of concatenations.
  */
 function logPathMaker(pattern) {
     const pieces = [];
@@ -28935,7 +28933,7 @@ function notWritable(dir) {
  * `%j`, `%3j`, `%A`, `%a`, `%x`, `%u`, `%%`; a backslash anywhere turns expansion off, as in
  * Slurm. `%J` (job.step) and `%N` (node) are left as they are.
  */
-function log_paths_expandLogPattern(pattern, facts) {
+function expandLogPattern(pattern, facts) {
     if (pattern.includes('\\'))
         return absolute(pattern.replaceAll('\\', ''), facts.workdir);
     const expanded = pattern.replace(/%(\d*)([%Aajxu])/g, (whole, width, letter) => {
@@ -29149,8 +29147,8 @@ function jobRecord(req, jobId, files, ctx) {
         env: { ...req.env },
         workdir,
         // Slurm's patterns (%j, %x, %u), relative to the workdir; by default in the job directory.
-        stdoutPath: req.stdout === undefined ? files.stdout : log_paths_expandLogPattern(req.stdout, facts),
-        stderrPath: req.stderr === undefined ? files.stderr : log_paths_expandLogPattern(req.stderr, facts),
+        stdoutPath: req.stdout === undefined ? files.stdout : expandLogPattern(req.stdout, facts),
+        stderrPath: req.stderr === undefined ? files.stderr : expandLogPattern(req.stderr, facts),
         limits: {
             ...(timeMinutes !== undefined ? { timeMinutes } : {}),
             ...(memMb !== undefined ? { memMb } : {}),
@@ -33502,8 +33500,8 @@ function submitResult(call, req, out, user) {
         ok: true,
         jobId: parsed.jobId,
         ...(parsed.cluster !== undefined ? { cluster: parsed.cluster } : {}),
-        stdoutPath: log_paths_expandLogPattern(call.stdoutPattern, facts),
-        stderrPath: log_paths_expandLogPattern(call.stderrPattern, facts),
+        stdoutPath: expandLogPattern(call.stdoutPattern, facts),
+        stderrPath: expandLogPattern(call.stderrPattern, facts),
     };
 }
 
@@ -37289,7 +37287,11 @@ function hasInvalidOutputs(current) {
 }
 /** True when the condition's factor values include every pair of `match`. */
 function matchesFactors(factors, match) {
-    return Object.entries(match).every(([name, level]) => factors[name] === level);
+    // Called for every running job per burst of the kill switch: no entries array per call.
+    for (const name in match)
+        if (factors[name] !== match[name])
+            return false;
+    return true;
 }
 /** The factor values all the given conditions agree on: what "the same configuration" means. */
 function sharedFactors(all) {

@@ -80,15 +80,12 @@ class FailureTable {
   }
 }
 
-/** `%x` and `%j` are Slurm's own file-name patterns for the job name and the job id. */
-export function expandLogPattern(pattern: string, jobName: string, jobId: string): string {
-  return logPathMaker(pattern)(jobName, jobId);
-}
-
 /**
- * expandLogPattern with the pattern cut at its tokens once: a load and a save expand it for
- * every attempt (100,000 regex replacements with a callback cost ~50 ms, joining the pieces
- * ~17). join() makes one flat string, as the replacement did, not a chain of concatenations.
+ * The log path of a job from the manifest's log pattern, where `%x` and `%j` are Slurm's own
+ * file-name patterns for the job name and the job id. The pattern is cut at its tokens once: a
+ * load and a save expand it for every attempt (100,000 regex replacements with a callback cost
+ * ~50 ms, joining the pieces ~17). join() makes one flat string, as the replacement did, not a
+ * chain of concatenations.
  */
 export function logPathMaker(pattern: string): (jobName: string, jobId: string) => string {
   const pieces: string[] = [];
