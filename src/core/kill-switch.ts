@@ -68,8 +68,10 @@ export function evaluateKillSwitch(snapshot: SweepSnapshot, policy: Policy): Kil
 
   const triggers: KillSwitchTrigger[] = [];
   const notes: string[] = [];
-  // The candidates for a cancel, once: a burst then scans the running jobs, not the whole sweep.
+  // The candidates for a cancel, once, with how long each has run: a burst then scans the
+  // running jobs, not the whole sweep (at 100,000 jobs, 17 bursts × 10,000 running ones).
   const cancellable = current.filter((c) => CANCELLABLE.has(c.attempt.state) && c.attempt.stale !== true);
+  const ran = cancellable.map((c) => elapsedSeconds(c.attempt, now));
   for (const failures of bursts.values()) {
     const burst = largestWindow(failures, policy.killSwitch.windowSeconds * 1000);
     if (burst.length < policy.killSwitch.identical) continue;
@@ -85,15 +87,18 @@ export function evaluateKillSwitch(snapshot: SweepSnapshot, policy: Policy): Kil
     let point = Number.NEGATIVE_INFINITY;
     for (const e of points) if (e > point) point = e;
     const shared = sharedFactors(burst.map((f) => f.current.condition.factors));
-    const sameConfig = cancellable.filter((c) => matchesFactors(c.condition.factors, shared));
-    const doomed = sameConfig.filter((c) => {
-      const e = elapsedSeconds(c.attempt, now);
-      return e !== undefined && e <= point;
+    let sameConfig = 0;
+    const doomed: CurrentCondition[] = [];
+    cancellable.forEach((c, i) => {
+      if (!matchesFactors(c.condition.factors, shared)) return;
+      sameConfig++;
+      const e = ran[i];
+      if (e !== undefined && e <= point) doomed.push(c);
     });
     const where = describe(shared);
     if (doomed.length === 0) {
       notes.push(
-        sameConfig.length > 0
+        sameConfig > 0
           ? `${label} (${where}), but the running jobs of that configuration are already past ${Math.round(point)} s`
           : `${label} (${where}), but no job of that configuration is running`,
       );
@@ -109,7 +114,10 @@ export function evaluateKillSwitch(snapshot: SweepSnapshot, policy: Policy): Kil
       reason: `${label} (${where}): cancelling ${doomed.length} running jobs of that configuration that have not reached ${Math.round(point)} s`,
     });
   }
-  const jobIds = [...new Set(triggers.flatMap((t) => t.cancelJobIds))].sort();
+  // A loop into one set, not a flatMap of every trigger's list (they overlap: often all of it).
+  const union = new Set<string>();
+  for (const t of triggers) for (const id of t.cancelJobIds) union.add(id);
+  const jobIds = [...union].sort();
   const reason =
     triggers.length > 0
       ? triggers.map((t) => t.reason).join('; ')
