@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expandConditions } from '../../src/core/conditions.js';
 import type { Manifest } from '../../src/core/manifest.js';
-import { createManifest } from '../../src/core/manifest-model.js';
 import {
   applyObservations,
   markStale,
@@ -15,8 +14,8 @@ import {
   setPaused,
 } from '../../src/core/manifest-transitions.js';
 import type { JobObservation } from '../../src/core/types.js';
+import { freshManifest, launchedManifest, T } from '../helpers/small-manifest.js';
 
-const T = (minute: number) => `2025-03-01T08:${String(minute).padStart(2, '0')}:00Z`;
 const factors = [
   { name: 'model', levels: ['vit', 'resnet'] },
   { name: 'fold', levels: [0, 1] },
@@ -25,29 +24,8 @@ const conditions = expandConditions({ experiment: 'exp', factors });
 const ids = conditions.map((c) => c.id);
 const [, , C = ''] = ids;
 
-function fresh(): Manifest {
-  return createManifest({
-    experiment: 'exp',
-    sweepDigest: 'sha256:0',
-    factorNames: ['model', 'fold'],
-    conditions,
-    launch: { digest: 'git:abc', reason: 'launch', requestedBy: 'alice', at: '2025-03-01T08:00:00.123Z' },
-  });
-}
-
-/** Every condition submitted as job 100 + index. */
-function launched(): Manifest {
-  const m = recordSubmitting(
-    fresh(),
-    ids.map((conditionId) => ({ conditionId, cycle: 0 })),
-    T(1),
-  );
-  return recordSubmitted(
-    m,
-    ids.map((conditionId, i) => ({ conditionId, jobId: String(100 + i) })),
-    T(2),
-  );
-}
+const fresh = () => freshManifest(factors);
+const launched = () => launchedManifest(factors);
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {

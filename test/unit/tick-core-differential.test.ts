@@ -12,7 +12,6 @@ import type { Manifest } from '../../src/core/manifest.js';
 import {
   ATTEMPT_SLOTS,
   type AttemptRef,
-  createManifest,
   findCondition,
   getAttempt,
   jobSlots,
@@ -27,8 +26,8 @@ import {
 import type { SweepSnapshot } from '../../src/core/snapshot.js';
 import type { JobObservation, JobState } from '../../src/core/types.js';
 import { isFailedState } from '../../src/core/types.js';
+import { launchedManifest, T } from '../helpers/small-manifest.js';
 
-const T = (minute: number) => `2025-03-01T08:${String(minute).padStart(2, '0')}:00Z`;
 const factors = [
   { name: 'model', levels: ['vit', 'resnet', 'mlp'] },
   { name: 'fold', levels: [0, 1] },
@@ -38,23 +37,7 @@ const ids = conditions.map((c) => c.id);
 
 /** Every condition launched; the first two relaunched once (two attempts each). */
 function twoCycles(): Manifest {
-  let m = createManifest({
-    experiment: 'exp',
-    sweepDigest: 'sha256:0',
-    factorNames: ['model', 'fold'],
-    conditions,
-    launch: { digest: 'git:abc', reason: 'launch', requestedBy: 'alice', at: T(0) },
-  });
-  m = recordSubmitting(
-    m,
-    ids.map((conditionId) => ({ conditionId, cycle: 0 })),
-    T(1),
-  );
-  m = recordSubmitted(
-    m,
-    ids.map((conditionId, i) => ({ conditionId, jobId: String(100 + i) })),
-    T(2),
-  );
+  let m = launchedManifest(factors);
   m = recordRelaunchCycle(m, { digest: 'git:def', reason: 'oom', requestedBy: 'policy', at: T(3) });
   const again = ids.slice(0, 2);
   m = recordSubmitting(
