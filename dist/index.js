@@ -63727,6 +63727,8 @@ const wireManifestSchema = strictObject({
     }))
         .min(1),
     issues: record(schemas_string().regex(FINGERPRINT), schemas_int().min(1)),
+    /** Absent until a tick has found the dashboard (and in manifests written before it existed). */
+    dashboard_issue: schemas_int().min(1).optional(),
     decisions: array(strictObject({
         at: manifest_wire_time,
         decision: schemas_enum(DECISIONS),
@@ -64186,6 +64188,11 @@ function recordIssue(m, fingerprint, issueNumber) {
     if (m.issues[fingerprint] === issueNumber)
         return m;
     return { ...m, issues: { ...m.issues, [fingerprint]: issueNumber } };
+}
+/** Remembers where the experiment's dashboard issue is, so later ticks write it without a lookup. */
+function recordDashboardIssue(m, issueNumber) {
+    guard(m, Number.isInteger(issueNumber) && issueNumber > 0, `${issueNumber} is not an issue number`);
+    return m.dashboardIssue === issueNumber ? m : { ...m, dashboardIssue: issueNumber };
 }
 function setPaused(m, paused) {
     return m.paused === paused ? m : { ...m, paused };
@@ -68111,12 +68118,28 @@ async function dashboardApproval(deps, ctx) {
         return undefined;
     }
 }
-/** Ensures the dashboard, comments on cancellations; returns the actions with any error added. */
+/**
+ * The dashboard's number, looked up by its marker, for a tick that will write the dashboard
+ * anyway (the lookup's listing is the one that write makes), so that the tick records it and
+ * later ticks write it by number. `number` is null when there is none yet or the lookup failed;
+ * the write after the save looks again, and `error` is for the tick's report.
+ */
+async function locateDashboard(issues, experiment) {
+    try {
+        const found = await issues.findByMarker(ISSUE_LABEL, dashboardMarker(experiment));
+        return { number: found?.number ?? null };
+    }
+    catch (error) {
+        return { number: null, error: `dashboard not looked up: ${tick_dashboard_message(error)}` };
+    }
+}
+/** Ensures the dashboard and comments on cancellations. */
 async function maintainDashboard(deps, ctx) {
     const errors = [];
     const plan = ctx.outcome.relaunchPlan;
     const dispatched = plan !== null && readLedger(ctx.manifest).dispatched.has(plan.cycle);
     const marker = dashboardMarker(ctx.experiment);
+    const approval = pendingApproval(ctx.outcome, ctx.policy, ctx.approvedBy !== undefined || dispatched);
     const body = renderDashboard({
         experiment: ctx.experiment,
         marker,
@@ -68125,9 +68148,11 @@ async function maintainDashboard(deps, ctx) {
         bands: ctx.policy.bands,
         decisions: ctx.manifest.decisions,
         current: { ...ctx.current, band: ctx.outcome.health.band },
-        approval: pendingApproval(ctx.outcome, ctx.policy, ctx.approvedBy !== undefined || dispatched),
+        approval,
         paused: ctx.manifest.paused,
     });
+    // By its recorded number (no listing) unless it shows a box a person may have ticked since.
+    const known = approval === null ? ctx.manifest.dashboardIssue : undefined;
     let issueNumber = null;
     try {
         const ensured = await deps.issues.ensureIssue({
@@ -68135,6 +68160,7 @@ async function maintainDashboard(deps, ctx) {
             title: dashboardTitle(ctx.experiment),
             body,
             labels: [ISSUE_LABEL, DASHBOARD_LABEL],
+            ...(known !== undefined ? { number: known } : {}),
         });
         issueNumber = ensured.issue.number;
     }
@@ -68155,7 +68181,8 @@ async function maintainDashboard(deps, ctx) {
             errors.push(`dashboard comment on the cancellations not posted: ${tick_dashboard_message(error)}`);
         }
     }
-    return errors.length === 0 ? ctx.actions : { ...ctx.actions, errors: [...ctx.actions.errors, ...errors] };
+    const actions = errors.length === 0 ? ctx.actions : { ...ctx.actions, errors: [...ctx.actions.errors, ...errors] };
+    return { actions, issueNumber };
 }
 
 ;// CONCATENATED MODULE: ./src/core/own-text.ts
@@ -69997,6 +70024,18 @@ async function tick(deps, input) {
         (input.dashboard === true
             ? await dashboardApproval({ issues: deps.issues, logger }, { experiment: config.experiment, outcome, policy })
             : undefined);
+    // The dashboard shows what the manifest holds: a tick that changed nothing has nothing new to
+    // show, so it skips the listing that finding the dashboard costs (GitHub's request budget),
+    // unless it read the approval box anyway: then rewriting a tampered box costs nothing more.
+    const dashboardRead = input.approvedBy === undefined && pendingApproval(outcome, policy) !== null;
+    // A tick that will write the dashboard without knowing its number finds it now, with the
+    // listing that write would make, and records it: later ticks write it by number, unlisted.
+    const located = input.dashboard === true &&
+        before.dashboardIssue === undefined &&
+        (stateChanged || decisionChanged || dashboardRead)
+        ? await locateDashboard(deps.issues, config.experiment)
+        : { number: null };
+    const dashboardFound = located.number;
     // The tick's record on `current`, for both saves that may write it (the dispatch's claim, else
     // the final save). Still the manifest this tick loaded (nothing saved since): its observed form
     // is at hand; otherwise the observations are re-applied on what the other run saved.
@@ -70006,6 +70045,8 @@ async function tick(deps, input) {
             if (before.issues[fingerprint] !== issue)
                 next = recordIssue(next, fingerprint, issue);
         }
+        if (dashboardFound !== null)
+            next = recordDashboardIssue(next, dashboardFound);
         return recordDecision(next, {
             at: now,
             decision,
@@ -70032,7 +70073,7 @@ async function tick(deps, input) {
         });
     const newIssues = [...acted.issues].filter(([fp, n]) => before.issues[fp] !== n);
     const changed = stateChanged || decisionChanged || actedUpon(acted.actions) || newIssues.length > 0 || acted.recorded;
-    const saved = await saveWithRetry(store, (current) => {
+    let saved = await saveWithRetry(store, (current) => {
         if (current === null)
             throw manifestMissing(config.experiment);
         // Recorded with the dispatch's claim: returning `current` saves nothing (and, the store
@@ -70044,11 +70085,7 @@ async function tick(deps, input) {
     }, deps.saveOptions);
     if (!changed)
         logger.info('no material change since the last tick');
-    // The dashboard shows what the manifest holds: a tick that changed nothing has nothing new to
-    // show, so it skips the listing that finding the dashboard costs (GitHub's request budget),
-    // unless it read the approval box anyway: then rewriting a tampered box costs nothing more.
-    const dashboardRead = input.approvedBy === undefined && pendingApproval(outcome, policy) !== null;
-    const actions = input.dashboard === true && (changed || dashboardRead)
+    const dashboard = input.dashboard === true && (changed || dashboardRead)
         ? await maintainDashboard(deps, {
             experiment: config.experiment,
             manifest: saved.manifest,
@@ -70059,7 +70096,27 @@ async function tick(deps, input) {
             ...(approvedBy !== undefined ? { approvedBy } : {}),
             actions: acted.actions,
         })
-        : acted.actions;
+        : { actions: acted.actions, issueNumber: null };
+    const actions = located.error === undefined
+        ? dashboard.actions
+        : { ...dashboard.actions, errors: [located.error, ...dashboard.actions.errors] };
+    // The recorded dashboard was gone (deleted, transferred) and is now elsewhere: one more save,
+    // or every later tick would try the old number first. Its failure fails nothing: the next
+    // tick finds the dashboard the same way.
+    const recorded = saved.manifest.dashboardIssue;
+    const at = dashboard.issueNumber;
+    if (recorded !== undefined && at !== null && at !== recorded) {
+        try {
+            saved = await saveWithRetry(store, (current) => {
+                if (current === null)
+                    throw manifestMissing(config.experiment);
+                return recordDashboardIssue(current, at);
+            }, deps.saveOptions);
+        }
+        catch (error) {
+            logger.warning(`dashboard moved to #${at}, not recorded: ${error instanceof Error ? error.message : String(error)}`);
+        }
+    }
     const summaryMarkdown = renderTickSummary({
         experiment: config.experiment,
         at: now,
@@ -72251,6 +72308,7 @@ function encodeManifest(m) {
             at: c.at,
         })),
         issues: { ...m.issues },
+        ...(m.dashboardIssue !== undefined ? { dashboard_issue: m.dashboardIssue } : {}),
         decisions: m.decisions.map((d) => ({
             at: d.at,
             decision: d.decision,
@@ -72285,6 +72343,10 @@ function serializeManifest(m) {
         ['factors', lines(w.factors)],
         ['cycles', lines(w.cycles)],
         ['issues', entryLines(w.issues)],
+        // Only once known: a manifest without a dashboard keeps the text it had before the field.
+        ...(w.dashboard_issue !== undefined
+            ? [['dashboard_issue', JSON.stringify(w.dashboard_issue)]]
+            : []),
         ['decisions', lines(w.decisions)],
         ['failures', entryLines(w.failures)],
         ['conditions', lines(w.conditions)],
@@ -72426,6 +72488,7 @@ function decodeManifest(wire) {
             at: c.at,
         })),
         issues: wire.issues,
+        ...(wire.dashboard_issue !== undefined ? { dashboardIssue: wire.dashboard_issue } : {}),
         decisions: wire.decisions.map((d) => ({
             at: d.at,
             decision: d.decision,
@@ -79479,6 +79542,10 @@ class LabelListings {
     constructor(gh) {
         this.gh = gh;
     }
+    /** Whether this tick has listed the label (or is listing it): a lookup then costs nothing. */
+    listed(label) {
+        return this.listings.has(label.toLowerCase());
+    }
     async issues(label) {
         return (await this.listing(label)).issues;
     }
@@ -79613,6 +79680,12 @@ class GitHubIssueTracker {
     async ensureIssue(spec) {
         const body = bodyFor(spec);
         const label = spec.labels[0];
+        // Where the caller last saw it, and no listing made yet: a write there spares the listing.
+        if (spec.number !== undefined && !this.listings.listed(label)) {
+            const written = await this.writeKnown(spec.number, spec, body);
+            if (written !== null)
+                return written;
+        }
         const existing = await this.findByMarker(label, spec.marker);
         if (!existing) {
             const created = await this.create(spec, body);
@@ -79677,6 +79750,44 @@ class GitHubIssueTracker {
             ...patch,
         });
         const issue = toTrackedIssue(data);
+        await this.listings.remember(issue);
+        return { outcome: 'updated', issue };
+    }
+    /**
+     * Writes title and body to issue `issueNumber` (reopening it), without the listing that would
+     * say whether anything changed. Labels are added when the answer shows one missing (people
+     * remove labels too). Null when the number holds no issue any more (deleted: 410; gone or
+     * moved out of reach: 404; transferred: 301): then the caller's lookup finds or files it.
+     */
+    async writeKnown(issueNumber, spec, body) {
+        let issue;
+        try {
+            const { data } = await this.gh.api.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
+                owner: this.gh.owner,
+                repo: this.gh.repo,
+                issue_number: issueNumber,
+                title: spec.title,
+                body,
+                state: 'open',
+            });
+            issue = toTrackedIssue(data);
+        }
+        catch (error) {
+            if ([301, 404, 410].includes(httpStatus(error) ?? 0))
+                return null;
+            throw error;
+        }
+        const have = new Set(issue.labels.map((l) => l.toLowerCase()));
+        const missing = spec.labels.filter((l) => !have.has(l.toLowerCase()));
+        if (missing.length > 0) {
+            const { data } = await this.gh.api.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', {
+                owner: this.gh.owner,
+                repo: this.gh.repo,
+                issue_number: issueNumber,
+                labels: missing,
+            });
+            issue = { ...issue, labels: data.map((l) => l.name) };
+        }
         await this.listings.remember(issue);
         return { outcome: 'updated', issue };
     }

@@ -13,13 +13,15 @@ import { dirname, join } from 'node:path';
 const OUT = 'test/fixtures/github/openapi-subset.json';
 
 // method + path template → what sweepwatch does with it. Labels are not listed: GitHub creates
-// a missing label when an issue is created or updated with it. Pinning the dashboard issue is
-// GraphQL-only (pinIssue), so it is out of scope of a REST description.
+// a missing label when an issue is created or updated with it (or has labels added). Pinning
+// the dashboard issue is GraphQL-only (pinIssue), so it is out of scope of a REST description.
 const OPERATIONS = [
   ['get', '/repos/{owner}/{repo}/issues'],
   ['post', '/repos/{owner}/{repo}/issues'],
   ['get', '/repos/{owner}/{repo}/issues/{issue_number}'],
   ['patch', '/repos/{owner}/{repo}/issues/{issue_number}'],
+  // Labels put back on the dashboard, written by number (its listing skipped), never removing one.
+  ['post', '/repos/{owner}/{repo}/issues/{issue_number}/labels'],
   ['get', '/repos/{owner}/{repo}/issues/{issue_number}/comments'],
   ['post', '/repos/{owner}/{repo}/issues/{issue_number}/comments'],
   ['patch', '/repos/{owner}/{repo}/issues/comments/{comment_id}'],

@@ -26614,6 +26614,8 @@ const wireManifestSchema = schemas/* strictObject */.rej({
     }))
         .min(1),
     issues: schemas/* record */.g1P(schemas/* string */.YjP().regex(FINGERPRINT), schemas/* int */.Whr().min(1)),
+    /** Absent until a tick has found the dashboard (and in manifests written before it existed). */
+    dashboard_issue: schemas/* int */.Whr().min(1).optional(),
     decisions: schemas/* array */.YOg(schemas/* strictObject */.rej({
         at: time,
         decision: schemas/* enum */.k5n(DECISIONS),
@@ -26946,6 +26948,11 @@ function recordIssue(m, fingerprint, issueNumber) {
     if (m.issues[fingerprint] === issueNumber)
         return m;
     return { ...m, issues: { ...m.issues, [fingerprint]: issueNumber } };
+}
+/** Remembers where the experiment's dashboard issue is, so later ticks write it without a lookup. */
+function recordDashboardIssue(m, issueNumber) {
+    guard(m, Number.isInteger(issueNumber) && issueNumber > 0, `${issueNumber} is not an issue number`);
+    return m.dashboardIssue === issueNumber ? m : { ...m, dashboardIssue: issueNumber };
 }
 function setPaused(m, paused) {
     return m.paused === paused ? m : { ...m, paused };
@@ -27724,6 +27731,7 @@ function encodeManifest(m) {
             at: c.at,
         })),
         issues: { ...m.issues },
+        ...(m.dashboardIssue !== undefined ? { dashboard_issue: m.dashboardIssue } : {}),
         decisions: m.decisions.map((d) => ({
             at: d.at,
             decision: d.decision,
@@ -27758,6 +27766,10 @@ function serializeManifest(m) {
         ['factors', lines(w.factors)],
         ['cycles', lines(w.cycles)],
         ['issues', entryLines(w.issues)],
+        // Only once known: a manifest without a dashboard keeps the text it had before the field.
+        ...(w.dashboard_issue !== undefined
+            ? [['dashboard_issue', JSON.stringify(w.dashboard_issue)]]
+            : []),
         ['decisions', lines(w.decisions)],
         ['failures', entryLines(w.failures)],
         ['conditions', lines(w.conditions)],
@@ -27899,6 +27911,7 @@ function decodeManifest(wire) {
             at: c.at,
         })),
         issues: wire.issues,
+        ...(wire.dashboard_issue !== undefined ? { dashboardIssue: wire.dashboard_issue } : {}),
         decisions: wire.decisions.map((d) => ({
             at: d.at,
             decision: d.decision,
@@ -41776,12 +41789,28 @@ async function dashboardApproval(deps, ctx) {
         return undefined;
     }
 }
-/** Ensures the dashboard, comments on cancellations; returns the actions with any error added. */
+/**
+ * The dashboard's number, looked up by its marker, for a tick that will write the dashboard
+ * anyway (the lookup's listing is the one that write makes), so that the tick records it and
+ * later ticks write it by number. `number` is null when there is none yet or the lookup failed;
+ * the write after the save looks again, and `error` is for the tick's report.
+ */
+async function locateDashboard(issues, experiment) {
+    try {
+        const found = await issues.findByMarker(ISSUE_LABEL, dashboardMarker(experiment));
+        return { number: found?.number ?? null };
+    }
+    catch (error) {
+        return { number: null, error: `dashboard not looked up: ${tick_dashboard_message(error)}` };
+    }
+}
+/** Ensures the dashboard and comments on cancellations. */
 async function maintainDashboard(deps, ctx) {
     const errors = [];
     const plan = ctx.outcome.relaunchPlan;
     const dispatched = plan !== null && readLedger(ctx.manifest).dispatched.has(plan.cycle);
     const marker = dashboardMarker(ctx.experiment);
+    const approval = pendingApproval(ctx.outcome, ctx.policy, ctx.approvedBy !== undefined || dispatched);
     const body = renderDashboard({
         experiment: ctx.experiment,
         marker,
@@ -41790,9 +41819,11 @@ async function maintainDashboard(deps, ctx) {
         bands: ctx.policy.bands,
         decisions: ctx.manifest.decisions,
         current: { ...ctx.current, band: ctx.outcome.health.band },
-        approval: pendingApproval(ctx.outcome, ctx.policy, ctx.approvedBy !== undefined || dispatched),
+        approval,
         paused: ctx.manifest.paused,
     });
+    // By its recorded number (no listing) unless it shows a box a person may have ticked since.
+    const known = approval === null ? ctx.manifest.dashboardIssue : undefined;
     let issueNumber = null;
     try {
         const ensured = await deps.issues.ensureIssue({
@@ -41800,6 +41831,7 @@ async function maintainDashboard(deps, ctx) {
             title: dashboardTitle(ctx.experiment),
             body,
             labels: [ISSUE_LABEL, DASHBOARD_LABEL],
+            ...(known !== undefined ? { number: known } : {}),
         });
         issueNumber = ensured.issue.number;
     }
@@ -41820,7 +41852,8 @@ async function maintainDashboard(deps, ctx) {
             errors.push(`dashboard comment on the cancellations not posted: ${tick_dashboard_message(error)}`);
         }
     }
-    return errors.length === 0 ? ctx.actions : { ...ctx.actions, errors: [...ctx.actions.errors, ...errors] };
+    const actions = errors.length === 0 ? ctx.actions : { ...ctx.actions, errors: [...ctx.actions.errors, ...errors] };
+    return { actions, issueNumber };
 }
 
 ;// CONCATENATED MODULE: ./src/app/tick-observe.ts
@@ -42080,6 +42113,18 @@ async function tick(deps, input) {
         (input.dashboard === true
             ? await dashboardApproval({ issues: deps.issues, logger }, { experiment: config.experiment, outcome, policy })
             : undefined);
+    // The dashboard shows what the manifest holds: a tick that changed nothing has nothing new to
+    // show, so it skips the listing that finding the dashboard costs (GitHub's request budget),
+    // unless it read the approval box anyway: then rewriting a tampered box costs nothing more.
+    const dashboardRead = input.approvedBy === undefined && pendingApproval(outcome, policy) !== null;
+    // A tick that will write the dashboard without knowing its number finds it now, with the
+    // listing that write would make, and records it: later ticks write it by number, unlisted.
+    const located = input.dashboard === true &&
+        before.dashboardIssue === undefined &&
+        (stateChanged || decisionChanged || dashboardRead)
+        ? await locateDashboard(deps.issues, config.experiment)
+        : { number: null };
+    const dashboardFound = located.number;
     // The tick's record on `current`, for both saves that may write it (the dispatch's claim, else
     // the final save). Still the manifest this tick loaded (nothing saved since): its observed form
     // is at hand; otherwise the observations are re-applied on what the other run saved.
@@ -42089,6 +42134,8 @@ async function tick(deps, input) {
             if (before.issues[fingerprint] !== issue)
                 next = recordIssue(next, fingerprint, issue);
         }
+        if (dashboardFound !== null)
+            next = recordDashboardIssue(next, dashboardFound);
         return recordDecision(next, {
             at: now,
             decision,
@@ -42115,7 +42162,7 @@ async function tick(deps, input) {
         });
     const newIssues = [...acted.issues].filter(([fp, n]) => before.issues[fp] !== n);
     const changed = stateChanged || decisionChanged || actedUpon(acted.actions) || newIssues.length > 0 || acted.recorded;
-    const saved = await saveWithRetry(store, (current) => {
+    let saved = await saveWithRetry(store, (current) => {
         if (current === null)
             throw manifestMissing(config.experiment);
         // Recorded with the dispatch's claim: returning `current` saves nothing (and, the store
@@ -42127,11 +42174,7 @@ async function tick(deps, input) {
     }, deps.saveOptions);
     if (!changed)
         logger.info('no material change since the last tick');
-    // The dashboard shows what the manifest holds: a tick that changed nothing has nothing new to
-    // show, so it skips the listing that finding the dashboard costs (GitHub's request budget),
-    // unless it read the approval box anyway: then rewriting a tampered box costs nothing more.
-    const dashboardRead = input.approvedBy === undefined && pendingApproval(outcome, policy) !== null;
-    const actions = input.dashboard === true && (changed || dashboardRead)
+    const dashboard = input.dashboard === true && (changed || dashboardRead)
         ? await maintainDashboard(deps, {
             experiment: config.experiment,
             manifest: saved.manifest,
@@ -42142,7 +42185,27 @@ async function tick(deps, input) {
             ...(approvedBy !== undefined ? { approvedBy } : {}),
             actions: acted.actions,
         })
-        : acted.actions;
+        : { actions: acted.actions, issueNumber: null };
+    const actions = located.error === undefined
+        ? dashboard.actions
+        : { ...dashboard.actions, errors: [located.error, ...dashboard.actions.errors] };
+    // The recorded dashboard was gone (deleted, transferred) and is now elsewhere: one more save,
+    // or every later tick would try the old number first. Its failure fails nothing: the next
+    // tick finds the dashboard the same way.
+    const recorded = saved.manifest.dashboardIssue;
+    const at = dashboard.issueNumber;
+    if (recorded !== undefined && at !== null && at !== recorded) {
+        try {
+            saved = await saveWithRetry(store, (current) => {
+                if (current === null)
+                    throw manifestMissing(config.experiment);
+                return recordDashboardIssue(current, at);
+            }, deps.saveOptions);
+        }
+        catch (error) {
+            logger.warning(`dashboard moved to #${at}, not recorded: ${error instanceof Error ? error.message : String(error)}`);
+        }
+    }
     const summaryMarkdown = renderTickSummary({
         experiment: config.experiment,
         at: now,

@@ -98,15 +98,41 @@ export interface DashboardContext {
   readonly actions: TickActions;
 }
 
-/** Ensures the dashboard, comments on cancellations; returns the actions with any error added. */
+/**
+ * The dashboard's number, looked up by its marker, for a tick that will write the dashboard
+ * anyway (the lookup's listing is the one that write makes), so that the tick records it and
+ * later ticks write it by number. `number` is null when there is none yet or the lookup failed;
+ * the write after the save looks again, and `error` is for the tick's report.
+ */
+export async function locateDashboard(
+  issues: IssueFinder,
+  experiment: string,
+): Promise<{ readonly number: number | null; readonly error?: string }> {
+  try {
+    const found = await issues.findByMarker(ISSUE_LABEL, dashboardMarker(experiment));
+    return { number: found?.number ?? null };
+  } catch (error) {
+    return { number: null, error: `dashboard not looked up: ${message(error)}` };
+  }
+}
+
+export interface MaintainedDashboard {
+  /** The tick's actions, with any error of the dashboard added. */
+  readonly actions: TickActions;
+  /** Where the dashboard now is; null when it could not be written. */
+  readonly issueNumber: number | null;
+}
+
+/** Ensures the dashboard and comments on cancellations. */
 export async function maintainDashboard(
   deps: { readonly issues: IssueWriter; readonly conversation?: Pick<IssueConversation, 'comment'> },
   ctx: DashboardContext,
-): Promise<TickActions> {
+): Promise<MaintainedDashboard> {
   const errors: string[] = [];
   const plan = ctx.outcome.relaunchPlan;
   const dispatched = plan !== null && readLedger(ctx.manifest).dispatched.has(plan.cycle);
   const marker = dashboardMarker(ctx.experiment);
+  const approval = pendingApproval(ctx.outcome, ctx.policy, ctx.approvedBy !== undefined || dispatched);
   const body = renderDashboard({
     experiment: ctx.experiment,
     marker,
@@ -115,9 +141,11 @@ export async function maintainDashboard(
     bands: ctx.policy.bands,
     decisions: ctx.manifest.decisions,
     current: { ...ctx.current, band: ctx.outcome.health.band },
-    approval: pendingApproval(ctx.outcome, ctx.policy, ctx.approvedBy !== undefined || dispatched),
+    approval,
     paused: ctx.manifest.paused,
   });
+  // By its recorded number (no listing) unless it shows a box a person may have ticked since.
+  const known = approval === null ? ctx.manifest.dashboardIssue : undefined;
   let issueNumber: number | null = null;
   try {
     const ensured = await deps.issues.ensureIssue({
@@ -125,6 +153,7 @@ export async function maintainDashboard(
       title: dashboardTitle(ctx.experiment),
       body,
       labels: [ISSUE_LABEL, DASHBOARD_LABEL],
+      ...(known !== undefined ? { number: known } : {}),
     });
     issueNumber = ensured.issue.number;
   } catch (error) {
@@ -146,5 +175,7 @@ export async function maintainDashboard(
       errors.push(`dashboard comment on the cancellations not posted: ${message(error)}`);
     }
   }
-  return errors.length === 0 ? ctx.actions : { ...ctx.actions, errors: [...ctx.actions.errors, ...errors] };
+  const actions =
+    errors.length === 0 ? ctx.actions : { ...ctx.actions, errors: [...ctx.actions.errors, ...errors] };
+  return { actions, issueNumber };
 }

@@ -8,7 +8,12 @@
 import type { SweepConfig } from '../config/sweep-config.js';
 import type { Manifest } from '../core/manifest.js';
 import { countManifestStates, manifestToSnapshot, type SnapshotOptions } from '../core/manifest-snapshot.js';
-import { applyObservations, recordDecision, recordIssue } from '../core/manifest-transitions.js';
+import {
+  applyObservations,
+  recordDashboardIssue,
+  recordDecision,
+  recordIssue,
+} from '../core/manifest-transitions.js';
 import { evaluateSweep } from '../core/outcome.js';
 import { renderTickSummary } from '../core/report.js';
 import type { Clock } from '../ports/clock.js';
@@ -20,7 +25,7 @@ import type { WorkflowDispatcher } from '../ports/workflow-dispatcher.js';
 import { manifestMissing, UseCaseError } from './errors.js';
 import { noteWithLedger, readLedger } from './ledger.js';
 import { type Acted, act, type RecordTick } from './tick-act.js';
-import { dashboardApproval, maintainDashboard, pendingApproval } from './tick-dashboard.js';
+import { dashboardApproval, locateDashboard, maintainDashboard, pendingApproval } from './tick-dashboard.js';
 import type { RelaunchWorkflow } from './tick-dispatch.js';
 import { applyObserved, diagnose, observeLive, settleObserved } from './tick-observe.js';
 import { actedUpon, NO_ACTIONS, resultJson, type TickReasonCode, type TickResult } from './tick-result.js';
@@ -128,6 +133,19 @@ export async function tick(deps: TickDeps, input: TickInput): Promise<TickResult
           { experiment: config.experiment, outcome, policy },
         )
       : undefined);
+  // The dashboard shows what the manifest holds: a tick that changed nothing has nothing new to
+  // show, so it skips the listing that finding the dashboard costs (GitHub's request budget),
+  // unless it read the approval box anyway: then rewriting a tampered box costs nothing more.
+  const dashboardRead = input.approvedBy === undefined && pendingApproval(outcome, policy) !== null;
+  // A tick that will write the dashboard without knowing its number finds it now, with the
+  // listing that write would make, and records it: later ticks write it by number, unlisted.
+  const located =
+    input.dashboard === true &&
+    before.dashboardIssue === undefined &&
+    (stateChanged || decisionChanged || dashboardRead)
+      ? await locateDashboard(deps.issues, config.experiment)
+      : { number: null };
+  const dashboardFound = located.number;
   // The tick's record on `current`, for both saves that may write it (the dispatch's claim, else
   // the final save). Still the manifest this tick loaded (nothing saved since): its observed form
   // is at hand; otherwise the observations are re-applied on what the other run saved.
@@ -136,6 +154,7 @@ export async function tick(deps: TickDeps, input: TickInput): Promise<TickResult
     for (const [fingerprint, issue] of work.issues) {
       if (before.issues[fingerprint] !== issue) next = recordIssue(next, fingerprint, issue);
     }
+    if (dashboardFound !== null) next = recordDashboardIssue(next, dashboardFound);
     return recordDecision(next, {
       at: now,
       decision,
@@ -168,7 +187,7 @@ export async function tick(deps: TickDeps, input: TickInput): Promise<TickResult
   const changed =
     stateChanged || decisionChanged || actedUpon(acted.actions) || newIssues.length > 0 || acted.recorded;
 
-  const saved = await saveWithRetry(
+  let saved = await saveWithRetry(
     store,
     (current) => {
       if (current === null) throw manifestMissing(config.experiment);
@@ -181,11 +200,7 @@ export async function tick(deps: TickDeps, input: TickInput): Promise<TickResult
     deps.saveOptions,
   );
   if (!changed) logger.info('no material change since the last tick');
-  // The dashboard shows what the manifest holds: a tick that changed nothing has nothing new to
-  // show, so it skips the listing that finding the dashboard costs (GitHub's request budget),
-  // unless it read the approval box anyway: then rewriting a tampered box costs nothing more.
-  const dashboardRead = input.approvedBy === undefined && pendingApproval(outcome, policy) !== null;
-  const actions =
+  const dashboard =
     input.dashboard === true && (changed || dashboardRead)
       ? await maintainDashboard(deps, {
           experiment: config.experiment,
@@ -197,7 +212,32 @@ export async function tick(deps: TickDeps, input: TickInput): Promise<TickResult
           ...(approvedBy !== undefined ? { approvedBy } : {}),
           actions: acted.actions,
         })
-      : acted.actions;
+      : { actions: acted.actions, issueNumber: null };
+  const actions =
+    located.error === undefined
+      ? dashboard.actions
+      : { ...dashboard.actions, errors: [located.error, ...dashboard.actions.errors] };
+  // The recorded dashboard was gone (deleted, transferred) and is now elsewhere: one more save,
+  // or every later tick would try the old number first. Its failure fails nothing: the next
+  // tick finds the dashboard the same way.
+  const recorded = saved.manifest.dashboardIssue;
+  const at = dashboard.issueNumber;
+  if (recorded !== undefined && at !== null && at !== recorded) {
+    try {
+      saved = await saveWithRetry(
+        store,
+        (current) => {
+          if (current === null) throw manifestMissing(config.experiment);
+          return recordDashboardIssue(current, at);
+        },
+        deps.saveOptions,
+      );
+    } catch (error) {
+      logger.warning(
+        `dashboard moved to #${at}, not recorded: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
 
   const summaryMarkdown = renderTickSummary(
     {

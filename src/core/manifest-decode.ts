@@ -150,6 +150,7 @@ export function decodeManifest(wire: WireManifest): Manifest {
       at: c.at,
     })),
     issues: wire.issues,
+    ...(wire.dashboard_issue !== undefined ? { dashboardIssue: wire.dashboard_issue } : {}),
     decisions: wire.decisions.map((d) => ({
       at: d.at,
       decision: d.decision,

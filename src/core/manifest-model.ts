@@ -124,6 +124,11 @@ export interface Manifest {
   readonly decisions: readonly DecisionRecord[];
   /** Issue number by root-cause fingerprint. */
   readonly issues: Readonly<Record<string, number>>;
+  /**
+   * The experiment's dashboard issue, once a tick has found it by its marker: later ticks write
+   * it by number instead of listing issues to find it (one GitHub request per changed tick).
+   */
+  readonly dashboardIssue?: number;
   readonly conditions: readonly ConditionRecord[];
 }
 

@@ -206,6 +206,7 @@ export function encodeManifest(m: Manifest): WireManifest {
       at: c.at,
     })),
     issues: { ...m.issues },
+    ...(m.dashboardIssue !== undefined ? { dashboard_issue: m.dashboardIssue } : {}),
     decisions: m.decisions.map((d) => ({
       at: d.at,
       decision: d.decision,
@@ -242,6 +243,10 @@ export function serializeManifest(m: Manifest): string {
     ['factors', lines(w.factors)],
     ['cycles', lines(w.cycles)],
     ['issues', entryLines(w.issues)],
+    // Only once known: a manifest without a dashboard keeps the text it had before the field.
+    ...(w.dashboard_issue !== undefined
+      ? [['dashboard_issue', JSON.stringify(w.dashboard_issue)] as [keyof WireManifest, string]]
+      : []),
     ['decisions', lines(w.decisions)],
     ['failures', entryLines(w.failures)],
     ['conditions', lines(w.conditions)],

@@ -256,6 +256,12 @@ export function recordIssue(m: Manifest, fingerprint: string, issueNumber: numbe
   return { ...m, issues: { ...m.issues, [fingerprint]: issueNumber } };
 }
 
+/** Remembers where the experiment's dashboard issue is, so later ticks write it without a lookup. */
+export function recordDashboardIssue(m: Manifest, issueNumber: number): Manifest {
+  guard(m, Number.isInteger(issueNumber) && issueNumber > 0, `${issueNumber} is not an issue number`);
+  return m.dashboardIssue === issueNumber ? m : { ...m, dashboardIssue: issueNumber };
+}
+
 export function setPaused(m: Manifest, paused: boolean): Manifest {
   return m.paused === paused ? m : { ...m, paused };
 }

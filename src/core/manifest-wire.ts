@@ -102,6 +102,8 @@ export const wireManifestSchema = z.strictObject({
     )
     .min(1),
   issues: z.record(z.string().regex(FINGERPRINT), z.int().min(1)),
+  /** Absent until a tick has found the dashboard (and in manifests written before it existed). */
+  dashboard_issue: z.int().min(1).optional(),
   decisions: z
     .array(
       z.strictObject({

@@ -38,6 +38,14 @@ export interface IssueSpec {
   readonly body: string;
   /** The first label is the one the issue is looked up by (the issues API filters by label). */
   readonly labels: readonly [string, ...string[]];
+  /**
+   * Where the issue was last seen (recorded by the caller). A tracker whose lookup costs a
+   * request may write there directly instead, always writing then (it does not know the body),
+   * and falls back to the lookup when that number no longer holds an issue. The caller must
+   * have nothing in the issue to read back first (an approval box), and must check the
+   * returned number: a different one means the record is stale.
+   */
+  readonly number?: number;
 }
 
 export type EnsureOutcome = 'created' | 'updated' | 'unchanged';

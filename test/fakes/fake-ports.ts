@@ -59,6 +59,15 @@ export function createFakeIssues(): FakeIssues {
     },
     async ensureIssue(spec: IssueSpec): Promise<EnsuredIssue> {
       const body = spec.body.includes(spec.marker) ? spec.body : `${spec.marker}\n${spec.body}`;
+      // As the GitHub adapter: at a recorded number that still holds an issue, written unlooked-up.
+      const known = spec.number === undefined ? undefined : issues.get(spec.number);
+      if (known !== undefined) {
+        const labels = [...new Set([...known.labels, ...spec.labels])];
+        const issue: TrackedIssue = { ...known, title: spec.title, body, state: 'open', labels };
+        issues.set(issue.number, issue);
+        writes.push({ kind: 'update', number: issue.number });
+        return { outcome: 'updated', issue };
+      }
       const existing = find(spec.labels[0], spec.marker);
       if (existing === null) {
         const issue: TrackedIssue = {

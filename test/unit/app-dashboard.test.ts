@@ -119,6 +119,60 @@ describe('dashboard issue', () => {
     expect(h.issues.writes).toHaveLength(2);
   });
 
+  it('is recorded by the first changed tick that finds it; from then on written by number, without a lookup', async () => {
+    const h = harness();
+    await launched(h);
+    await dashTick(h);
+    // Created after the save: not recorded yet.
+    expect(h.store.current()?.dashboardIssue).toBeUndefined();
+    const running = (startedAgo: number) => {
+      for (const id of jobsWhere(h)) h.scheduler.set(id, 'RUNNING', { startedAt: ago(h, startedAgo) });
+    };
+    running(60);
+    h.clock.advance(600);
+    await dashTick(h);
+    expect(h.store.current()?.dashboardIssue).toBe(1);
+
+    h.issues.lookups.length = 0;
+    for (const id of jobsWhere(h, { model: 'resnet' })) succeed(h, id);
+    h.clock.advance(600);
+    const saves = h.store.saves.length;
+    const third = await dashTick(h);
+    expect(third.changed).toBe(true);
+    expect(h.issues.lookups).toEqual([]);
+    expect(h.issues.writes.at(-1)).toEqual({ kind: 'update', number: 1 });
+    expect(dashboard(h).body).toContain('| ✅ succeeded | 6 |');
+    expect(h.store.saves.length).toBe(saves + 1);
+  });
+
+  it('a recorded dashboard that was deleted is filed again, and its new number recorded with one more save', async () => {
+    const h = harness();
+    await launched(h);
+    await dashTick(h);
+    for (const id of jobsWhere(h)) h.scheduler.set(id, 'RUNNING', { startedAt: ago(h, 60) });
+    h.clock.advance(600);
+    await dashTick(h);
+    expect(h.store.current()?.dashboardIssue).toBe(1);
+
+    h.issues.issues.delete(1);
+    for (const id of jobsWhere(h, { model: 'resnet' })) succeed(h, id);
+    h.clock.advance(600);
+    const saves = h.store.saves.length;
+    const moved = await dashTick(h);
+    expect(moved.actions.errors).toEqual([]);
+    expect(dashboard(h).number).toBe(2);
+    expect(h.store.current()?.dashboardIssue).toBe(2);
+    expect(moved.manifest.dashboardIssue).toBe(2);
+    expect(h.store.saves.length).toBe(saves + 2);
+
+    h.issues.lookups.length = 0;
+    for (const id of jobsWhere(h, { model: 'vit' })) succeed(h, id);
+    h.clock.advance(600);
+    await dashTick(h);
+    expect(h.issues.lookups).toEqual([]);
+    expect(h.issues.writes.at(-1)).toEqual({ kind: 'update', number: 2 });
+  });
+
   it('is not maintained unless asked for (the default)', async () => {
     const h = harness();
     await launched(h);

@@ -157,6 +157,86 @@ describe('ensureIssue', () => {
   });
 });
 
+describe('ensureIssue at a recorded number (the dashboard)', () => {
+  it('writes it with one request and no listing', async () => {
+    const { issue } = await tick().ensureIssue(spec);
+    gh.resetRequests();
+    const written = await tick().ensureIssue({ ...spec, body: 'Now 5 jobs.', number: issue.number });
+    expect(written).toMatchObject({ outcome: 'updated', issue: { number: issue.number } });
+    expect(gh.counts()).toEqual({ 'PATCH /repos/{owner}/{repo}/issues/{issue_number}': 1 });
+    expect(repo.issues.get(issue.number)?.body).toBe(`${oom}\nNow 5 jobs.`);
+  });
+
+  it('reopens it, and adds back a label someone removed without removing theirs', async () => {
+    const { issue } = await tick().ensureIssue({ ...spec, labels: ['sweepwatch', 'sweepwatch:dashboard'] });
+    const stored = repo.issues.get(issue.number);
+    if (stored === undefined) throw new Error('not stored');
+    stored.state = 'closed';
+    stored.labels = ['sweepwatch', 'triaged'];
+    gh.resetRequests();
+    const written = await tick().ensureIssue({
+      ...spec,
+      labels: ['sweepwatch', 'sweepwatch:dashboard'],
+      number: issue.number,
+    });
+    expect(written.issue).toMatchObject({
+      state: 'open',
+      labels: ['sweepwatch', 'triaged', 'sweepwatch:dashboard'],
+    });
+    expect(repo.issues.get(issue.number)).toMatchObject({
+      state: 'open',
+      labels: ['sweepwatch', 'triaged', 'sweepwatch:dashboard'],
+    });
+    expect(gh.counts()).toEqual({
+      'PATCH /repos/{owner}/{repo}/issues/{issue_number}': 1,
+      'POST /repos/{owner}/{repo}/issues/{issue_number}/labels': 1,
+    });
+  });
+
+  it('a number that holds no issue any more (404) falls back to the marker: found elsewhere, or filed anew', async () => {
+    const { issue } = await tick().ensureIssue(spec);
+    const found = await tick().ensureIssue({ ...spec, body: 'moved', number: issue.number + 40 });
+    expect(found).toMatchObject({ outcome: 'updated', issue: { number: issue.number } });
+    expect(repo.issues.get(issue.number)?.body).toBe(`${oom}\nmoved`);
+    repo.issues.delete(issue.number);
+    const filed = await tick().ensureIssue({ ...spec, number: issue.number });
+    expect(filed.outcome).toBe('created');
+    expect(filed.issue.number).not.toBe(issue.number);
+    expect(repo.issues.size).toBe(1);
+  });
+
+  it('a deleted issue (410 Gone) is filed anew; any other refusal is an error, not a new issue', async () => {
+    const { issue } = await tick().ensureIssue(spec);
+    repo.issues.delete(issue.number);
+    gh.inject({
+      method: 'PATCH',
+      route: 'issues/update',
+      status: 410,
+      body: { message: 'This issue was deleted' },
+    });
+    expect((await tick().ensureIssue({ ...spec, number: issue.number })).outcome).toBe('created');
+    gh.inject({
+      method: 'PATCH',
+      route: 'issues/update',
+      status: 403,
+      body: { message: 'Resource not accessible' },
+    });
+    await expect(tick().ensureIssue({ ...spec, number: issue.number + 1 })).rejects.toMatchObject({
+      status: 403,
+    });
+    expect(repo.issues.size).toBe(1);
+  });
+
+  it('once the tick has listed the label, the listing decides: an unchanged issue is not written', async () => {
+    const { issue } = await tick().ensureIssue(spec);
+    const t = tick();
+    await t.findByMarker('sweepwatch', oom);
+    gh.resetRequests();
+    expect((await t.ensureIssue({ ...spec, number: issue.number })).outcome).toBe('unchanged');
+    expect(writes()).toBe(0);
+  });
+});
+
 describe('two runs creating the same issue at once', () => {
   const openCarrying = () =>
     [...repo.issues.values()].filter((i) => i.state === 'open' && (i.body ?? '').includes(oom));

@@ -110,6 +110,12 @@ describe('a manifest that cannot be read is refused with an exact message', () =
       'corrupt',
       `${SOURCE}: invalid manifest: conditions[1] (condition model=convnext_b,loss=ce,calib=histogram,fold=0).attempts[0]: job 4812345 already belongs to another attempt; ${UNTOUCHED}`,
     ],
+    [
+      'with a dashboard issue that is no issue number',
+      edited('"decisions":', '"dashboard_issue":0,\n"decisions":'),
+      'corrupt',
+      `${SOURCE}: invalid manifest: dashboard_issue: Too small: expected number to be >=1; ${UNTOUCHED}`,
+    ],
   ])('%s', (_name, text, kind, message) => {
     expect(refusal(text)).toEqual({ kind, message });
   });

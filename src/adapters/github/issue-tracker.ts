@@ -80,6 +80,11 @@ export class GitHubIssueTracker implements IssueTracker {
   async ensureIssue(spec: IssueSpec): Promise<EnsuredIssue> {
     const body = bodyFor(spec);
     const label = spec.labels[0];
+    // Where the caller last saw it, and no listing made yet: a write there spares the listing.
+    if (spec.number !== undefined && !this.listings.listed(label)) {
+      const written = await this.writeKnown(spec.number, spec, body);
+      if (written !== null) return written;
+    }
     const existing = await this.findByMarker(label, spec.marker);
     if (!existing) {
       const created = await this.create(spec, body);
@@ -153,6 +158,43 @@ export class GitHubIssueTracker implements IssueTracker {
       ...patch,
     });
     const issue = toTrackedIssue(data);
+    await this.listings.remember(issue);
+    return { outcome: 'updated', issue };
+  }
+
+  /**
+   * Writes title and body to issue `issueNumber` (reopening it), without the listing that would
+   * say whether anything changed. Labels are added when the answer shows one missing (people
+   * remove labels too). Null when the number holds no issue any more (deleted: 410; gone or
+   * moved out of reach: 404; transferred: 301): then the caller's lookup finds or files it.
+   */
+  private async writeKnown(issueNumber: number, spec: IssueSpec, body: string): Promise<EnsuredIssue | null> {
+    let issue: TrackedIssue;
+    try {
+      const { data } = await this.gh.api.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
+        owner: this.gh.owner,
+        repo: this.gh.repo,
+        issue_number: issueNumber,
+        title: spec.title,
+        body,
+        state: 'open',
+      });
+      issue = toTrackedIssue(data);
+    } catch (error) {
+      if ([301, 404, 410].includes(httpStatus(error) ?? 0)) return null;
+      throw error;
+    }
+    const have = new Set(issue.labels.map((l) => l.toLowerCase()));
+    const missing = spec.labels.filter((l) => !have.has(l.toLowerCase()));
+    if (missing.length > 0) {
+      const { data } = await this.gh.api.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', {
+        owner: this.gh.owner,
+        repo: this.gh.repo,
+        issue_number: issueNumber,
+        labels: missing,
+      });
+      issue = { ...issue, labels: data.map((l) => l.name) };
+    }
     await this.listings.remember(issue);
     return { outcome: 'updated', issue };
   }

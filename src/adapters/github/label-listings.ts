@@ -39,6 +39,11 @@ export class LabelListings {
 
   constructor(private readonly gh: GitHubRepo) {}
 
+  /** Whether this tick has listed the label (or is listing it): a lookup then costs nothing. */
+  listed(label: string): boolean {
+    return this.listings.has(label.toLowerCase());
+  }
+
   async issues(label: string): Promise<TrackedIssue[]> {
     return (await this.listing(label)).issues;
   }

@@ -1,9 +1,9 @@
 import { bodyAs, type Handler, type HandlerContext, int, optStr, paginate } from './handler.js';
 import { notFound, Unsupported } from './http-error.js';
 import type { IssueRecord } from './records.js';
-import { issue } from './representations.js';
+import { issue, label } from './representations.js';
 
-/** Issues: list (labels/state/sort/since filters, paged), get, create, update. */
+/** Issues: list (labels/state/sort/since filters, paged), get, create, update, add labels. */
 
 type LabelInput = string | { readonly name?: string };
 
@@ -121,9 +121,25 @@ const update: Handler = (ctx) => {
   return { status: 200, body: issue(ctx.urls, ctx.repo, record) };
 };
 
+/** Adds labels (never removes one); the body is `{ labels }` or the bare list, names or `{ name }`. */
+const addLabels: Handler = (ctx) => {
+  const record = findIssue(ctx);
+  const body = bodyAs<unknown>(ctx);
+  const listed: unknown =
+    typeof body === 'object' && body !== null && !Array.isArray(body) ? Reflect.get(body, 'labels') : body;
+  const given: LabelInput[] = (Array.isArray(listed) ? listed : [listed]).filter(
+    (l): l is LabelInput => typeof l === 'string' || (typeof l === 'object' && l !== null),
+  );
+  const have = new Set(record.labels.map((l) => l.toLowerCase()));
+  for (const name of labelNames(ctx, given)) if (!have.has(name.toLowerCase())) record.labels.push(name);
+  record.updatedAt = ctx.now();
+  return { status: 200, body: record.labels.map((name) => label(ctx.urls, ctx.repo, name)) };
+};
+
 export const issueHandlers: Readonly<Record<string, Handler>> = {
   'issues/list-for-repo': listForRepo,
   'issues/get': get,
   'issues/create': create,
   'issues/update': update,
+  'issues/add-labels': addLabels,
 };

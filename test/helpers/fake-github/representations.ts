@@ -52,6 +52,18 @@ function repoUrl(urls: Urls, repo: RepoState): string {
   return `${urls.api}/repos/${repo.fullName}`;
 }
 
+export function label(urls: Urls, repo: RepoState, name: string): Record<string, unknown> {
+  return {
+    id: loginId(`label:${name}`),
+    node_id: nodeId('Label', name),
+    url: `${repoUrl(urls, repo)}/labels/${encodeURIComponent(name)}`,
+    name,
+    description: null,
+    color: 'ededed',
+    default: false,
+  };
+}
+
 export function issue(urls: Urls, repo: RepoState, i: IssueRecord): Record<string, unknown> {
   const url = `${repoUrl(urls, repo)}/issues/${i.number}`;
   return {
@@ -69,15 +81,7 @@ export function issue(urls: Urls, repo: RepoState, i: IssueRecord): Record<strin
     title: i.title,
     body: i.body,
     user: user(urls, i.user),
-    labels: i.labels.map((name) => ({
-      id: loginId(`label:${name}`),
-      node_id: nodeId('Label', name),
-      url: `${repoUrl(urls, repo)}/labels/${encodeURIComponent(name)}`,
-      name,
-      description: null,
-      color: 'ededed',
-      default: false,
-    })),
+    labels: i.labels.map((name) => label(urls, repo, name)),
     assignee: i.assignees[0] === undefined ? null : user(urls, i.assignees[0]),
     assignees: i.assignees.map((a) => user(urls, a)),
     milestone: null,
