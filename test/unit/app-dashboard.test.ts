@@ -125,10 +125,7 @@ describe('dashboard issue', () => {
     await dashTick(h);
     // Created after the save: not recorded yet.
     expect(h.store.current()?.dashboardIssue).toBeUndefined();
-    const running = (startedAgo: number) => {
-      for (const id of jobsWhere(h)) h.scheduler.set(id, 'RUNNING', { startedAt: ago(h, startedAgo) });
-    };
-    running(60);
+    for (const id of jobsWhere(h)) h.scheduler.set(id, 'RUNNING', { startedAt: ago(h, 60) });
     h.clock.advance(600);
     await dashTick(h);
     expect(h.store.current()?.dashboardIssue).toBe(1);
