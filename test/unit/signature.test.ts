@@ -19,6 +19,20 @@ describe('fnv1a64', () => {
     expect(fnv1a64('é')).not.toBe(fnv1a64('e'));
     expect(fnv1a64('😀')).toBe(fnv1a64('\u{1f600}'));
   });
+
+  it('is FNV-1a 64 of the UTF-8 bytes of any text, one to four bytes a character', () => {
+    const reference = (text: string): string => {
+      let h = 0xcbf29ce484222325n;
+      for (const byte of Buffer.from(text, 'utf8'))
+        h = ((h ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
+      return h.toString(16).padStart(16, '0');
+    };
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), (text) => {
+        expect(fnv1a64(text)).toBe(reference(text));
+      }),
+    );
+  });
 });
 
 describe('maskVolatile', () => {
