@@ -63740,6 +63740,8 @@ const wireManifestSchema = strictObject({
     failures: record(schemas_string(), wireFailureSchema),
     conditions: array(wireConditionSchema),
 });
+/** The manifest less its conditions' contents, which are checked one at a time (see readWire). */
+const wireHeadSchema = wireManifestSchema.extend({ conditions: array(unknown()) });
 
 ;// CONCATENATED MODULE: ./src/core/signature.ts
 /** A long run of hex digits is an id only if it mixes digits and letters (not `deadbeef`-like words). */
@@ -72437,8 +72439,11 @@ function decodeAttempt(w, ctx, jobName, index, where) {
         staleSince: tickTime(times, w.stale),
     };
 }
-/** Wire → model. Throws Error with the path of the first inconsistency. */
-function decodeManifest(wire) {
+/**
+ * Wire → model. Throws Error with the path of the first inconsistency. Each condition is taken
+ * through `read` first (the identity for a manifest checked whole), just before it is decoded.
+ */
+function decodeManifest(wire, read) {
     const names = wire.factors.map((f) => f.name);
     const levelByText = new Map(wire.factors.map((f) => [f.name, new Map(f.levels.map((l) => [levelText(l), l]))]));
     wire.cycles.forEach((c, i) => {
@@ -72454,7 +72459,8 @@ function decodeManifest(wire) {
         logPath: wire.log_pattern === null ? null : logPathMaker(wire.log_pattern),
     };
     const plain = plainNames(names);
-    const conditions = wire.conditions.map((c, ci) => {
+    const conditions = wire.conditions.map((raw, ci) => {
+        const c = read(raw);
         // Where a problem is, named only when there is one (100,000 conditions have none).
         const where = () => `conditions[${ci}] (condition ${c.id})`;
         if (seenIds.has(c.id))
@@ -72743,6 +72749,35 @@ function zodProblem(error, json) {
     const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem(s))` : '';
     return `${pathText(issue.path) || 'the top level'}${context}: ${what}${more}`;
 }
+/** Thrown by readWire's condition check, to fall back to checking the manifest whole. */
+const INVALID_CONDITION = new Error('invalid condition');
+/**
+ * The wire manifest checked and decoded one condition at a time: checked whole first, zod's copy
+ * of 100,000 conditions lived through the whole load, so it went to V8's old generation (~17 MB
+ * of garbage for the tick to carry). Any problem is named as a check of the whole names it
+ * (`refuse(problem)`): zod's first problem and how many more, before any decoding problem.
+ */
+function readWire(wire, refuse) {
+    const whole = () => {
+        const parsed = wireManifestSchema.safeParse(wire);
+        return parsed.success ? undefined : refuse(zodProblem(parsed.error, wire));
+    };
+    const head = wireHeadSchema.safeParse(wire);
+    if (!head.success)
+        throw whole() ?? new Error('invalid manifest');
+    try {
+        return decodeManifest(head.data, (raw) => {
+            const condition = wireConditionSchema.safeParse(raw);
+            if (!condition.success)
+                throw INVALID_CONDITION;
+            return condition.data;
+        });
+    }
+    catch (error) {
+        // A condition zod refuses, or one decoding refuses before zod has seen a later one.
+        throw whole() ?? error;
+    }
+}
 /** Reads `schema_version` (or schema 1's `version`). */
 function schemaVersionOf(json, source) {
     if (json === null || typeof json !== 'object' || Array.isArray(json)) {
@@ -72767,10 +72802,7 @@ function parseManifest(text, options) {
     try {
         // A migration yields the current model; re-checking its encoding holds it to the same rules.
         const wire = version === 1 ? encodeManifest(migrateV1(json)) : json;
-        const parsed = wireManifestSchema.safeParse(wire);
-        if (!parsed.success)
-            throw refuse('corrupt', source, `invalid manifest: ${zodProblem(parsed.error, wire)}`);
-        manifest = decodeManifest(parsed.data);
+        manifest = readWire(wire, (problem) => refuse('corrupt', source, `invalid manifest: ${problem}`));
     }
     catch (error) {
         if (error instanceof ManifestError)

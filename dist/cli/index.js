@@ -26635,6 +26635,8 @@ const wireManifestSchema = schemas/* strictObject */.rej({
     failures: schemas/* record */.g1P(schemas/* string */.YjP(), wireFailureSchema),
     conditions: schemas/* array */.YOg(wireConditionSchema),
 });
+/** The manifest less its conditions' contents, which are checked one at a time (see readWire). */
+const wireHeadSchema = wireManifestSchema.extend({ conditions: schemas/* array */.YOg(schemas/* unknown */.L5J()) });
 
 ;// CONCATENATED MODULE: ./src/core/manifest-observe.ts
 /**
@@ -27860,8 +27862,11 @@ function decodeAttempt(w, ctx, jobName, index, where) {
         staleSince: tickTime(times, w.stale),
     };
 }
-/** Wire → model. Throws Error with the path of the first inconsistency. */
-function decodeManifest(wire) {
+/**
+ * Wire → model. Throws Error with the path of the first inconsistency. Each condition is taken
+ * through `read` first (the identity for a manifest checked whole), just before it is decoded.
+ */
+function decodeManifest(wire, read) {
     const names = wire.factors.map((f) => f.name);
     const levelByText = new Map(wire.factors.map((f) => [f.name, new Map(f.levels.map((l) => [levelText(l), l]))]));
     wire.cycles.forEach((c, i) => {
@@ -27877,7 +27882,8 @@ function decodeManifest(wire) {
         logPath: wire.log_pattern === null ? null : logPathMaker(wire.log_pattern),
     };
     const plain = plainNames(names);
-    const conditions = wire.conditions.map((c, ci) => {
+    const conditions = wire.conditions.map((raw, ci) => {
+        const c = read(raw);
         // Where a problem is, named only when there is one (100,000 conditions have none).
         const where = () => `conditions[${ci}] (condition ${c.id})`;
         if (seenIds.has(c.id))
@@ -28166,6 +28172,35 @@ function zodProblem(error, json) {
     const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem(s))` : '';
     return `${pathText(issue.path) || 'the top level'}${context}: ${what}${more}`;
 }
+/** Thrown by readWire's condition check, to fall back to checking the manifest whole. */
+const INVALID_CONDITION = new Error('invalid condition');
+/**
+ * The wire manifest checked and decoded one condition at a time: checked whole first, zod's copy
+ * of 100,000 conditions lived through the whole load, so it went to V8's old generation (~17 MB
+ * of garbage for the tick to carry). Any problem is named as a check of the whole names it
+ * (`refuse(problem)`): zod's first problem and how many more, before any decoding problem.
+ */
+function readWire(wire, refuse) {
+    const whole = () => {
+        const parsed = wireManifestSchema.safeParse(wire);
+        return parsed.success ? undefined : refuse(zodProblem(parsed.error, wire));
+    };
+    const head = wireHeadSchema.safeParse(wire);
+    if (!head.success)
+        throw whole() ?? new Error('invalid manifest');
+    try {
+        return decodeManifest(head.data, (raw) => {
+            const condition = wireConditionSchema.safeParse(raw);
+            if (!condition.success)
+                throw INVALID_CONDITION;
+            return condition.data;
+        });
+    }
+    catch (error) {
+        // A condition zod refuses, or one decoding refuses before zod has seen a later one.
+        throw whole() ?? error;
+    }
+}
 /** Reads `schema_version` (or schema 1's `version`). */
 function schemaVersionOf(json, source) {
     if (json === null || typeof json !== 'object' || Array.isArray(json)) {
@@ -28190,10 +28225,7 @@ function parseManifest(text, options) {
     try {
         // A migration yields the current model; re-checking its encoding holds it to the same rules.
         const wire = version === 1 ? encodeManifest(migrateV1(json)) : json;
-        const parsed = wireManifestSchema.safeParse(wire);
-        if (!parsed.success)
-            throw refuse('corrupt', source, `invalid manifest: ${zodProblem(parsed.error, wire)}`);
-        manifest = decodeManifest(parsed.data);
+        manifest = readWire(wire, (problem) => refuse('corrupt', source, `invalid manifest: ${problem}`));
     }
     catch (error) {
         if (error instanceof ManifestError)
@@ -53083,10 +53115,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   rej: () => (/* binding */ strictObject),
   YjP: () => (/* binding */ schemas_string),
   PVZ: () => (/* binding */ tuple),
-  KCZ: () => (/* binding */ union)
+  KCZ: () => (/* binding */ union),
+  L5J: () => (/* binding */ unknown)
 });
 
-// UNUSED EXPORTS: ZodAny, ZodArray, ZodBase64, ZodBase64URL, ZodBigInt, ZodBigIntFormat, ZodBoolean, ZodCIDRv4, ZodCIDRv6, ZodCUID, ZodCUID2, ZodCatch, ZodCodec, ZodCreditCard, ZodCustom, ZodCustomStringFormat, ZodDate, ZodDefault, ZodDiscriminatedUnion, ZodE164, ZodEmail, ZodEmoji, ZodEnum, ZodExactOptional, ZodFile, ZodFunction, ZodGUID, ZodIBAN, ZodIPv4, ZodIPv6, ZodISODate, ZodISODateTime, ZodISODuration, ZodISOTime, ZodInstanceOf, ZodIntersection, ZodJWT, ZodKSUID, ZodLazy, ZodLiteral, ZodMAC, ZodMap, ZodNaN, ZodNanoID, ZodNever, ZodNonOptional, ZodNull, ZodNullable, ZodNumber, ZodNumberFormat, ZodObject, ZodOptional, ZodPipe, ZodPrefault, ZodPreprocess, ZodPromise, ZodReadonly, ZodRecord, ZodSet, ZodString, ZodStringFormat, ZodSuccess, ZodSymbol, ZodTemplateLiteral, ZodTransform, ZodTuple, ZodType, ZodULID, ZodURL, ZodUUID, ZodUndefined, ZodUnion, ZodUnknown, ZodVoid, ZodXID, ZodXor, _ZodString, _default, _function, any, base64, base64url, bigint, catch, check, cidrv4, cidrv6, codec, creditCard, cuid, cuid2, currencyCode, custom, date, describe, e164, email, emoji, exactOptional, file, float32, float64, function, guid, hash, hex, hostname, httpUrl, iban, instanceof, int32, int64, intersection, invertCodec, ipv4, ipv6, json, jwt, keyof, ksuid, lazy, looseObject, looseRecord, mac, map, meta, nan, nanoid, nativeEnum, never, nonoptional, null, nullable, nullish, optional, pipe, prefault, promise, readonly, refine, set, stringFormat, stringbool, success, superRefine, symbol, templateLiteral, transform, uint32, uint64, ulid, undefined, unknown, url, uuid, uuidv4, uuidv6, uuidv7, void, xid, xor
+// UNUSED EXPORTS: ZodAny, ZodArray, ZodBase64, ZodBase64URL, ZodBigInt, ZodBigIntFormat, ZodBoolean, ZodCIDRv4, ZodCIDRv6, ZodCUID, ZodCUID2, ZodCatch, ZodCodec, ZodCreditCard, ZodCustom, ZodCustomStringFormat, ZodDate, ZodDefault, ZodDiscriminatedUnion, ZodE164, ZodEmail, ZodEmoji, ZodEnum, ZodExactOptional, ZodFile, ZodFunction, ZodGUID, ZodIBAN, ZodIPv4, ZodIPv6, ZodISODate, ZodISODateTime, ZodISODuration, ZodISOTime, ZodInstanceOf, ZodIntersection, ZodJWT, ZodKSUID, ZodLazy, ZodLiteral, ZodMAC, ZodMap, ZodNaN, ZodNanoID, ZodNever, ZodNonOptional, ZodNull, ZodNullable, ZodNumber, ZodNumberFormat, ZodObject, ZodOptional, ZodPipe, ZodPrefault, ZodPreprocess, ZodPromise, ZodReadonly, ZodRecord, ZodSet, ZodString, ZodStringFormat, ZodSuccess, ZodSymbol, ZodTemplateLiteral, ZodTransform, ZodTuple, ZodType, ZodULID, ZodURL, ZodUUID, ZodUndefined, ZodUnion, ZodUnknown, ZodVoid, ZodXID, ZodXor, _ZodString, _default, _function, any, base64, base64url, bigint, catch, check, cidrv4, cidrv6, codec, creditCard, cuid, cuid2, currencyCode, custom, date, describe, e164, email, emoji, exactOptional, file, float32, float64, function, guid, hash, hex, hostname, httpUrl, iban, instanceof, int32, int64, intersection, invertCodec, ipv4, ipv6, json, jwt, keyof, ksuid, lazy, looseObject, looseRecord, mac, map, meta, nan, nanoid, nativeEnum, never, nonoptional, null, nullable, nullish, optional, pipe, prefault, promise, readonly, refine, set, stringFormat, stringbool, success, superRefine, symbol, templateLiteral, transform, uint32, uint64, ulid, undefined, url, uuid, uuidv4, uuidv6, uuidv7, void, xid, xor
 
 // EXTERNAL MODULE: ./node_modules/zod/v4/core/core.js
 var core_core = __nccwpck_require__(8532);

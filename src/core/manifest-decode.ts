@@ -7,7 +7,7 @@ import { conditionValues, plainNames } from './condition-values.js';
 import { levelText } from './conditions.js';
 import { type Attempt, elapsedFromTimes, MANIFEST_SCHEMA_VERSION, type Manifest } from './manifest-model.js';
 import { logPathMaker } from './manifest-serialize.js';
-import type { WireAttempt, WireManifest } from './manifest-wire.js';
+import type { WireAttempt, WireCondition, WireManifest } from './manifest-wire.js';
 import { TextPool } from './own-text.js';
 
 /**
@@ -22,7 +22,7 @@ function tickTime(times: TextPool, at: string | undefined): string | null {
 
 /** What every attempt of one decode shares. */
 interface DecodeContext {
-  readonly wire: WireManifest;
+  readonly wire: Pick<WireManifest, 'cycles' | 'failures'>;
   readonly times: TextPool;
   /** The log pattern's expansion (logPathMaker), null without one. */
   readonly logPath: ((jobName: string, jobId: string) => string) | null;
@@ -92,8 +92,14 @@ function decodeAttempt(
   };
 }
 
-/** Wire → model. Throws Error with the path of the first inconsistency. */
-export function decodeManifest(wire: WireManifest): Manifest {
+/**
+ * Wire → model. Throws Error with the path of the first inconsistency. Each condition is taken
+ * through `read` first (the identity for a manifest checked whole), just before it is decoded.
+ */
+export function decodeManifest<C>(
+  wire: Omit<WireManifest, 'conditions'> & { readonly conditions: readonly C[] },
+  read: (condition: C) => WireCondition,
+): Manifest {
   const names = wire.factors.map((f) => f.name);
   const levelByText = new Map(
     wire.factors.map((f) => [f.name, new Map(f.levels.map((l) => [levelText(l), l]))]),
@@ -110,7 +116,8 @@ export function decodeManifest(wire: WireManifest): Manifest {
     logPath: wire.log_pattern === null ? null : logPathMaker(wire.log_pattern),
   };
   const plain = plainNames(names);
-  const conditions = wire.conditions.map((c, ci) => {
+  const conditions = wire.conditions.map((raw, ci) => {
+    const c = read(raw);
     // Where a problem is, named only when there is one (100,000 conditions have none).
     const where = () => `conditions[${ci}] (condition ${c.id})`;
     if (seenIds.has(c.id)) throw new Error(`${where()}: duplicate condition id`);

@@ -119,3 +119,7 @@ export const wireManifestSchema = z.strictObject({
   conditions: z.array(wireConditionSchema),
 });
 export type WireManifest = z.output<typeof wireManifestSchema>;
+
+/** The manifest less its conditions' contents, which are checked one at a time (see readWire). */
+export const wireHeadSchema = wireManifestSchema.extend({ conditions: z.array(z.unknown()) });
+export type WireHead = z.output<typeof wireHeadSchema>;

@@ -9,7 +9,7 @@ import { ManifestError, refuse } from './manifest-errors.js';
 import { migrateV1 } from './manifest-migrate.js';
 import { MANIFEST_SCHEMA_VERSION, type Manifest } from './manifest-model.js';
 import { encodeManifest } from './manifest-serialize.js';
-import { wireManifestSchema } from './manifest-wire.js';
+import { wireConditionSchema, wireHeadSchema, wireManifestSchema } from './manifest-wire.js';
 
 export { ManifestError } from './manifest-errors.js';
 export type {
@@ -116,6 +116,34 @@ function zodProblem(error: z.ZodError, json: unknown): string {
   return `${pathText(issue.path) || 'the top level'}${context}: ${what}${more}`;
 }
 
+/** Thrown by readWire's condition check, to fall back to checking the manifest whole. */
+const INVALID_CONDITION = new Error('invalid condition');
+
+/**
+ * The wire manifest checked and decoded one condition at a time: checked whole first, zod's copy
+ * of 100,000 conditions lived through the whole load, so it went to V8's old generation (~17 MB
+ * of garbage for the tick to carry). Any problem is named as a check of the whole names it
+ * (`refuse(problem)`): zod's first problem and how many more, before any decoding problem.
+ */
+function readWire(wire: unknown, refuse: (problem: string) => Error): Manifest {
+  const whole = (): Error | undefined => {
+    const parsed = wireManifestSchema.safeParse(wire);
+    return parsed.success ? undefined : refuse(zodProblem(parsed.error, wire));
+  };
+  const head = wireHeadSchema.safeParse(wire);
+  if (!head.success) throw whole() ?? new Error('invalid manifest');
+  try {
+    return decodeManifest(head.data, (raw) => {
+      const condition = wireConditionSchema.safeParse(raw);
+      if (!condition.success) throw INVALID_CONDITION;
+      return condition.data;
+    });
+  } catch (error) {
+    // A condition zod refuses, or one decoding refuses before zod has seen a later one.
+    throw whole() ?? error;
+  }
+}
+
 /** Reads `schema_version` (or schema 1's `version`). */
 function schemaVersionOf(json: unknown, source: string): number {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
@@ -149,10 +177,7 @@ export function parseManifest(text: string, options: ParseManifestOptions): Mani
   try {
     // A migration yields the current model; re-checking its encoding holds it to the same rules.
     const wire = version === 1 ? encodeManifest(migrateV1(json)) : json;
-    const parsed = wireManifestSchema.safeParse(wire);
-    if (!parsed.success)
-      throw refuse('corrupt', source, `invalid manifest: ${zodProblem(parsed.error, wire)}`);
-    manifest = decodeManifest(parsed.data);
+    manifest = readWire(wire, (problem) => refuse('corrupt', source, `invalid manifest: ${problem}`));
   } catch (error) {
     if (error instanceof ManifestError) throw error;
     const detail = error instanceof Error ? error.message : String(error);

@@ -111,6 +111,15 @@ describe('a manifest that cannot be read is refused with an exact message', () =
       `${SOURCE}: invalid manifest: conditions[1] (condition model=convnext_b,loss=ce,calib=histogram,fold=0).attempts[0]: job 4812345 already belongs to another attempt; ${UNTOUCHED}`,
     ],
     [
+      'with one job id in two attempts, and an unknown state in a later condition: the state, as a check of the whole finds it first',
+      edited('"job":"4812346"', '"job":"4812345"').replace(
+        /("job":"4812747"[^}]*"state":")COMPLETED/,
+        '$1EXPLODED',
+      ),
+      'corrupt',
+      `${SOURCE}: invalid manifest: conditions[2].attempts[2].state (condition model=convnext_b,loss=ce,calib=none,fold=0): unknown value "EXPLODED"; ${UNTOUCHED}`,
+    ],
+    [
       'with a dashboard issue that is no issue number',
       edited('"decisions":', '"dashboard_issue":0,\n"decisions":'),
       'corrupt',
