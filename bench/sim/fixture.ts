@@ -2,11 +2,11 @@
  * A simulated sweep written to files, so the process that is measured holds only what a real
  * tick holds: the manifest (parsed from its JSON, as a store loads it), the bytes the cluster
  * sends (the observe output, prepared for the exact id chunks the tick will send, and read
- * from its file when asked, as a transport receives it: a tick owns its copy, and once parsed
- * nothing but the tick can keep it), and the log files that exist. The job table that made
+ * from its file in pieces when asked, as a transport receives it: the tick holds what it keeps
+ * of them, and nothing else does), and the log files that exist. The job table that made
  * them stays in the process that wrote them.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chunkIds } from '../../src/adapters/slurm/job-ids.js';
 import { liveJobIds } from '../../src/app/job-request.js';
@@ -50,6 +50,24 @@ export interface Fixture {
   readonly cluster: SimCluster;
 }
 
+/** The size of the pieces an answer arrives in: ssh2 hands over a channel's data ~32 KiB at a time. */
+const PIECE_BYTES = 32 * 1024;
+
+/** A file's bytes in pieces, read as they are asked for: the whole is never in memory. */
+function* pieces(path: string): Generator<Buffer> {
+  const fd = openSync(path, 'r');
+  try {
+    for (;;) {
+      const piece = Buffer.allocUnsafe(PIECE_BYTES);
+      const n = readSync(fd, piece, 0, PIECE_BYTES, null);
+      if (n === 0) return;
+      yield piece.subarray(0, n);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function readFixture(dir: string): Fixture {
   const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as FixtureMeta;
   const stdin = readFileSync(join(dir, 'chunks.txt'), 'utf8');
@@ -60,7 +78,7 @@ export function readFixture(dir: string): Fixture {
       if (nonce !== FIXTURE_NONCE || `${chunks.join('\n')}\n` !== stdin)
         throw new Error('unexpected observe call');
       // The reading is the cluster's and the network's time (busyMs), not the tick's.
-      return readFileSync(join(dir, 'observe.out'), 'utf8');
+      return pieces(join(dir, 'observe.out'));
     },
     logFile: (path) => files.get(path),
   };

@@ -6,6 +6,7 @@
  * benchmark subtracts: that time stands for the cluster and the network, not for sweepwatch.
  */
 import { markerPrefix } from '../../src/adapters/slurm/sections.js';
+import { CappedOutput } from '../../src/adapters/ssh/capped-output.js';
 import type { ExecOptions, ExecResult, Transport, TransportStats } from '../../src/ports/transport.js';
 import { excerptFor, logTail } from './logs.js';
 import { observeStdout } from './slurm-output.js';
@@ -34,8 +35,8 @@ export interface SimLogFile {
 
 /** What the simulated cluster answers. */
 export interface SimCluster {
-  /** The observe script's stdout for these id chunks. */
-  observe(nonce: string, chunks: readonly string[]): string;
+  /** The observe script's stdout for these id chunks, in the pieces it arrives in. */
+  observe(nonce: string, chunks: readonly string[]): Iterable<Buffer>;
   /** An existing log file, or undefined (the script reports it missing). */
   logFile(path: string): SimLogFile | undefined;
 }
@@ -57,7 +58,7 @@ export function liveCluster(jobs: readonly SimJob[], clusterNow: string): SimClu
   const byId = new Map(jobs.map((j) => [j.id, j]));
   const files = logFilesOf(jobs);
   return {
-    observe: (nonce, chunks) => observeStdout(nonce, chunks, byId, clusterNow),
+    observe: (nonce, chunks) => [Buffer.from(observeStdout(nonce, chunks, byId, clusterNow))],
     logFile: (path) => files.get(path),
   };
 }
@@ -75,16 +76,41 @@ export class SimTransport implements Transport {
     this.counters.bytesOut +=
       argv.reduce((n, a) => n + Buffer.byteLength(a) + 1, 0) + Buffer.byteLength(stdin);
     const [, , , name = '', nonce = ''] = argv;
-    let stdout = `${markerPrefix(nonce)}done\n`;
+    let pieces: Iterable<Buffer> = [Buffer.from(`${markerPrefix(nonce)}done\n`)];
     if (name === 'sweepwatch-observe') {
       const chunks = stdin.split('\n').filter((l) => l !== '');
-      stdout = this.cluster.observe(nonce, chunks);
+      pieces = this.cluster.observe(nonce, chunks);
     } else if (name === 'sweepwatch-log-tails') {
-      stdout = this.tails(nonce, Number(argv[5]), argv.slice(6));
+      pieces = [Buffer.from(this.tails(nonce, Number(argv[5]), argv.slice(6)))];
     }
-    this.counters.bytesIn += Buffer.byteLength(stdout);
     this.busyMs += performance.now() - started;
-    return { stdout, stderr: '', code: 0, signal: null, stdoutTruncated: false, stderrTruncated: false };
+    return this.receive(pieces, options);
+  }
+
+  /**
+   * The answer as a transport takes it in: through the SSH transport's own CappedOutput, which
+   * hands it over line by line when asked to (ExecOptions.onStdoutLine). Only making up the
+   * pieces is the cluster's time; taking them in, and whatever the lines set off, is the tick's.
+   */
+  private receive(pieces: Iterable<Buffer>, options: ExecOptions): ExecResult {
+    const stdout = new CappedOutput(options.maxStdoutBytes ?? Number.MAX_SAFE_INTEGER, options.onStdoutLine);
+    const iterator = pieces[Symbol.iterator]();
+    for (;;) {
+      const started = performance.now();
+      const next = iterator.next();
+      this.busyMs += performance.now() - started;
+      if (next.done === true) break;
+      this.counters.bytesIn += next.value.length;
+      stdout.push(next.value);
+    }
+    return {
+      stdout: stdout.text(),
+      stderr: '',
+      code: 0,
+      signal: null,
+      stdoutTruncated: stdout.truncated,
+      stderrTruncated: false,
+    };
   }
 
   async close(): Promise<void> {}

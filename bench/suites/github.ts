@@ -88,8 +88,16 @@ export async function runGitHub(conditions: number): Promise<GitHubResult> {
     let phase = 1;
     const files = logFilesOf(sweep.jobs);
     const cluster: SimCluster = {
-      observe: (nonce, chunks) =>
-        observeStdout(nonce, chunks, new Map(sweep.jobs.map((j) => [j.id, at(j, phase)])), sweep.clusterNow),
+      observe: (nonce, chunks) => [
+        Buffer.from(
+          observeStdout(
+            nonce,
+            chunks,
+            new Map(sweep.jobs.map((j) => [j.id, at(j, phase)])),
+            sweep.clusterNow,
+          ),
+        ),
+      ],
       logFile: (path) => files.get(path),
     };
     const wiring: Wiring = {

@@ -24204,7 +24204,7 @@ function readRecord(path, schema) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shims_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(405);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3707);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1949);
 /* harmony import */ var _supervise_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3777);
 /* harmony import */ var _supervisor_command_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9162);
 // The `sweepwatch` command's entry: the CommonJS shim first (ssh2 needs it), then the CLI.
@@ -24223,7 +24223,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3707:
+/***/ 1949:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30041,6 +30041,67 @@ function toJob(main, tasks, status, cell, diagnostics) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/ports/exec-lines.ts
+/**
+ * Text that arrives in pieces, cut into the lines `text.split('\n')` gives of the whole, less the
+ * empty string after a final newline (so '' has no line, and 'a' and 'a\n' have one).
+ */
+class LineSplitter {
+    onLine;
+    /** The end of the last piece after its last newline: the start of a line still arriving. */
+    rest = '';
+    constructor(onLine) {
+        this.onLine = onLine;
+    }
+    push(piece) {
+        let start = 0;
+        for (let nl = piece.indexOf('\n'); nl >= 0; nl = piece.indexOf('\n', start)) {
+            // Only a line that began in an earlier piece is joined; the others are cut from this one.
+            const line = start === 0 && this.rest !== '' ? this.rest + piece.slice(0, nl) : piece.slice(start, nl);
+            this.onLine(line);
+            start = nl + 1;
+        }
+        this.rest = start === 0 ? this.rest + piece : piece.slice(start);
+    }
+    /** The last line, when the text does not end with a newline. */
+    end() {
+        if (this.rest !== '')
+            this.onLine(this.rest);
+        this.rest = '';
+    }
+}
+/** Every line of a whole text, as LineSplitter cuts it. */
+function forEachLineOf(text, onLine) {
+    const lines = new LineSplitter(onLine);
+    lines.push(text);
+    lines.end();
+}
+/**
+ * exec() with stdout handed to `onLine` line by line, and the result's stdout ''. A transport
+ * that streams (ssh, local) never holds the whole of it; from any other the lines are cut from
+ * the stdout it returns. An `onLine` that throws fails the call with its error once the command
+ * is over (a transport's data handler must not throw); it is not called again.
+ */
+async function execByLine(transport, argv, onLine, options = {}) {
+    let failed;
+    const take = (line) => {
+        if (failed !== undefined)
+            return;
+        try {
+            onLine(line);
+        }
+        catch (error) {
+            failed = { error };
+        }
+    };
+    const result = await transport.exec(argv, { ...options, onStdoutLine: take });
+    if (result.stdout !== '')
+        forEachLineOf(result.stdout, take);
+    if (failed !== undefined)
+        throw failed.error;
+    return result.stdout === '' ? result : { ...result, stdout: '' };
+}
+
 ;// CONCATENATED MODULE: ./src/adapters/slurm/sections.ts
 /**
  * The framing protocol of our remote scripts. One remote call runs several commands; the script
@@ -30054,6 +30115,7 @@ function toJob(main, tasks, status, cell, diagnostics) {
  *
  * A section without its end marker was cut short (output cap, killed script): its rc is null.
  */
+
 
 /**
  * The shell side of the protocol, builtins only ($1 is always the nonce): a fixed locale and
@@ -30088,112 +30150,92 @@ function newNonce() {
 function markerPrefix(nonce) {
     return `@@SW:${nonce}:`;
 }
-function parseFramed(stdout, stderr, nonce) {
-    const framed = frameSpans(stdout, stderr, nonce);
-    const sections = framed.sections.map((s) => {
-        const lines = [];
-        forEachLine(stdout, s.spans, (line) => lines.push(line));
-        return { source: s.source, key: s.key, lines, rc: s.rc, stderr: s.stderr };
-    });
-    return { sections, meta: framed.meta, done: framed.done, stray: framed.stray };
-}
-/** Calls `visit` with each line of `spans` (SpanSection.spans) of `text`, in order. */
-function forEachLine(text, spans, visit) {
-    for (let i = 0; i + 1 < spans.length; i += 2) {
-        let pos = spans[i] ?? 0;
-        const end = spans[i + 1] ?? 0;
-        for (;;) {
-            const nl = text.indexOf('\n', pos);
-            if (nl < 0 || nl >= end) {
-                visit(text.slice(pos, end));
-                break;
-            }
-            visit(text.slice(pos, nl));
-            pos = nl + 1;
-        }
-    }
-}
 /**
- * parseFramed without cutting the stdout into lines: one pass with indexOf('\n') that notes
- * where each section's lines are. The observe output is ~44 MB at 100,000 jobs; its parsers read
- * the lines from there, so no array of 400,000 lines is built and then copied.
+ * The framing read one stdout line at a time, as the transport hands them over (execByLine):
+ * nothing of the output is kept but what a section's sink keeps. `open` is asked for a sink at
+ * each section's begin marker, with its source and key (undefined: its lines are dropped). The
+ * stderr, which is small and comes on its own stream, is cut into sections at the end.
  */
-function frameSpans(stdout, stderr, nonce) {
-    const prefix = markerPrefix(nonce);
-    const sections = [];
-    const byId = new Map();
-    const meta = new Map();
-    const stray = [];
-    let current;
-    let done = false;
-    // The run of body lines of `current` not yet recorded: [runStart, runEnd), or none (-1).
-    let runStart = -1;
-    let runEnd = -1;
-    // Lines as text.split('\n') gives them, less the empty one after a final newline.
-    const length = stdout.length;
-    for (let pos = 0; pos < length;) {
-        let nl = stdout.indexOf('\n', pos);
-        if (nl < 0)
-            nl = length;
-        // The prefix must fit in the line: a marker never spans a newline.
-        if (nl - pos < prefix.length || !stdout.startsWith(prefix, pos)) {
-            if (current) {
-                if (runStart < 0)
-                    runStart = pos;
-                runEnd = nl;
-            }
-            else {
-                const line = stdout.slice(pos, nl);
-                if (line.trim() !== '')
-                    stray.push(line);
-            }
-            pos = nl + 1;
-            continue;
+class FrameReader {
+    open;
+    prefix;
+    sections = [];
+    meta = new Map();
+    stray = [];
+    current;
+    done = false;
+    constructor(nonce, open) {
+        this.open = open;
+        this.prefix = markerPrefix(nonce);
+    }
+    add(line) {
+        const current = this.current;
+        if (!line.startsWith(this.prefix)) {
+            if (current)
+                current.sink?.line(line);
+            else if (line.trim() !== '')
+                this.stray.push(line);
+            return;
         }
-        if (current && runStart >= 0)
-            current.spans.push(runStart, runEnd);
-        runStart = -1;
-        const [kind = '', ...rest] = stdout.slice(pos + prefix.length, nl).split(':');
-        pos = nl + 1;
+        const [kind = '', ...rest] = line.slice(this.prefix.length).split(':');
         if (kind === 'begin' && rest.length >= 2) {
-            const [source = '', ...key] = rest;
-            current = { source, key: key.join(':'), spans: [], rc: null, stderr: '' };
-            sections.push(current);
-            byId.set(`${current.source}:${current.key}`, current);
+            const [source = '', ...keyParts] = rest;
+            const key = keyParts.join(':');
+            const next = { source, key, rc: null, stderr: '', sink: this.open(source, key) };
+            this.sections.push(next);
+            this.current = next;
         }
         else if (kind === 'end' && current && rest.length >= 3) {
             const rc = Number(rest[rest.length - 1]);
             current.rc = Number.isInteger(rc) ? rc : null;
-            current = undefined;
+            this.current = undefined;
+            current.sink?.end?.(current.rc);
         }
         else if (kind === 'meta' && rest.length >= 1) {
             const [name = '', ...value] = rest;
-            meta.set(name, value.join(':'));
+            this.meta.set(name, value.join(':'));
         }
         else if (kind === 'done') {
-            done = true;
+            this.done = true;
         }
     }
-    if (current && runStart >= 0)
-        current.spans.push(runStart, runEnd);
-    // stderr has begin markers only: everything after one belongs to that section.
-    let target;
-    const orphanErr = [];
-    for (const line of splitLines(stderr)) {
-        if (line.startsWith(prefix)) {
-            const [kind = '', source = '', ...key] = line.slice(prefix.length).split(':');
-            if (kind === 'begin')
-                target = byId.get(`${source}:${key.join(':')}`);
-            continue;
+    /** After the last line: the sections with their stderr, the meta facts, done, stray lines. */
+    finish(stderr) {
+        const byId = new Map();
+        for (const s of this.sections)
+            byId.set(`${s.source}:${s.key}`, s);
+        // stderr has begin markers only: everything after one belongs to that section (the last
+        // section of that source and key, when one was repeated).
+        let target;
+        const orphanErr = [];
+        for (const line of splitLines(stderr)) {
+            if (line.startsWith(this.prefix)) {
+                const [kind = '', source = '', ...key] = line.slice(this.prefix.length).split(':');
+                if (kind === 'begin')
+                    target = byId.get(`${source}:${key.join(':')}`);
+                continue;
+            }
+            if (target)
+                target.stderr += `${line}\n`;
+            else if (line.trim() !== '')
+                orphanErr.push(line);
         }
-        if (target)
-            target.stderr += `${line}\n`;
-        else if (line.trim() !== '')
-            orphanErr.push(line);
+        const sections = this.sections.map((s) => ({ source: s.source, key: s.key, rc: s.rc, stderr: s.stderr }));
+        return { sections, meta: this.meta, done: this.done, stray: [...this.stray, ...orphanErr] };
     }
-    if (orphanErr.length > 0)
-        stray.push(...orphanErr);
-    return { sections, meta, done, stray };
+}
+/** The framing of a whole output at once, each section with its lines. */
+function parseFramed(stdout, stderr, nonce) {
+    const lines = [];
+    const reader = new FrameReader(nonce, () => {
+        const own = [];
+        lines.push(own);
+        return { line: (line) => own.push(line) };
+    });
+    forEachLineOf(stdout, (line) => reader.add(line));
+    const framed = reader.finish(stderr);
+    const sections = framed.sections.map((s, i) => ({ source: s.source, key: s.key, lines: lines[i] ?? [], rc: s.rc, stderr: s.stderr }));
+    return { ...framed, sections };
 }
 function splitLines(text) {
     const lines = text.split('\n');
@@ -31570,20 +31612,25 @@ function arrayMaster(id) {
 }
 /**
  * Joins ids into comma lists no longer than maxBytes each: one list per squeue/sacct call, so a
- * huge manifest never exceeds the kernel's per-argument limit (128 KiB on Linux).
+ * huge manifest never exceeds the kernel's per-argument limit (128 KiB on Linux). Each list is
+ * joined once: grown id by id, it was a chain of ~7,000 string pieces, ~6.5 MB at 100,000 jobs
+ * kept for the whole observe.
  */
 function chunkIds(ids, maxBytes) {
     const chunks = [];
-    let current = '';
+    let current = [];
+    let length = -1;
     for (const id of ids) {
-        if (current !== '' && current.length + 1 + id.length > maxBytes) {
-            chunks.push(current);
-            current = '';
+        if (current.length > 0 && length + 1 + id.length > maxBytes) {
+            chunks.push(current.join(','));
+            current = [];
+            length = -1;
         }
-        current = current === '' ? id : `${current},${id}`;
+        current.push(id);
+        length += 1 + id.length;
     }
-    if (current !== '')
-        chunks.push(current);
+    if (current.length > 0)
+        chunks.push(current.join(','));
     return chunks;
 }
 
@@ -31840,6 +31887,14 @@ function isLiveState(state) {
 /** Fields that describe the job rather than one reading of its state: safe to borrow. */
 const STATIC_FIELDS = ['name', 'jobIdRaw', 'submittedAt', 'stdoutPath', 'stderrPath'];
 /**
+ * A copy to set fields on, as `{ ...o }` copies (same keys, same order). Not a spread: V8 gives a
+ * spread's copy a map of its own once a key is added to it, and a map per merged job was ~7 MB
+ * kept at 100,000 jobs; a copy built key by key shares its maps with every other.
+ */
+function draftOf(o) {
+    return Object.assign({}, o);
+}
+/**
  * The merged observation is built in at most one copy of the view it starts from, with fields
  * set in place (`own`: `primary` is such a copy already, made here, so it may be changed). Setting
  * a key on a copy puts it where a spread `{ ...o, [key]: value }` would (last if new, in place if
@@ -31853,7 +31908,7 @@ function borrow(primary, own, x, y) {
         const value = x?.[field] !== undefined ? x[field] : y?.[field];
         if (value === undefined)
             continue;
-        out ??= { ...primary };
+        out ??= draftOf(primary);
         out[field] = value;
     }
     return out ?? primary;
@@ -31862,13 +31917,13 @@ function withRestarts(obs, own, x, y) {
     const restarts = x?.restarts !== undefined ? x.restarts : y?.restarts;
     if (restarts === undefined)
         return obs;
-    const out = own ? obs : { ...obs };
+    const out = own ? obs : draftOf(obs);
     out.restarts = restarts;
     return out;
 }
 /** A copy of `view` with squeue's reason (when it has one), as `{ ...view, reason }` made it. */
 function withReason(view, reason) {
-    const out = { ...view };
+    const out = draftOf(view);
     if (reason !== undefined)
         out.reason = reason;
     return out;
@@ -32025,22 +32080,31 @@ function stateEntry(raw) {
 
 
 /**
- * The observation of one sacct job. The job line can hide an OOM kill: with cgroups the
+ * The observation of one sacct job: its final run's row (SacctJob.base), the runs before it as
+ * restarts, and an OOM kill a step revealed. The job line can hide one: with cgroups the
  * `.batch` (or `.extern`, or an srun) step says OUT_OF_MEMORY while the job says FAILED, or even
  * COMPLETED with exit 0. The step wins then, since the memory kill is the root of it.
  */
 function sacctObservation(job) {
-    const { row } = job;
-    const entry = stateEntry(row.rawState);
-    let state = entry.state;
-    let rawState = entry.raw;
-    if ((state === 'FAILED' || state === 'COMPLETED') && job.oomStep !== undefined) {
-        state = 'OUT_OF_MEMORY';
-        rawState = job.oomStep;
+    const { base, oomStep } = job;
+    const restarts = job.runs - 1;
+    const oom = (base.state === 'FAILED' || base.state === 'COMPLETED') && oomStep !== undefined;
+    if (restarts === base.restarts && !oom)
+        return base;
+    // Key by key, not a spread: see draftOf in merge.ts. The keys and their order stay the base's.
+    const o = Object.assign({}, base);
+    o.restarts = restarts;
+    if (oom) {
+        o.state = 'OUT_OF_MEMORY';
+        o.rawState = oomStep;
     }
+    return o;
+}
+/** What a job row says of its run, before its runs are counted and its steps read. */
+function rowObservation(row) {
+    const entry = stateEntry(row.rawState);
     // Ids are cut from the answer (or built on a piece of it): kept, they must not hold it.
     const jobId = ownText(row.jobId);
-    const restarts = job.runs - 1;
     const jobIdRaw = row.jobIdRaw !== '' && row.jobIdRaw !== row.jobId ? ownText(row.jobIdRaw) : undefined;
     const name = parseText(row.name);
     const reason = parseText(row.reason);
@@ -32052,7 +32116,7 @@ function sacctObservation(job) {
     const nodes = parseNodes(row.nodes);
     // Field by field rather than a spread per optional field (nine objects per job). Either way
     // the keys keep the order the spreads gave them.
-    const o = { jobId, state, rawState, source: 'sacct', restarts };
+    const o = { jobId, state: entry.state, rawState: entry.raw, source: 'sacct', restarts: 0 };
     if (jobIdRaw !== undefined)
         o.jobIdRaw = jobIdRaw;
     if (name !== undefined)
@@ -32074,9 +32138,11 @@ function sacctObservation(job) {
     return o;
 }
 
-;// CONCATENATED MODULE: ./src/adapters/slurm/sacct-parse.ts
-
-
+;// CONCATENATED MODULE: ./src/adapters/slurm/sacct-row.ts
+/**
+ * One sacct row: the --format list it is read by, the row as a record, and the runs of one job
+ * as SacctReader (sacct-parse.ts) keeps them while reading.
+ */
 
 
 /** The --format list; the parser reads fields by this order. */
@@ -32108,7 +32174,7 @@ function columnsOf(fields) {
 }
 // Positions in SACCT_FIELDS (and so in columnsOf's answer).
 const DOT = 0x2e;
-const [sacct_parse_JOB_ID, JOB_ID_RAW, NAME, STATE, EXIT, REASON, SUBMIT, START, END, ELAPSED, NODES] = [
+const [sacct_row_JOB_ID, JOB_ID_RAW, NAME, STATE, EXIT, REASON, SUBMIT, START, END, ELAPSED, NODES] = [
     0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
 ];
 /** The job row of the cursor's current line; `jobId` and `rawState` are already validated. */
@@ -32140,7 +32206,7 @@ function parseSacctRow(line, fields = SACCT_FIELDS, separator = FIELD_SEPARATOR)
     const n = c.read(line);
     if (n !== fields.length)
         return `expected ${fields.length} fields, got ${n}`;
-    const id = c.field(col[sacct_parse_JOB_ID] ?? -1);
+    const id = c.field(col[sacct_row_JOB_ID] ?? -1);
     const { job, step } = splitStep(id);
     if (!isValidJobId(job) && expandArrayId(job) === undefined)
         return `unreadable job id '${id}'`;
@@ -32149,51 +32215,45 @@ function parseSacctRow(line, fields = SACCT_FIELDS, separator = FIELD_SEPARATOR)
         return 'empty State';
     return rowOf(c, col, job, step, state);
 }
-/** A field list and delimiter, with a cursor of their own for reading a kept line again. */
-class RowFormat {
-    cursor;
-    columns;
-    constructor(fields, separator) {
-        this.cursor = new rows_RowCursor(fields.length, separator);
-        this.columns = columnsOf(fields);
-    }
-    /** Field k of SACCT_FIELDS in `line`, a row of this format read before. */
-    field(line, k) {
-        this.cursor.read(line);
-        return this.cursor.field(this.columns[k] ?? -1);
-    }
-}
 /**
- * The runs of one job seen so far (mutable while reading; a SacctJob once read). Only the final
- * run's line is kept, and its row is cut out of it when asked for: rows held for the whole answer
- * outlived the young generation, so 100,000 of them (~45 MB) went to the old one as garbage.
+ * The runs of one job seen so far (mutable while reading; a SacctJob once read). The final run's
+ * observation is made from its job line as the line is read, and the line let go: the answer
+ * streams in, and neither its lines nor rows cut from them (~45 MB at 100,000 jobs when rows
+ * were kept) outlive the piece they came in.
  */
 class Runs {
-    format;
-    jobId;
-    line;
-    task;
+    base;
+    submit;
     oomStep = undefined;
     runs = 1;
     /** The latest run is the current one: steps that follow it can still hide an OOM. */
     open = true;
-    constructor(format, jobId, 
-    /** The final run's job line. */
-    line, 
-    /** A task of a pending array's range row (`43_[5-9]`): the row's id is the range's. */
-    task) {
-        this.format = format;
-        this.jobId = jobId;
-        this.line = line;
-        this.task = task;
-    }
-    get row() {
-        const { cursor: c, columns: col } = this.format;
-        c.read(this.line);
-        const row = rowOf(c, col, this.jobId, undefined, stateEntry(c.field(col[STATE] ?? -1).trim()).raw);
-        return this.task ? { ...row, jobIdRaw: this.jobId } : row;
+    constructor(base, 
+    /** The final run's Submit as sacct printed it: a later one is a later run. */
+    submit) {
+        this.base = base;
+        this.submit = submit;
     }
 }
+
+;// CONCATENATED MODULE: ./src/adapters/slurm/sacct-parse.ts
+/**
+ * `sacct --noheader --parsable2 --delimiter=<US> --duplicates --format=<SACCT_FIELDS>` → one
+ * observation per job or array task. sacct is authoritative for finished jobs: final state,
+ * exit code, elapsed time, and (with --duplicates) every earlier run of a requeued job.
+ *
+ * Rows come job line first, then its steps (`.batch`, `.extern`, `.0`); a requeued job repeats
+ * that group once per run (REQUEUED, NODE_FAIL, … then the current run), though not necessarily
+ * next to each other. A malformed row is skipped and reported; the rest goes on.
+ */
+
+
+
+
+
+
+
+
 /**
  * sacct rows fed one line at a time (straight from the framed output, no line array), read
  * into one SacctJob per job and array task. parseSacct is the same over an array of lines.
@@ -32202,17 +32262,16 @@ class SacctReader {
     fields;
     diagnostics = [];
     runs = new Map();
-    format;
     cursor;
     columns;
     /** The last job row read with a plain id, and its runs: where the steps that follow it go. */
     lastId = '';
     lastRuns;
+    undo;
     constructor(fields = SACCT_FIELDS, separator = FIELD_SEPARATOR) {
         this.fields = fields;
-        this.format = new RowFormat(fields, separator);
         this.cursor = new rows_RowCursor(fields.length, separator);
-        this.columns = this.format.columns;
+        this.columns = columnsOf(fields);
     }
     get jobs() {
         return this.runs;
@@ -32222,6 +32281,46 @@ class SacctReader {
         if (why !== undefined)
             this.report(line, why);
     }
+    /**
+     * The rows added from now on can be taken back (rollback) until commit: a section of the
+     * streamed answer is read as it comes, before its exit status says whether sacct finished.
+     */
+    checkpoint() {
+        const { diagnostics, lastId, lastRuns } = this;
+        this.undo = { diagnostics: diagnostics.length, lastId, lastRuns, before: new Map() };
+    }
+    commit() {
+        this.undo = undefined;
+    }
+    /** Back to the checkpoint: jobs, runs and diagnostics as if the rows since had not come. */
+    rollback() {
+        const undo = this.undo;
+        if (undo === undefined)
+            return;
+        this.undo = undefined;
+        for (const [id, state] of undo.before) {
+            const runs = this.runs.get(id);
+            if (state === null)
+                this.runs.delete(id);
+            else if (runs !== undefined)
+                Object.assign(runs, state);
+        }
+        this.diagnostics.length = undo.diagnostics;
+        this.lastId = undo.lastId;
+        this.lastRuns = undo.lastRuns;
+    }
+    /** Notes a job's runs as they are, before the first change since the checkpoint. */
+    touch(id, runs) {
+        const undo = this.undo;
+        if (undo === undefined || undo.before.has(id))
+            return;
+        if (runs === undefined)
+            undo.before.set(id, null);
+        else {
+            const { oomStep, open, base, submit } = runs;
+            undo.before.set(id, { oomStep, runs: runs.runs, open, base, submit });
+        }
+    }
     /** Reads one row into its job; returns why the row was skipped, if it was. */
     read(line) {
         if (line.trim() === '')
@@ -32230,7 +32329,7 @@ class SacctReader {
         const n = c.read(line);
         if (n !== this.fields.length)
             return `expected ${this.fields.length} fields, got ${n}`;
-        if (this.lastRuns !== undefined && c.fieldStartsWith(col[sacct_parse_JOB_ID] ?? -1, this.lastId, DOT)) {
+        if (this.lastRuns !== undefined && c.fieldStartsWith(col[sacct_row_JOB_ID] ?? -1, this.lastId, DOT)) {
             // A step of the job row just read (sacct's usual order): its id is valid and its runs are
             // at hand, so neither the id is cut out nor the map searched.
             const state = c.field(col[STATE] ?? -1).trim();
@@ -32239,7 +32338,7 @@ class SacctReader {
             this.stepOf(this.lastRuns, state);
             return undefined;
         }
-        const id = c.field(col[sacct_parse_JOB_ID] ?? -1);
+        const id = c.field(col[sacct_row_JOB_ID] ?? -1);
         const dot = id.indexOf('.');
         const job = dot < 0 ? id : id.slice(0, dot);
         // Pending array tasks share one row (`43_[5-9]`): every task gets its own copy.
@@ -32265,31 +32364,41 @@ class SacctReader {
         this.lastRuns = undefined;
         if (tasks === undefined) {
             this.lastId = job;
-            this.lastRuns = this.run(job, line, false, submit);
+            this.lastRuns = this.run(job, false, submit);
         }
         else
             for (const task of tasks)
-                this.run(task, line, true, submit);
+                this.run(task, true, submit);
         return undefined;
     }
-    run(id, line, task, submit) {
+    /** Job `id`'s runs with the cursor's job row read; `task`: a task of a pending array's range row. */
+    run(id, task, submit) {
         const seen = this.runs.get(id);
+        this.touch(id, seen);
         if (seen === undefined) {
-            const runs = new Runs(this.format, id, line, task);
-            this.runs.set(id, runs);
+            const base = this.observe(id, task);
+            const runs = new Runs(base, keptSubmit(submit, base));
+            // Keyed by the observation's own copy of the id: a key cut from the line would keep its piece.
+            this.runs.set(runs.base.jobId, runs);
             return runs;
         }
         seen.runs++;
         // --duplicates lists every run of a requeued job, not necessarily together: the current run
         // is the one submitted last (a requeue resets Submit), the later line on a tie. An earlier
         // run can never become current again, so its steps need not be kept.
-        seen.open = submit >= this.format.field(seen.line, SUBMIT);
+        seen.open = submit >= seen.submit;
         if (seen.open) {
-            seen.line = line;
-            seen.task = task;
+            seen.base = this.observe(id, task);
+            seen.submit = keptSubmit(submit, seen.base);
             seen.oomStep = undefined;
         }
         return seen;
+    }
+    /** The cursor's job row as job `id`: a range row's task is its own raw id. */
+    observe(id, task) {
+        const { cursor: c, columns: col } = this;
+        const row = rowOf(c, col, id, undefined, stateEntry(c.field(col[STATE] ?? -1).trim()).raw);
+        return rowObservation(task ? { ...row, jobIdRaw: id } : row);
     }
     step(id, state, line) {
         const seen = this.runs.get(id);
@@ -32302,13 +32411,19 @@ class SacctReader {
     stepOf(seen, state) {
         if (seen.open && seen.oomStep === undefined) {
             const entry = stateEntry(state);
-            if (entry.state === 'OUT_OF_MEMORY')
-                seen.oomStep = entry.raw;
+            if (entry.state !== 'OUT_OF_MEMORY')
+                return;
+            this.touch(seen.base.jobId, seen);
+            seen.oomStep = entry.raw;
         }
     }
     report(line, why) {
         this.diagnostics.push({ source: 'sacct', line: fields_clip(line), why });
     }
+}
+/** The Submit text to keep: the observation's own copy when it is the same text (nearly always). */
+function keptSubmit(submit, base) {
+    return base.submittedAt === submit ? base.submittedAt : ownText(submit);
 }
 function parseSacct(lines, fields = SACCT_FIELDS, separator = FIELD_SEPARATOR) {
     const reader = new SacctReader(fields, separator);
@@ -32799,6 +32914,154 @@ async function readTails(transport, requests, maxBytesPerFile, options) {
     return result;
 }
 
+;// CONCATENATED MODULE: ./src/adapters/slurm/observe-answer.ts
+/**
+ * The observe answer read as it streams in (execByLine, FrameReader), so that no tick holds the
+ * whole of it: ~44 MB at 100,000 jobs, nearly all of it sacct's. Each chunk's sacct section is
+ * read into the SacctReader line by line as it arrives, when every chunk before it has been
+ * dealt with (so rows are read in chunk order, as from a whole answer), and taken back if it
+ * does not end with 0 (sacct failed or was cut short). A line is dropped as soon as it is read:
+ * held until its section ended, every line of the answer lived long enough to be copied into
+ * V8's old generation. A section that arrives out of order (never, from our script) waits, kept.
+ * squeue's and scontrol's sections, small, are kept until the end: whether a failed squeue only
+ * missed an id is told by its stderr, which comes on its own stream. As before, only the first
+ * section of a source and chunk is read, and only sections of the chunks asked for.
+ */
+
+
+class ObserveAnswer {
+    chunkCount;
+    sacct = new SacctReader();
+    /** Lines of every scontrol section that ended with 0, in order. */
+    scontrolLines = [];
+    frames;
+    /** The lines of each chunk's first squeue section. */
+    squeue = [];
+    pendingSacct = [];
+    /** The first chunk whose sacct section is not yet read or dropped. */
+    nextSacct = 0;
+    /** The sacct section being read as it comes (not ended yet). */
+    live;
+    constructor(chunkCount, nonce) {
+        this.chunkCount = chunkCount;
+        this.frames = new FrameReader(nonce, (source, key) => this.open(source, key));
+    }
+    /** The next line of stdout. */
+    add(line) {
+        this.frames.add(line);
+    }
+    /** After the last line: the framing, with stderr cut into its sections. */
+    finish(stderr) {
+        this.cutLive();
+        this.readSacct(true);
+        return this.frames.finish(stderr);
+    }
+    /** The lines of chunk i's first squeue section (none if it had none). */
+    squeueLines(i) {
+        return this.squeue[i] ?? [];
+    }
+    /** Whether chunk i's first sacct section had any line (an empty one may be a hidden error). */
+    sacctHadLines(i) {
+        return this.pendingSacct[i]?.hadLines ?? false;
+    }
+    open(source, key) {
+        // A section begins: the one before it, if it did not end, never will.
+        this.cutLive();
+        if (source === 'scontrol') {
+            const lines = [];
+            return {
+                line: (line) => lines.push(line),
+                end: (rc) => {
+                    if (rc === 0)
+                        for (const line of lines)
+                            this.scontrolLines.push(line);
+                },
+            };
+        }
+        const i = this.chunkOf(key);
+        if (i === undefined)
+            return undefined;
+        if (source === 'squeue' && this.squeue[i] === undefined) {
+            const lines = [];
+            this.squeue[i] = lines;
+            return { line: (line) => lines.push(line) };
+        }
+        if (source === 'sacct' && this.pendingSacct[i] === undefined) {
+            const pending = { lines: [], hadLines: false, rc: null, ended: false };
+            this.pendingSacct[i] = pending;
+            if (i === this.nextSacct)
+                return this.readLive(pending);
+            return {
+                line: (line) => {
+                    pending.lines.push(line);
+                    pending.hadLines = true;
+                },
+                end: (rc) => {
+                    pending.rc = rc;
+                    pending.ended = true;
+                    this.readSacct(false);
+                },
+            };
+        }
+        return undefined;
+    }
+    /** A sink that reads the next chunk's sacct section as it comes, to be kept or taken back. */
+    readLive(pending) {
+        this.sacct.checkpoint();
+        this.live = pending;
+        return {
+            line: (line) => {
+                this.sacct.add(line);
+                pending.hadLines = true;
+            },
+            end: (rc) => {
+                pending.rc = rc;
+                pending.ended = true;
+                this.live = undefined;
+                if (rc === 0)
+                    this.sacct.commit();
+                else
+                    this.sacct.rollback();
+                this.nextSacct++;
+                this.readSacct(false);
+            },
+        };
+    }
+    /** The live section was cut short (another began, or the answer ended): its rows are taken back. */
+    cutLive() {
+        if (this.live === undefined)
+            return;
+        this.live = undefined;
+        this.sacct.rollback();
+        this.nextSacct++;
+        this.readSacct(false);
+    }
+    /** The chunk a section key names (`0`, `1`, … exactly), if it is one of those asked for. */
+    chunkOf(key) {
+        const i = Number(key);
+        return Number.isInteger(i) && i >= 0 && i < this.chunkCount && String(i) === key ? i : undefined;
+    }
+    /**
+     * Reads the kept sacct sections that can be read now, in chunk order: each that ended with 0
+     * (one that failed or was cut short is not read). Before the end it stops at the first chunk
+     * whose section has not ended yet (or not begun: it will be read live); at the end (`final`)
+     * it goes through all of them.
+     */
+    readSacct(final) {
+        for (; this.nextSacct < this.chunkCount; this.nextSacct++) {
+            const pending = this.pendingSacct[this.nextSacct];
+            if (!final && (pending === undefined || !pending.ended))
+                return;
+            if (pending === undefined)
+                continue;
+            if (pending.ended && pending.rc === 0)
+                for (const line of pending.lines)
+                    this.sacct.add(line);
+            pending.lines = [];
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/adapters/slurm/observe-script.ts
 /**
  * The one remote script behind observe(). It is a constant: data reaches it only as positional
@@ -33006,16 +33269,16 @@ async function observe_observeJobs(transport, jobIds, options) {
         return { observations: new Map(), missing: invalid, unobserved: [], diagnostics, errors: [] };
     }
     const chunks = chunkIds(requested, options.chunkBytes);
+    // Read as it arrives: the answer is never held whole (observe-answer.ts).
+    const answer = new ObserveAnswer(chunks.length, options.nonce);
     let framed;
-    let stdout;
     try {
-        const result = await transport.exec(observeArgv(options.nonce, options.fallbackCap), {
+        const result = await execByLine(transport, observeArgv(options.nonce, options.fallbackCap), (line) => answer.add(line), {
             stdin: `${chunks.join('\n')}\n`,
             timeoutMs: options.timeoutMs,
             maxStdoutBytes: options.maxStdoutBytes,
         });
-        stdout = result.stdout;
-        framed = frameSpans(stdout, result.stderr, options.nonce);
+        framed = answer.finish(result.stderr);
         if (result.stdoutTruncated)
             framed = { ...framed, done: false };
     }
@@ -33027,9 +33290,9 @@ async function observe_observeJobs(transport, jobIds, options) {
         const errors = [{ kind: 'transport', source: 'transport', message: error.message }];
         return { observations: new Map(), missing: invalid, unobserved: requested, diagnostics, errors };
     }
-    return assemble(stdout, framed, chunks, { requested, position, invalid }, diagnostics);
+    return assemble(answer, framed, chunks, { requested, position, invalid }, diagnostics);
 }
-function assemble(stdout, framed, chunks, asked, diagnostics) {
+function assemble(answer, framed, chunks, asked, diagnostics) {
     const errors = [];
     const addError = (e) => {
         if (!errors.some((x) => x.kind === e.kind && x.source === e.source && x.message === e.message))
@@ -33043,12 +33306,9 @@ function assemble(stdout, framed, chunks, asked, diagnostics) {
     for (const s of framed.sections)
         if (!first.has(`${s.source}:${s.key}`))
             first.set(`${s.source}:${s.key}`, s);
-    // Each answered section is parsed from the output where it lies, in chunk order.
+    // squeue's sections are read now, in chunk order; sacct's and scontrol's were as they came.
     const squeueReader = new SqueueReader(context);
-    const addSqueue = (line) => squeueReader.add(line);
-    const sacctReader = new SacctReader();
-    const addSacct = (line) => sacctReader.add(line);
-    const scontrolLines = [];
+    const sacctReader = answer.sacct;
     /** Whether every source of chunk i answered completely. */
     const complete = [];
     chunks.forEach((_, i) => {
@@ -33064,25 +33324,19 @@ function assemble(stdout, framed, chunks, asked, diagnostics) {
             addError({ kind: 'query_failed', source: 'squeue', message: observe_firstError(q) });
         }
         else {
-            forEachLine(stdout, q.spans, addSqueue);
+            for (const line of answer.squeueLines(i))
+                squeueReader.add(line);
         }
         if (!a || a.rc === null) {
             ok = false;
             addError({ kind: 'incomplete_output', source: 'sacct', message: 'sacct output was cut short' });
         }
-        else if (a.rc !== 0 || (a.spans.length === 0 && /error/i.test(a.stderr))) {
+        else if (a.rc !== 0 || (!answer.sacctHadLines(i) && /error/i.test(a.stderr))) {
             ok = false;
             addError({ kind: 'sacct_unavailable', source: 'sacct', message: observe_firstError(a) });
         }
-        else {
-            forEachLine(stdout, a.spans, addSacct);
-        }
         complete.push(ok);
     });
-    for (const s of framed.sections) {
-        if (s.source === 'scontrol' && s.rc === 0)
-            forEachLine(stdout, s.spans, (line) => scontrolLines.push(line));
-    }
     if (!framed.done) {
         addError({ kind: 'incomplete_output', source: 'script', message: observe_scriptTrouble(framed) });
     }
@@ -33094,7 +33348,7 @@ function assemble(stdout, framed, chunks, asked, diagnostics) {
         diagnostics.push(d);
     for (const d of sacctReader.diagnostics)
         diagnostics.push(d);
-    const scontrol = parseScontrol(scontrolLines, context);
+    const scontrol = parseScontrol(answer.scontrolLines, context);
     for (const d of scontrol.diagnostics)
         diagnostics.push(d);
     const views = {
@@ -33657,40 +33911,57 @@ function createScheduler(name, context) {
     return factory(context);
 }
 
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 ;// CONCATENATED MODULE: ./src/adapters/ssh/capped-output.ts
 /**
  * One output stream of a command, kept up to a byte cap. Past the cap the stream is still
  * drained (so the remote side never blocks on a full window or pipe) but the bytes are dropped.
+ * Given a line sink (ExecOptions.onStdoutLine), it keeps nothing: the bytes within the cap are
+ * decoded as they come and handed over line by line.
  */
+
+
 class CappedOutput {
     maxBytes;
     chunks = [];
     kept = 0;
+    lines;
     /** Every byte seen, kept or not. */
     seen = 0;
     truncated = false;
-    constructor(maxBytes) {
+    constructor(maxBytes, onLine) {
         this.maxBytes = maxBytes;
+        this.lines =
+            onLine === undefined
+                ? undefined
+                : { decoder: new external_node_string_decoder_namespaceObject.StringDecoder('utf8'), splitter: new LineSplitter(onLine) };
     }
     push(chunk) {
         this.seen += chunk.length;
         const room = this.maxBytes - this.kept;
-        if (chunk.length <= room) {
-            this.chunks.push(chunk);
-            this.kept += chunk.length;
+        if (chunk.length > room)
+            this.truncated = true;
+        const part = chunk.length <= room ? chunk : chunk.subarray(0, Math.max(0, room));
+        if (part.length === 0)
             return;
-        }
-        this.truncated = true;
-        if (room > 0) {
-            this.chunks.push(chunk.subarray(0, room));
-            this.kept += room;
-        }
+        this.kept += part.length;
+        if (this.lines === undefined)
+            this.chunks.push(part);
+        else
+            this.lines.splitter.push(this.lines.decoder.write(part));
     }
     /**
      * Decoded as UTF-8 after counting bytes, so the cap is a byte cap. A multi-byte character cut
-     * by the cap decodes to U+FFFD, which is honest about the cut.
+     * by the cap decodes to U+FFFD, which is honest about the cut. With a line sink: the last line
+     * handed over, and ''.
      */
     text() {
+        if (this.lines !== undefined) {
+            this.lines.splitter.push(this.lines.decoder.end());
+            this.lines.splitter.end();
+            return '';
+        }
         return Buffer.concat(this.chunks, this.kept).toString('utf8');
     }
 }
@@ -33743,7 +34014,7 @@ class LocalTransport {
         const stdin = options.stdin === undefined ? undefined : stdinBytes(options.stdin);
         this.counters.execs++;
         this.counters.bytesOut += Buffer.byteLength(commandLine) + (stdin?.length ?? 0);
-        const stdout = new CappedOutput(options.maxStdoutBytes ?? this.options.maxStdoutBytes ?? DEFAULT_MAX_STDOUT_BYTES);
+        const stdout = new CappedOutput(options.maxStdoutBytes ?? this.options.maxStdoutBytes ?? DEFAULT_MAX_STDOUT_BYTES, options.onStdoutLine);
         const stderr = new CappedOutput(options.maxStderrBytes ?? this.options.maxStderrBytes ?? DEFAULT_MAX_STDERR_BYTES);
         return new Promise((resolve, reject) => {
             // detached: the child leads its own process group, so a timeout can kill everything it
@@ -34341,7 +34612,7 @@ function runExec(conn, plan, target, onBytesIn) {
                 return;
             }
             channel = ch;
-            const stdout = new CappedOutput(plan.maxStdoutBytes);
+            const stdout = new CappedOutput(plan.maxStdoutBytes, plan.onStdoutLine);
             const stderr = new CappedOutput(plan.maxStderrBytes);
             ch.on('data', (chunk) => {
                 onBytesIn(chunk.length);
@@ -34516,6 +34787,7 @@ class SshTransport {
             timeoutMs,
             maxStdoutBytes: options.maxStdoutBytes ?? this.options.maxStdoutBytes,
             maxStderrBytes: options.maxStderrBytes ?? this.options.maxStderrBytes,
+            ...(options.onStdoutLine === undefined ? {} : { onStdoutLine: options.onStdoutLine }),
         }, target, (bytes) => {
             this.counters.bytesIn += bytes;
         });

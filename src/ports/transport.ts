@@ -12,6 +12,15 @@ export interface ExecOptions {
   /** Per-stream caps; output past them is dropped and the stream marked truncated. */
   readonly maxStdoutBytes?: number;
   readonly maxStderrBytes?: number;
+  /**
+   * Takes stdout line by line as it arrives, instead of as one string at the end: a 100,000-job
+   * observe answer is ~44 MB, which a kept stdout holds up to three times over (the chunks, the
+   * chunks joined, the text). A transport that honours it delivers every line (as LineSplitter
+   * cuts them, the cap applying as to a kept stdout) and returns stdout ''; one that does not
+   * returns stdout as usual and delivers nothing. Call it through execByLine(), which makes the
+   * two the same.
+   */
+  readonly onStdoutLine?: (line: string) => void;
 }
 
 export interface ExecResult {

@@ -72,6 +72,25 @@ describe('LocalTransport', () => {
     expect(t.stats().bytesIn).toBe(200_050);
   });
 
+  it('hands stdout over line by line when asked, keeping none of it, within the same cap', async () => {
+    const t = new LocalTransport();
+    const lines: string[] = [];
+    const script = 'i=0; while [ $i -lt 20000 ]; do echo "row $i é"; i=$((i + 1)); done; printf tail';
+    const result = await t.exec(['sh', '-c', script], { onStdoutLine: (line) => lines.push(line) });
+    expect(result).toMatchObject({ stdout: '', code: 0, stdoutTruncated: false });
+    expect(lines).toHaveLength(20_001);
+    expect(lines[12_345]).toBe('row 12345 é');
+    expect(lines.at(-1)).toBe('tail');
+
+    const capped: string[] = [];
+    const cut = await t.exec(['sh', '-c', 'printf "ab\\ncd\\nef\\n"'], {
+      maxStdoutBytes: 5,
+      onStdoutLine: (line) => capped.push(line),
+    });
+    expect(capped).toEqual(['ab', 'cd']);
+    expect(cut).toMatchObject({ stdout: '', stdoutTruncated: true });
+  });
+
   it('feeds stdin, and closes it when none is given', async () => {
     const t = new LocalTransport();
     await expect(t.exec(['cat'], { stdin: 'héllo' })).resolves.toMatchObject({ stdout: 'héllo' });

@@ -1,8 +1,9 @@
 /**
  * observeJobs was rewritten for speed (frame once without a line array, read sacct and squeue
  * rows without a string per field or a row object per step, merge and index without
- * intermediate maps). Its results must not change at all: observations (fields and their key
- * order), missing, unobserved, diagnostics and errors, in order.
+ * intermediate maps), then to read the answer as it streams in (sacct's rows read as they come,
+ * taken back when sacct did not finish). Its results must not change at all: observations
+ * (fields and their key order), missing, unobserved, diagnostics and errors, in order.
  *
  * The old path is too big to keep here as a live oracle, so its answers are recorded: random
  * observe outputs from a fixed seed (job groups with steps and requeued runs, pending array
@@ -17,6 +18,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { observeJobs } from '../../src/adapters/slurm/observe.js';
 import { markerPrefix } from '../../src/adapters/slurm/sections.js';
+import { CappedOutput } from '../../src/adapters/ssh/capped-output.js';
 import { createFakeTransport } from '../fakes/fake-transport.js';
 
 const US = '\x1f';
@@ -241,9 +243,24 @@ function render(c: Case): { stdout: string; stderr: string } {
   return { stdout: `${out.join('\n')}\n`, stderr: `${err.join('\n')}\n` };
 }
 
-async function observeLine(c: Case): Promise<string> {
+/**
+ * The answer as a streaming transport gives it: through the SSH transport's CappedOutput, which
+ * hands stdout over line by line (ExecOptions.onStdoutLine), in pieces cut at every 7th byte.
+ */
+function streamed(stdout: string, stderr: string, truncated: boolean) {
+  return createFakeTransport((_argv, options) => {
+    const out = new CappedOutput(Number.MAX_SAFE_INTEGER, options.onStdoutLine);
+    const bytes = Buffer.from(stdout, 'utf8');
+    for (let at = 0; at < bytes.length; at += 7) out.push(bytes.subarray(at, at + 7));
+    return { stdout: out.text(), stderr, stdoutTruncated: truncated };
+  });
+}
+
+async function observeLine(c: Case, stream: boolean): Promise<string> {
   const { stdout, stderr } = render(c);
-  const transport = createFakeTransport(() => ({ stdout, stderr, stdoutTruncated: c.truncated }));
+  const transport = stream
+    ? streamed(stdout, stderr, c.truncated)
+    : createFakeTransport(() => ({ stdout, stderr, stdoutTruncated: c.truncated }));
   const options = {
     nonce: NONCE,
     chunkBytes: c.chunkBytes,
@@ -261,10 +278,13 @@ async function observeLine(c: Case): Promise<string> {
 }
 
 describe('observeJobs answers as the implementation it replaced', () => {
-  it('on 200 random observe outputs, recorded from e44e492', async () => {
+  it.each([
+    ['given whole', false],
+    ['streamed line by line as it arrives', true],
+  ])('on 200 random observe outputs, %s, recorded from e44e492', async (_, stream) => {
     const cases = fc.sample(observeCase, { seed: 20261126, numRuns: 200 });
     const lines: string[] = [];
-    for (const c of cases) lines.push(await observeLine(c));
+    for (const c of cases) lines.push(await observeLine(c, stream));
     await expect(`${lines.join('\n')}\n`).toMatchFileSnapshot('../fixtures/slurm/observe-differential.jsonl');
   });
 });

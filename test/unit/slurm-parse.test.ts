@@ -166,7 +166,7 @@ describe('sacct edge cases', () => {
     expect(parsed.diagnostics).toHaveLength(1);
     expect(parsed.diagnostics[0]?.line).toContain('sc-wrap');
     expect(parsed.jobs.has(id('wrap'))).toBe(false);
-    expect(parsed.jobs.get(id('failed'))?.row.rawState).toBe('FAILED');
+    expect(parsed.jobs.get(id('failed'))?.base.rawState).toBe('FAILED');
   });
 
   it('the fixed-width default format is not parsable: every row is reported, nothing is guessed', () => {

@@ -114,6 +114,27 @@ describe('SshTransport exec', () => {
     await expect(transport().exec(['cat'])).resolves.toMatchObject({ stdout: 'é😀' });
   });
 
+  it('hands stdout over line by line as packets arrive when asked, keeping none of it, within the same cap', async () => {
+    const bytes = Buffer.from('first é\nsecond 😀\n\nlast', 'utf8');
+    server.onExec((io) => {
+      for (const byte of bytes) io.stdout(Buffer.from([byte]));
+      io.stderr('warn\n');
+      io.exit(0);
+    });
+    const lines: string[] = [];
+    const result = await transport().exec(['cat'], { onStdoutLine: (line) => lines.push(line) });
+    expect(lines).toEqual(['first é', 'second 😀', '', 'last']);
+    expect(result).toMatchObject({ stdout: '', stderr: 'warn\n', code: 0, stdoutTruncated: false });
+
+    const capped: string[] = [];
+    const cut = await transport().exec(['cat'], {
+      maxStdoutBytes: 10,
+      onStdoutLine: (line) => capped.push(line),
+    });
+    expect(capped).toEqual(['first é', 's']);
+    expect(cut).toMatchObject({ stdout: '', stdoutTruncated: true });
+  });
+
   it('feeds stdin and then closes it', async () => {
     server.onExec(async (io) => {
       io.stdout(await io.stdin());

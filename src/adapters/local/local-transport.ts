@@ -60,6 +60,7 @@ export class LocalTransport implements Transport {
     this.counters.bytesOut += Buffer.byteLength(commandLine) + (stdin?.length ?? 0);
     const stdout = new CappedOutput(
       options.maxStdoutBytes ?? this.options.maxStdoutBytes ?? DEFAULT_MAX_STDOUT_BYTES,
+      options.onStdoutLine,
     );
     const stderr = new CappedOutput(
       options.maxStderrBytes ?? this.options.maxStderrBytes ?? DEFAULT_MAX_STDERR_BYTES,

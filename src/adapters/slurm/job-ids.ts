@@ -57,18 +57,23 @@ export function arrayMaster(id: string): string | undefined {
 
 /**
  * Joins ids into comma lists no longer than maxBytes each: one list per squeue/sacct call, so a
- * huge manifest never exceeds the kernel's per-argument limit (128 KiB on Linux).
+ * huge manifest never exceeds the kernel's per-argument limit (128 KiB on Linux). Each list is
+ * joined once: grown id by id, it was a chain of ~7,000 string pieces, ~6.5 MB at 100,000 jobs
+ * kept for the whole observe.
  */
 export function chunkIds(ids: readonly string[], maxBytes: number): string[] {
   const chunks: string[] = [];
-  let current = '';
+  let current: string[] = [];
+  let length = -1;
   for (const id of ids) {
-    if (current !== '' && current.length + 1 + id.length > maxBytes) {
-      chunks.push(current);
-      current = '';
+    if (current.length > 0 && length + 1 + id.length > maxBytes) {
+      chunks.push(current.join(','));
+      current = [];
+      length = -1;
     }
-    current = current === '' ? id : `${current},${id}`;
+    current.push(id);
+    length += 1 + id.length;
   }
-  if (current !== '') chunks.push(current);
+  if (current.length > 0) chunks.push(current.join(','));
   return chunks;
 }

@@ -1,19 +1,22 @@
 /**
- * observe(): every requested id in ONE remote call (observe-script.ts), parsed per source,
- * merged per job (merge.ts), then accounted per requested id: found, missing (every source
- * answered and none knows it) or unobserved (a source failed: the caller keeps the last state).
+ * observe(): every requested id in ONE remote call (observe-script.ts), read as it streams in
+ * (observe-answer.ts) and parsed per source, merged per job (merge.ts), then accounted per
+ * requested id: found, missing (every source answered and none knows it) or unobserved (a source
+ * failed: the caller keeps the last state).
  */
 import type { JobObservation } from '../../core/types.js';
+import { execByLine } from '../../ports/exec-lines.js';
 import type { ObservationError, ObserveDiagnostic, ObserveResult } from '../../ports/scheduler.js';
 import { type Transport, TransportError } from '../../ports/transport.js';
 import { clip } from './fields.js';
 import { arrayMaster, chunkIds, isValidJobId } from './job-ids.js';
 import { forEachMerged, type Views } from './merge.js';
+import { ObserveAnswer } from './observe-answer.js';
 import { observeArgv } from './observe-script.js';
 import { sacctObservation } from './sacct-observation.js';
-import { type SacctJob, SacctReader } from './sacct-parse.js';
+import type { SacctJob } from './sacct-parse.js';
 import { parseScontrol } from './scontrol-parse.js';
-import { forEachLine, frameSpans, type SpanFramed, type SpanSection } from './sections.js';
+import type { FramedHeads, SectionHead } from './sections.js';
 import { SqueueReader } from './squeue-parse.js';
 
 export interface ObserveOptions {
@@ -56,16 +59,21 @@ export async function observeJobs(
     return { observations: new Map(), missing: invalid, unobserved: [], diagnostics, errors: [] };
   }
   const chunks = chunkIds(requested, options.chunkBytes);
-  let framed: SpanFramed;
-  let stdout: string;
+  // Read as it arrives: the answer is never held whole (observe-answer.ts).
+  const answer = new ObserveAnswer(chunks.length, options.nonce);
+  let framed: FramedHeads;
   try {
-    const result = await transport.exec(observeArgv(options.nonce, options.fallbackCap), {
-      stdin: `${chunks.join('\n')}\n`,
-      timeoutMs: options.timeoutMs,
-      maxStdoutBytes: options.maxStdoutBytes,
-    });
-    stdout = result.stdout;
-    framed = frameSpans(stdout, result.stderr, options.nonce);
+    const result = await execByLine(
+      transport,
+      observeArgv(options.nonce, options.fallbackCap),
+      (line) => answer.add(line),
+      {
+        stdin: `${chunks.join('\n')}\n`,
+        timeoutMs: options.timeoutMs,
+        maxStdoutBytes: options.maxStdoutBytes,
+      },
+    );
+    framed = answer.finish(result.stderr);
     if (result.stdoutTruncated) framed = { ...framed, done: false };
   } catch (error) {
     // A refused host key or login is no outage: it must fail the run, not pass as a stale tick.
@@ -74,7 +82,7 @@ export async function observeJobs(
     const errors: ObservationError[] = [{ kind: 'transport', source: 'transport', message: error.message }];
     return { observations: new Map(), missing: invalid, unobserved: requested, diagnostics, errors };
   }
-  return assemble(stdout, framed, chunks, { requested, position, invalid }, diagnostics);
+  return assemble(answer, framed, chunks, { requested, position, invalid }, diagnostics);
 }
 
 /** The ids asked for: valid ones (each once, in order, and where each sits) and the others. */
@@ -85,8 +93,8 @@ interface Asked {
 }
 
 function assemble(
-  stdout: string,
-  framed: SpanFramed,
+  answer: ObserveAnswer,
+  framed: FramedHeads,
   chunks: readonly string[],
   asked: Asked,
   diagnostics: ObserveDiagnostic[],
@@ -100,16 +108,13 @@ function assemble(
   const remoteNow = framed.meta.get('now');
   const context = { ...(user ? { user } : {}), ...(remoteNow ? { remoteNow } : {}) };
   // The first section of each source and key is the one read (a repeated one is ignored).
-  const first = new Map<string, SpanSection>();
+  const first = new Map<string, SectionHead>();
   for (const s of framed.sections)
     if (!first.has(`${s.source}:${s.key}`)) first.set(`${s.source}:${s.key}`, s);
 
-  // Each answered section is parsed from the output where it lies, in chunk order.
+  // squeue's sections are read now, in chunk order; sacct's and scontrol's were as they came.
   const squeueReader = new SqueueReader(context);
-  const addSqueue = (line: string) => squeueReader.add(line);
-  const sacctReader = new SacctReader();
-  const addSacct = (line: string) => sacctReader.add(line);
-  const scontrolLines: string[] = [];
+  const sacctReader = answer.sacct;
   /** Whether every source of chunk i answered completely. */
   const complete: boolean[] = [];
 
@@ -124,23 +129,17 @@ function assemble(
       ok = false;
       addError({ kind: 'query_failed', source: 'squeue', message: firstError(q) });
     } else {
-      forEachLine(stdout, q.spans, addSqueue);
+      for (const line of answer.squeueLines(i)) squeueReader.add(line);
     }
     if (!a || a.rc === null) {
       ok = false;
       addError({ kind: 'incomplete_output', source: 'sacct', message: 'sacct output was cut short' });
-    } else if (a.rc !== 0 || (a.spans.length === 0 && /error/i.test(a.stderr))) {
+    } else if (a.rc !== 0 || (!answer.sacctHadLines(i) && /error/i.test(a.stderr))) {
       ok = false;
       addError({ kind: 'sacct_unavailable', source: 'sacct', message: firstError(a) });
-    } else {
-      forEachLine(stdout, a.spans, addSacct);
     }
     complete.push(ok);
   });
-  for (const s of framed.sections) {
-    if (s.source === 'scontrol' && s.rc === 0)
-      forEachLine(stdout, s.spans, (line) => scontrolLines.push(line));
-  }
   if (!framed.done) {
     addError({ kind: 'incomplete_output', source: 'script', message: scriptTrouble(framed) });
   }
@@ -150,7 +149,7 @@ function assemble(
   for (const o of squeueReader.observations) squeue.set(o.jobId, o);
   for (const d of squeueReader.diagnostics) diagnostics.push(d);
   for (const d of sacctReader.diagnostics) diagnostics.push(d);
-  const scontrol = parseScontrol(scontrolLines, context);
+  const scontrol = parseScontrol(answer.scontrolLines, context);
   for (const d of scontrol.diagnostics) diagnostics.push(d);
   const views = {
     squeue,
@@ -227,13 +226,13 @@ function fileByRequest(
   return found;
 }
 
-function firstError(s: SpanSection): string {
+function firstError(s: SectionHead): string {
   const lines = s.stderr.split('\n').filter((l) => l.trim() !== '');
   const line = lines.find((l) => /error/i.test(l)) ?? lines[0];
   return clip(line ?? `${s.source} exited ${s.rc}`);
 }
 
-function scriptTrouble(framed: SpanFramed): string {
+function scriptTrouble(framed: FramedHeads): string {
   const err = framed.meta.get('error');
   if (err) return `observe script failed: ${err}`;
   const stray = framed.stray.find((l) => l.trim() !== '');

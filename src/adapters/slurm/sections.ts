@@ -11,6 +11,7 @@
  * A section without its end marker was cut short (output cap, killed script): its rc is null.
  */
 import { randomBytes } from 'node:crypto';
+import { forEachLineOf } from '../../ports/exec-lines.js';
 
 export interface Section {
   readonly source: string;
@@ -67,124 +68,123 @@ export function markerPrefix(nonce: string): string {
   return `@@SW:${nonce}:`;
 }
 
-/** A section as frameSpans reads it: its lines are left in the output, as ranges of it. */
-export interface SpanSection {
+/** A section as FrameReader reads it: what it is and how it ended, its lines given to its sink. */
+export interface SectionHead {
   readonly source: string;
   readonly key: string;
-  /**
-   * The section's lines as [start, end) offsets into the stdout, two numbers per run of
-   * consecutive lines; a run is the text of one or more whole lines without the last newline
-   * (so [5, 5) is one empty line). Read them with forEachLine.
-   */
-  readonly spans: readonly number[];
+  /** The command's exit status, or null when the section never ended. */
   readonly rc: number | null;
+  /** Filled in by FrameReader.finish(). */
   readonly stderr: string;
 }
 
-export interface SpanFramed {
-  readonly sections: readonly SpanSection[];
+/** Where a section's lines go as they are read, and its end (not called for a section cut short). */
+export interface SectionSink {
+  line(line: string): void;
+  end?(rc: number | null): void;
+}
+
+export interface FramedHeads {
+  readonly sections: readonly SectionHead[];
   readonly meta: ReadonlyMap<string, string>;
   readonly done: boolean;
   readonly stray: readonly string[];
 }
 
-export function parseFramed(stdout: string, stderr: string, nonce: string): Framed {
-  const framed = frameSpans(stdout, stderr, nonce);
-  const sections = framed.sections.map((s): Section => {
-    const lines: string[] = [];
-    forEachLine(stdout, s.spans, (line) => lines.push(line));
-    return { source: s.source, key: s.key, lines, rc: s.rc, stderr: s.stderr };
-  });
-  return { sections, meta: framed.meta, done: framed.done, stray: framed.stray };
-}
-
-/** Calls `visit` with each line of `spans` (SpanSection.spans) of `text`, in order. */
-export function forEachLine(text: string, spans: readonly number[], visit: (line: string) => void): void {
-  for (let i = 0; i + 1 < spans.length; i += 2) {
-    let pos = spans[i] ?? 0;
-    const end = spans[i + 1] ?? 0;
-    for (;;) {
-      const nl = text.indexOf('\n', pos);
-      if (nl < 0 || nl >= end) {
-        visit(text.slice(pos, end));
-        break;
-      }
-      visit(text.slice(pos, nl));
-      pos = nl + 1;
-    }
-  }
+interface OpenSection {
+  readonly source: string;
+  readonly key: string;
+  rc: number | null;
+  stderr: string;
+  readonly sink: SectionSink | undefined;
 }
 
 /**
- * parseFramed without cutting the stdout into lines: one pass with indexOf('\n') that notes
- * where each section's lines are. The observe output is ~44 MB at 100,000 jobs; its parsers read
- * the lines from there, so no array of 400,000 lines is built and then copied.
+ * The framing read one stdout line at a time, as the transport hands them over (execByLine):
+ * nothing of the output is kept but what a section's sink keeps. `open` is asked for a sink at
+ * each section's begin marker, with its source and key (undefined: its lines are dropped). The
+ * stderr, which is small and comes on its own stream, is cut into sections at the end.
  */
-export function frameSpans(stdout: string, stderr: string, nonce: string): SpanFramed {
-  const prefix = markerPrefix(nonce);
-  const sections: { source: string; key: string; spans: number[]; rc: number | null; stderr: string }[] = [];
-  const byId = new Map<string, (typeof sections)[number]>();
-  const meta = new Map<string, string>();
-  const stray: string[] = [];
-  let current: (typeof sections)[number] | undefined;
-  let done = false;
-  // The run of body lines of `current` not yet recorded: [runStart, runEnd), or none (-1).
-  let runStart = -1;
-  let runEnd = -1;
+export class FrameReader {
+  private readonly prefix: string;
+  private readonly sections: OpenSection[] = [];
+  private readonly meta = new Map<string, string>();
+  private readonly stray: string[] = [];
+  private current: OpenSection | undefined;
+  private done = false;
 
-  // Lines as text.split('\n') gives them, less the empty one after a final newline.
-  const length = stdout.length;
-  for (let pos = 0; pos < length; ) {
-    let nl = stdout.indexOf('\n', pos);
-    if (nl < 0) nl = length;
-    // The prefix must fit in the line: a marker never spans a newline.
-    if (nl - pos < prefix.length || !stdout.startsWith(prefix, pos)) {
-      if (current) {
-        if (runStart < 0) runStart = pos;
-        runEnd = nl;
-      } else {
-        const line = stdout.slice(pos, nl);
-        if (line.trim() !== '') stray.push(line);
-      }
-      pos = nl + 1;
-      continue;
+  constructor(
+    nonce: string,
+    private readonly open: (source: string, key: string) => SectionSink | undefined,
+  ) {
+    this.prefix = markerPrefix(nonce);
+  }
+
+  add(line: string): void {
+    const current = this.current;
+    if (!line.startsWith(this.prefix)) {
+      if (current) current.sink?.line(line);
+      else if (line.trim() !== '') this.stray.push(line);
+      return;
     }
-    if (current && runStart >= 0) current.spans.push(runStart, runEnd);
-    runStart = -1;
-    const [kind = '', ...rest] = stdout.slice(pos + prefix.length, nl).split(':');
-    pos = nl + 1;
+    const [kind = '', ...rest] = line.slice(this.prefix.length).split(':');
     if (kind === 'begin' && rest.length >= 2) {
-      const [source = '', ...key] = rest;
-      current = { source, key: key.join(':'), spans: [], rc: null, stderr: '' };
-      sections.push(current);
-      byId.set(`${current.source}:${current.key}`, current);
+      const [source = '', ...keyParts] = rest;
+      const key = keyParts.join(':');
+      const next: OpenSection = { source, key, rc: null, stderr: '', sink: this.open(source, key) };
+      this.sections.push(next);
+      this.current = next;
     } else if (kind === 'end' && current && rest.length >= 3) {
       const rc = Number(rest[rest.length - 1]);
       current.rc = Number.isInteger(rc) ? rc : null;
-      current = undefined;
+      this.current = undefined;
+      current.sink?.end?.(current.rc);
     } else if (kind === 'meta' && rest.length >= 1) {
       const [name = '', ...value] = rest;
-      meta.set(name, value.join(':'));
+      this.meta.set(name, value.join(':'));
     } else if (kind === 'done') {
-      done = true;
+      this.done = true;
     }
   }
-  if (current && runStart >= 0) current.spans.push(runStart, runEnd);
 
-  // stderr has begin markers only: everything after one belongs to that section.
-  let target: (typeof sections)[number] | undefined;
-  const orphanErr: string[] = [];
-  for (const line of splitLines(stderr)) {
-    if (line.startsWith(prefix)) {
-      const [kind = '', source = '', ...key] = line.slice(prefix.length).split(':');
-      if (kind === 'begin') target = byId.get(`${source}:${key.join(':')}`);
-      continue;
+  /** After the last line: the sections with their stderr, the meta facts, done, stray lines. */
+  finish(stderr: string): FramedHeads {
+    const byId = new Map<string, OpenSection>();
+    for (const s of this.sections) byId.set(`${s.source}:${s.key}`, s);
+    // stderr has begin markers only: everything after one belongs to that section (the last
+    // section of that source and key, when one was repeated).
+    let target: OpenSection | undefined;
+    const orphanErr: string[] = [];
+    for (const line of splitLines(stderr)) {
+      if (line.startsWith(this.prefix)) {
+        const [kind = '', source = '', ...key] = line.slice(this.prefix.length).split(':');
+        if (kind === 'begin') target = byId.get(`${source}:${key.join(':')}`);
+        continue;
+      }
+      if (target) target.stderr += `${line}\n`;
+      else if (line.trim() !== '') orphanErr.push(line);
     }
-    if (target) target.stderr += `${line}\n`;
-    else if (line.trim() !== '') orphanErr.push(line);
+    const sections = this.sections.map(
+      (s): SectionHead => ({ source: s.source, key: s.key, rc: s.rc, stderr: s.stderr }),
+    );
+    return { sections, meta: this.meta, done: this.done, stray: [...this.stray, ...orphanErr] };
   }
-  if (orphanErr.length > 0) stray.push(...orphanErr);
-  return { sections, meta, done, stray };
+}
+
+/** The framing of a whole output at once, each section with its lines. */
+export function parseFramed(stdout: string, stderr: string, nonce: string): Framed {
+  const lines: string[][] = [];
+  const reader = new FrameReader(nonce, () => {
+    const own: string[] = [];
+    lines.push(own);
+    return { line: (line) => own.push(line) };
+  });
+  forEachLineOf(stdout, (line) => reader.add(line));
+  const framed = reader.finish(stderr);
+  const sections = framed.sections.map(
+    (s, i): Section => ({ source: s.source, key: s.key, lines: lines[i] ?? [], rc: s.rc, stderr: s.stderr }),
+  );
+  return { ...framed, sections };
 }
 
 function splitLines(text: string): string[] {

@@ -18,6 +18,8 @@ export interface ExecPlan {
   readonly timeoutMs: number;
   readonly maxStdoutBytes: number;
   readonly maxStderrBytes: number;
+  /** Stdout line by line instead of kept (ExecOptions.onStdoutLine). */
+  readonly onStdoutLine?: (line: string) => void;
 }
 
 const where = (h: HopContext): string => `${h.user}@${h.host}:${h.port}`;
@@ -89,7 +91,7 @@ export function runExec(
         return;
       }
       channel = ch;
-      const stdout = new CappedOutput(plan.maxStdoutBytes);
+      const stdout = new CappedOutput(plan.maxStdoutBytes, plan.onStdoutLine);
       const stderr = new CappedOutput(plan.maxStderrBytes);
       ch.on('data', (chunk: Buffer) => {
         onBytesIn(chunk.length);

@@ -84,6 +84,7 @@ export class SshTransport implements Transport {
         timeoutMs,
         maxStdoutBytes: options.maxStdoutBytes ?? this.options.maxStdoutBytes,
         maxStderrBytes: options.maxStderrBytes ?? this.options.maxStderrBytes,
+        ...(options.onStdoutLine === undefined ? {} : { onStdoutLine: options.onStdoutLine }),
       },
       target,
       (bytes) => {
