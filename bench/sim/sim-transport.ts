@@ -26,11 +26,15 @@ export const STATE_OF_FATE: Readonly<Record<string, string>> = {
 const LOG_LINES = 40_000;
 const LOG_SIZE = 6_000_000;
 
-/** A log file that exists on the simulated cluster: how its job ended, and its seed. */
+/**
+ * A log file that exists on the simulated cluster: its stream, and what it ends with (stdout:
+ * training output to the end; stderr: warnings, then a corpus excerpt of how its job ended).
+ * The ending is worked out when the files are made, so a cluster read from a fixture needs no
+ * corpus (the core suite's child runs bundled, away from test/fixtures).
+ */
 export interface SimLogFile {
-  readonly state: string;
-  readonly seed: number;
   readonly stream: 'out' | 'err';
+  readonly ending: string;
 }
 
 /** What the simulated cluster answers. */
@@ -47,8 +51,8 @@ export function logFilesOf(jobs: readonly SimJob[]): Map<string, SimLogFile> {
   for (const j of jobs) {
     if (!j.hasLogs) continue;
     const state = STATE_OF_FATE[j.fate] ?? 'FAILED';
-    files.set(j.stdoutPath, { state, seed: j.seed, stream: 'out' });
-    files.set(j.stderrPath, { state, seed: j.seed, stream: 'err' });
+    files.set(j.stdoutPath, { stream: 'out', ending: '' });
+    files.set(j.stderrPath, { stream: 'err', ending: `${excerptFor(state, j.seed).log}\n` });
   }
   return files;
 }
@@ -134,12 +138,7 @@ export class SimTransport implements Transport {
         out.push(`${M}meta:missing.${i}:1`);
         return;
       }
-      // stdout: training output to the end; stderr: warnings, then the excerpt (the cause).
-      texts.push(
-        file.stream === 'out'
-          ? logTail(LOG_LINES, '', perFile)
-          : logTail(200, `${excerptFor(file.state, file.seed).log}\n`, perFile),
-      );
+      texts.push(logTail(file.stream === 'out' ? LOG_LINES : 200, file.ending, perFile));
     });
     const n = texts.length;
     if (n > 0) {

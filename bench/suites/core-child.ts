@@ -7,6 +7,9 @@
  *
  *   node --import tsx bench/suites/core-child.ts <fixture dir> [--tick-only]
  *
+ * (core.ts runs it bundled by ncc on plain node, as the Action runs; the line above is for
+ * profiling the sources.)
+ *
  * --tick-only skips the stage breakdown (for profiling the tick alone, or a very slow src).
  */
 import { SlurmScheduler } from '../../src/adapters/slurm/slurm-scheduler.js';
