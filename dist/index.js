@@ -84973,43 +84973,41 @@ class ObserveAnswer {
             this.squeue[i] = lines;
             return { line: (line) => lines.push(line) };
         }
-        if (source === 'sacct' && this.pendingSacct[i] === undefined) {
-            const pending = { lines: [], hadLines: false, rc: null, ended: false };
-            this.pendingSacct[i] = pending;
-            if (i === this.nextSacct)
-                return this.readLive(pending);
-            return {
-                line: (line) => {
-                    pending.lines.push(line);
-                    pending.hadLines = true;
-                },
-                end: (rc) => {
-                    pending.rc = rc;
-                    pending.ended = true;
-                    this.readSacct(false);
-                },
-            };
-        }
+        if (source === 'sacct' && this.pendingSacct[i] === undefined)
+            return this.sacctSink(i);
         return undefined;
     }
-    /** A sink that reads the next chunk's sacct section as it comes, to be kept or taken back. */
-    readLive(pending) {
-        this.sacct.checkpoint();
-        this.live = pending;
+    /**
+     * Chunk i's sacct section: read as it comes when it is the next chunk's (to be kept or taken
+     * back at its end), else kept until the chunks before it have been dealt with.
+     */
+    sacctSink(i) {
+        const pending = { lines: [], hadLines: false, rc: null, ended: false };
+        this.pendingSacct[i] = pending;
+        const live = i === this.nextSacct;
+        if (live) {
+            this.sacct.checkpoint();
+            this.live = pending;
+        }
         return {
             line: (line) => {
-                this.sacct.add(line);
+                if (live)
+                    this.sacct.add(line);
+                else
+                    pending.lines.push(line);
                 pending.hadLines = true;
             },
             end: (rc) => {
                 pending.rc = rc;
                 pending.ended = true;
-                this.live = undefined;
-                if (rc === 0)
-                    this.sacct.commit();
-                else
-                    this.sacct.rollback();
-                this.nextSacct++;
+                if (live) {
+                    this.live = undefined;
+                    if (rc === 0)
+                        this.sacct.commit();
+                    else
+                        this.sacct.rollback();
+                    this.nextSacct++;
+                }
                 this.readSacct(false);
             },
         };
