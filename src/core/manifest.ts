@@ -123,12 +123,12 @@ const INVALID_CONDITION = new Error('invalid condition');
  * The wire manifest checked and decoded one condition at a time: checked whole first, zod's copy
  * of 100,000 conditions lived through the whole load, so it went to V8's old generation (~17 MB
  * of garbage for the tick to carry). Any problem is named as a check of the whole names it
- * (`refuse(problem)`): zod's first problem and how many more, before any decoding problem.
+ * (`refusal(problem)`): zod's first problem and how many more, before any decoding problem.
  */
-function readWire(wire: unknown, refuse: (problem: string) => Error): Manifest {
+function readWire(wire: unknown, refusal: (problem: string) => Error): Manifest {
   const whole = (): Error | undefined => {
     const parsed = wireManifestSchema.safeParse(wire);
-    return parsed.success ? undefined : refuse(zodProblem(parsed.error, wire));
+    return parsed.success ? undefined : refusal(zodProblem(parsed.error, wire));
   };
   const head = wireHeadSchema.safeParse(wire);
   if (!head.success) throw whole() ?? new Error('invalid manifest');
