@@ -53441,7 +53441,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shims_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(405);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6418);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2557);
 // The Action's entry: the CommonJS shim first (ssh2 needs it), then main(). Nothing else.
 
 
@@ -53452,7 +53452,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6418:
+/***/ 2557:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -72440,10 +72440,11 @@ function decodeAttempt(w, ctx, jobName, index, where) {
     };
 }
 /**
- * Wire → model. Throws Error with the path of the first inconsistency. Each condition is taken
- * through `read` first (the identity for a manifest checked whole), just before it is decoded.
+ * Wire → model. Throws Error with the path of the first inconsistency. Each of `conditions` is
+ * taken through `read` (which checks it, or parses and checks it) just before it is decoded, so
+ * that what `read` makes of one condition can die before the next is read.
  */
-function decodeManifest(wire, read) {
+function decodeManifest(wire, conditions, read) {
     const names = wire.factors.map((f) => f.name);
     const levelByText = new Map(wire.factors.map((f) => [f.name, new Map(f.levels.map((l) => [levelText(l), l]))]));
     wire.cycles.forEach((c, i) => {
@@ -72459,7 +72460,9 @@ function decodeManifest(wire, read) {
         logPath: wire.log_pattern === null ? null : logPathMaker(wire.log_pattern),
     };
     const plain = plainNames(names);
-    const conditions = wire.conditions.map((raw, ci) => {
+    const decoded = [];
+    for (const raw of conditions) {
+        const ci = decoded.length;
         const c = read(raw);
         // Where a problem is, named only when there is one (100,000 conditions have none).
         const where = () => `conditions[${ci}] (condition ${c.id})`;
@@ -72484,8 +72487,8 @@ function decodeManifest(wire, read) {
             }
             return decodeAttempt(w, ctx, c.job, ai, at);
         });
-        return { id: c.id, jobName: c.job, values, attempts };
-    });
+        decoded.push({ id: c.id, jobName: c.job, values, attempts });
+    }
     return {
         schemaVersion: MANIFEST_SCHEMA_VERSION,
         experiment: wire.experiment,
@@ -72510,7 +72513,54 @@ function decodeManifest(wire, read) {
             reasonCode: d.reason_code,
             note: d.note ?? null,
         })),
-        conditions,
+        conditions: decoded,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/manifest-lines.ts
+/**
+ * A manifest in serializeManifest's own layout, cut into its head and one text per condition,
+ * so that the conditions can be parsed one at a time. JSON.parse of the whole file builds every
+ * condition's wire object at once, and all of them live until the last is decoded: ~75 MB at
+ * 100,000 conditions that outlive V8's young generation, which the tick then carries as garbage
+ * and which sets how far V8 lets the heap grow. Parsed line by line, each dies young.
+ *
+ * The cut is exact, not a guess: a string inside JSON cannot hold a raw newline, so every
+ * newline of the layout is structural. The head closed with an empty list parses only if the
+ * list was a field of the top-level object, and a run of lines that each parse on their own,
+ * joined by ",\n", is the array of those values. Whatever does not fit the layout is reported
+ * as null, and the caller reads the text whole.
+ */
+/** Where the conditions begin: the last field, one condition per line (manifest-serialize.ts). */
+const OPENING = '\n"conditions":[\n';
+/** How the serializer ends every file with conditions. */
+const CLOSING = '\n]\n}\n';
+const COMMA = 0x2c;
+function laidOut(text) {
+    const opening = text.lastIndexOf(OPENING);
+    if (opening < 0 || !text.endsWith(CLOSING))
+        return null;
+    const first = opening + OPENING.length;
+    const end = text.length - CLOSING.length;
+    if (end <= first)
+        return null;
+    return {
+        head: `${text.slice(0, opening)}\n"conditions":[]\n}`,
+        *conditionLines() {
+            let start = first;
+            for (;;) {
+                const newline = text.indexOf('\n', start);
+                if (newline < 0 || newline >= end) {
+                    yield text.slice(start, end);
+                    return;
+                }
+                // Every line but the last ends with the comma that separates it from the next.
+                if (text.charCodeAt(newline - 1) !== COMMA)
+                    throw new Error(`not laid out: no comma before offset ${newline}`);
+                yield text.slice(start, newline - 1);
+                start = newline + 1;
+            }
+        },
     };
 }
 
@@ -72675,6 +72725,7 @@ function migrateV1(json) {
 
 
 
+
 /** V8's wording without the echoed text or offset, which we replace with a line number. */
 function jsonProblem(detail) {
     return detail.replace(/ in JSON at position \d+.*$/, '').replace(/, .* is not valid JSON$/s, '');
@@ -72766,7 +72817,7 @@ function readWire(wire, refusal) {
     if (!head.success)
         throw whole() ?? new Error('invalid manifest');
     try {
-        return decodeManifest(head.data, (raw) => {
+        return decodeManifest(head.data, head.data.conditions, (raw) => {
             const condition = wireConditionSchema.safeParse(raw);
             if (!condition.success)
                 throw INVALID_CONDITION;
@@ -72789,9 +72840,38 @@ function schemaVersionOf(json, source) {
     }
     return version;
 }
+/**
+ * A current-schema manifest as serializeManifest lays it out, its conditions parsed, checked and
+ * decoded one line at a time (manifest-lines.ts); null when the text is laid out otherwise or
+ * has any problem at all, which the whole read then names. What it returns is what the whole
+ * read returns: the same JSON values, the same checks, the same decoding.
+ */
+function readLaidOut(text) {
+    const laid = laidOut(text);
+    if (laid === null)
+        return null;
+    try {
+        const head = wireHeadSchema.safeParse(JSON.parse(laid.head));
+        if (!head.success)
+            return null;
+        return decodeManifest(head.data, laid.conditionLines(), (line) => wireConditionSchema.parse(JSON.parse(line)));
+    }
+    catch {
+        return null;
+    }
+}
 /** Text → Manifest, migrating older schemas. Throws ManifestError. */
 function parseManifest(text, options) {
     const { source } = options;
+    const manifest = readLaidOut(text) ?? readWhole(text, source);
+    if (options.experiment !== undefined && manifest.experiment !== options.experiment) {
+        throw refuse('wrong_experiment', source, `the manifest belongs to experiment "${manifest.experiment}", not "${options.experiment}" ` +
+            '(check the experiment id in the sweep file, or the state location)');
+    }
+    return manifest;
+}
+/** Text → Manifest through one JSON.parse of the whole text: any layout, any schema, every refusal. */
+function readWhole(text, source) {
     const json = parseJson(text, source);
     const version = schemaVersionOf(json, source);
     if (version > MANIFEST_SCHEMA_VERSION) {
@@ -72809,10 +72889,6 @@ function parseManifest(text, options) {
             throw error;
         const detail = error instanceof Error ? error.message : String(error);
         throw refuse('corrupt', source, `invalid manifest: ${detail}`, error);
-    }
-    if (options.experiment !== undefined && manifest.experiment !== options.experiment) {
-        throw refuse('wrong_experiment', source, `the manifest belongs to experiment "${manifest.experiment}", not "${options.experiment}" ` +
-            '(check the experiment id in the sweep file, or the state location)');
     }
     return manifest;
 }
@@ -74358,7 +74434,7 @@ const SEMI = 59; // ";"
 const EQ = 61; // "="
 const DQUOTE = 34; // '"'
 const BSLASH = 92; // "\\"
-const COMMA = 44; // ","
+const dist_COMMA = 44; // ","
 const LOWER_CASE = 1;
 const OWS = 2;
 const SEMI_FLAG = 4;
@@ -74374,7 +74450,7 @@ const CHAR_MAP = new Uint8Array(0x100);
 CHAR_MAP[HTAB] |= OWS;
 CHAR_MAP[SP] |= OWS;
 CHAR_MAP[SEMI] |= SEMI_FLAG;
-CHAR_MAP[COMMA] |= COMMA_FLAG;
+CHAR_MAP[dist_COMMA] |= COMMA_FLAG;
 for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
     CHAR_MAP[code] |= LOWER_CASE;
 }

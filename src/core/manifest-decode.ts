@@ -93,11 +93,13 @@ function decodeAttempt(
 }
 
 /**
- * Wire → model. Throws Error with the path of the first inconsistency. Each condition is taken
- * through `read` first (the identity for a manifest checked whole), just before it is decoded.
+ * Wire → model. Throws Error with the path of the first inconsistency. Each of `conditions` is
+ * taken through `read` (which checks it, or parses and checks it) just before it is decoded, so
+ * that what `read` makes of one condition can die before the next is read.
  */
 export function decodeManifest<C>(
-  wire: Omit<WireManifest, 'conditions'> & { readonly conditions: readonly C[] },
+  wire: Omit<WireManifest, 'conditions'>,
+  conditions: Iterable<C>,
   read: (condition: C) => WireCondition,
 ): Manifest {
   const names = wire.factors.map((f) => f.name);
@@ -116,7 +118,9 @@ export function decodeManifest<C>(
     logPath: wire.log_pattern === null ? null : logPathMaker(wire.log_pattern),
   };
   const plain = plainNames(names);
-  const conditions = wire.conditions.map((raw, ci) => {
+  const decoded: Manifest['conditions'][number][] = [];
+  for (const raw of conditions) {
+    const ci = decoded.length;
     const c = read(raw);
     // Where a problem is, named only when there is one (100,000 conditions have none).
     const where = () => `conditions[${ci}] (condition ${c.id})`;
@@ -139,8 +143,8 @@ export function decodeManifest<C>(
       }
       return decodeAttempt(w, ctx, c.job, ai, at);
     });
-    return { id: c.id, jobName: c.job, values, attempts };
-  });
+    decoded.push({ id: c.id, jobName: c.job, values, attempts });
+  }
   return {
     schemaVersion: MANIFEST_SCHEMA_VERSION,
     experiment: wire.experiment,
@@ -165,6 +169,6 @@ export function decodeManifest<C>(
       reasonCode: d.reason_code,
       note: d.note ?? null,
     })),
-    conditions,
+    conditions: decoded,
   };
 }

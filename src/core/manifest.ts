@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { decodeManifest } from './manifest-decode.js';
 import { ManifestError, refuse } from './manifest-errors.js';
+import { laidOut } from './manifest-lines.js';
 import { migrateV1 } from './manifest-migrate.js';
 import { MANIFEST_SCHEMA_VERSION, type Manifest } from './manifest-model.js';
 import { encodeManifest } from './manifest-serialize.js';
@@ -133,7 +134,7 @@ function readWire(wire: unknown, refusal: (problem: string) => Error): Manifest 
   const head = wireHeadSchema.safeParse(wire);
   if (!head.success) throw whole() ?? new Error('invalid manifest');
   try {
-    return decodeManifest(head.data, (raw) => {
+    return decodeManifest(head.data, head.data.conditions, (raw) => {
       const condition = wireConditionSchema.safeParse(raw);
       if (!condition.success) throw INVALID_CONDITION;
       return condition.data;
@@ -160,9 +161,43 @@ function schemaVersionOf(json: unknown, source: string): number {
   return version;
 }
 
+/**
+ * A current-schema manifest as serializeManifest lays it out, its conditions parsed, checked and
+ * decoded one line at a time (manifest-lines.ts); null when the text is laid out otherwise or
+ * has any problem at all, which the whole read then names. What it returns is what the whole
+ * read returns: the same JSON values, the same checks, the same decoding.
+ */
+function readLaidOut(text: string): Manifest | null {
+  const laid = laidOut(text);
+  if (laid === null) return null;
+  try {
+    const head = wireHeadSchema.safeParse(JSON.parse(laid.head));
+    if (!head.success) return null;
+    return decodeManifest(head.data, laid.conditionLines(), (line) =>
+      wireConditionSchema.parse(JSON.parse(line)),
+    );
+  } catch {
+    return null;
+  }
+}
+
 /** Text → Manifest, migrating older schemas. Throws ManifestError. */
 export function parseManifest(text: string, options: ParseManifestOptions): Manifest {
   const { source } = options;
+  const manifest = readLaidOut(text) ?? readWhole(text, source);
+  if (options.experiment !== undefined && manifest.experiment !== options.experiment) {
+    throw refuse(
+      'wrong_experiment',
+      source,
+      `the manifest belongs to experiment "${manifest.experiment}", not "${options.experiment}" ` +
+        '(check the experiment id in the sweep file, or the state location)',
+    );
+  }
+  return manifest;
+}
+
+/** Text → Manifest through one JSON.parse of the whole text: any layout, any schema, every refusal. */
+function readWhole(text: string, source: string): Manifest {
   const json = parseJson(text, source);
   const version = schemaVersionOf(json, source);
   if (version > MANIFEST_SCHEMA_VERSION) {
@@ -182,14 +217,6 @@ export function parseManifest(text: string, options: ParseManifestOptions): Mani
     if (error instanceof ManifestError) throw error;
     const detail = error instanceof Error ? error.message : String(error);
     throw refuse('corrupt', source, `invalid manifest: ${detail}`, error);
-  }
-  if (options.experiment !== undefined && manifest.experiment !== options.experiment) {
-    throw refuse(
-      'wrong_experiment',
-      source,
-      `the manifest belongs to experiment "${manifest.experiment}", not "${options.experiment}" ` +
-        '(check the experiment id in the sweep file, or the state location)',
-    );
   }
   return manifest;
 }

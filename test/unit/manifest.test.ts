@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Manifest, ManifestError, parseManifest, serializeManifest } from '../../src/core/manifest.js';
+import { laidOut } from '../../src/core/manifest-lines.js';
 import { manifestArb } from '../fixtures/manifest/arbitrary-manifest.js';
 import { buildManifest, EXPERIMENT } from '../fixtures/manifest/build-manifest.js';
 
@@ -38,6 +39,49 @@ describe('serialization', () => {
     expect(() => JSON.parse(smallText)).not.toThrow();
     expect(lines.filter((l) => l.startsWith('{"id":'))).toHaveLength(small.conditions.length);
     expect(smallText.endsWith('}\n')).toBe(true);
+  });
+
+  it('reads a manifest laid out by another tool (reformatted, reindented, on one line) exactly as its own layout', () => {
+    fc.assert(
+      fc.property(manifestArb, (m) => {
+        const text = serializeManifest(m);
+        const json: unknown = JSON.parse(text);
+        const expected = parseManifest(text, { source: 'prop' });
+        for (const other of [
+          `${JSON.stringify(json, null, 2)}\n`,
+          JSON.stringify(json),
+          text.replace(/\n/g, '\r\n'),
+        ]) {
+          expect(parseManifest(other, { source: 'prop' })).toEqual(expected);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('cuts its own layout into the head and one JSON text per condition (how a large manifest loads)', () => {
+    const laid = laidOut(smallText);
+    if (laid === null) throw new Error('expected the serializer layout to be recognized');
+    const json = JSON.parse(smallText) as { conditions: unknown[] };
+    expect([...laid.conditionLines()].map((line) => JSON.parse(line))).toEqual(json.conditions);
+    expect(JSON.parse(laid.head)).toEqual({ ...json, conditions: [] });
+    expect(laidOut(`${JSON.stringify(json, null, 2)}\n`)).toBeNull();
+    expect(laidOut(serializeManifest({ ...small, conditions: [] }))).toBeNull();
+    const glued = laidOut(smallText.replace('},\n{"id":', '}\n,{"id":'));
+    expect(() => [...(glued?.conditionLines() ?? [])]).toThrow(/not laid out/);
+  });
+
+  it('reads conditions that share a line, or span two, as the same manifest', () => {
+    const [first, second] = smallText.split('\n').filter((l) => l.startsWith('{"id":'));
+    if (first === undefined || second === undefined) throw new Error('expected two condition lines');
+    for (const text of [
+      smallText.replace(`${first}\n${second}`, `${first} ${second}`),
+      smallText.replace(`${first}\n`, `${first.replace('"attempts":', '\n"attempts":')}\n`),
+      smallText.replace(`${first}\n`, `\n${first}\n`),
+    ]) {
+      expect(text).not.toBe(smallText);
+      expect(parseManifest(text, { source: SOURCE })).toEqual(small);
+    }
   });
 
   it('keeps the file format stable (golden file)', async () => {
