@@ -53441,7 +53441,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shims_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(405);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2557);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9081);
 // The Action's entry: the CommonJS shim first (ssh2 needs it), then main(). Nothing else.
 
 
@@ -53452,7 +53452,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2557:
+/***/ 9081:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -63878,6 +63878,25 @@ function signatureOf(rootCause, evidence) {
     return fnv1a64(`${rootCause}\n${evidenceTemplate(evidence)}`);
 }
 
+;// CONCATENATED MODULE: ./src/core/exit-status.ts
+/** Exit codes 0–255 with no signal or signals 1–127 are shared; any other gets its own object. */
+const CODES = 256;
+const SIGNALS = 128;
+const SHARED = [];
+const within = (n, from, to) => Number.isInteger(n) && n >= from && n < to;
+function exit_status_exitStatus(code, signal) {
+    if (code === null || !within(code, 0, CODES) || (signal !== null && !within(signal, 1, SIGNALS))) {
+        return { code, signal };
+    }
+    const slot = code * SIGNALS + (signal ?? 0);
+    let shared = SHARED[slot];
+    if (shared === undefined) {
+        shared = Object.freeze({ code, signal });
+        SHARED[slot] = shared;
+    }
+    return shared;
+}
+
 ;// CONCATENATED MODULE: ./src/core/manifest-observe.ts
 /**
  * What one tick's observations do to the manifest. Only what changed is rewritten: an attempt
@@ -63885,6 +63904,7 @@ function signatureOf(rootCause, evidence) {
  * field the scheduler did not report this time keeps its last known value (squeue knows less
  * than sacct). A failed observation does not erase state: markStale flags it instead.
  */
+
 
 
 const sameExit = (a, b) => a === b || (a !== null && b !== null && a.code === b.code && a.signal === b.signal);
@@ -63929,7 +63949,7 @@ function observed(a, o, now) {
         state: o.state,
         rawState,
         reason,
-        exit: exitChanged && o.exit !== undefined ? { code: o.exit.code, signal: o.exit.signal } : a.exit,
+        exit: exitChanged && o.exit !== undefined ? exit_status_exitStatus(o.exit.code, o.exit.signal) : a.exit,
         startedAt,
         endedAt,
         used: usedChanged ? { elapsedSeconds, maxRssMb: prior?.maxRssMb ?? null, nodes, restarts } : prior,
@@ -66598,14 +66618,63 @@ function cellKeyer(snapshot, replicate) {
         return key;
     };
 }
+/** How many numbers cellKeyer() can give: the product of each cell factor's levels + 1. */
+function cellCount(snapshot, replicate) {
+    return snapshot.factors.reduce((n, f) => (f.name === replicate ? n : n * (f.levels.length + 1)), 1);
+}
+const BY_RANK = ['withdrawn', 'lost', 'recoverable', 'succeeded'];
+/**
+ * Each cell's best state so far. Numbered cells (cellKeyer) go in a byte per cell when the grid
+ * is not much larger than the sweep: a map of 100,000 cells was ~6 MB of hash tables per tick,
+ * each too large for V8's young generation. Cells keyed by text go in a map.
+ */
+class CellTable {
+    /** 0: no condition seen yet; else RANK + 1. */
+    dense;
+    sparse = new Map();
+    constructor(cells, conditions) {
+        this.dense =
+            Number.isSafeInteger(cells) && cells <= 4 * conditions + 65_536 ? new Uint8Array(cells) : null;
+    }
+    get(key) {
+        if (typeof key === 'number' && this.dense !== null)
+            return BY_RANK[(this.dense[key] ?? 0) - 1];
+        return this.sparse.get(key);
+    }
+    /** Keeps the better of the cell's state and `state`. */
+    lift(key, state) {
+        const previous = this.get(key);
+        if (previous !== undefined && RANK[previous] >= RANK[state])
+            return;
+        if (typeof key === 'number' && this.dense !== null)
+            this.dense[key] = RANK[state] + 1;
+        else
+            this.sparse.set(key, state);
+    }
+    counts() {
+        const counts = { succeeded: 0, recoverable: 0, lost: 0, withdrawn: 0, cells: 0 };
+        const add = (state) => {
+            if (state === undefined)
+                return;
+            counts[state]++;
+            counts.cells++;
+        };
+        if (this.dense !== null)
+            for (const rank of this.dense)
+                if (rank > 0)
+                    add(BY_RANK[rank - 1]);
+        for (const state of this.sparse.values())
+            add(state);
+        return counts;
+    }
+}
 function projectLearningValue(snapshot, policy, options = {}) {
     const replicate = resolveReplicateFactor(snapshot, options.replicateFactor);
     const order = snapshot.factors.map((f) => f.name);
     const cellOf = cellKeyer(snapshot, replicate);
-    const cells = new Map();
     const current = currentConditions(snapshot);
+    const cells = new CellTable(cellCount(snapshot, replicate), current.length);
     for (const c of current) {
-        const key = cellOf(c.condition.factors);
         let state = 'lost';
         if (c.status === 'succeeded' && !hasInvalidOutputs(c))
             state = 'succeeded';
@@ -66616,13 +66685,10 @@ function projectLearningValue(snapshot, policy, options = {}) {
         }
         else if (c.status === 'cancelled' || c.status === 'revoked')
             state = 'withdrawn';
-        const previous = cells.get(key);
-        cells.set(key, previous !== undefined && RANK[previous] > RANK[state] ? previous : state);
+        cells.lift(cellOf(c.condition.factors), state);
     }
-    const counts = { succeeded: 0, recoverable: 0, lost: 0, withdrawn: 0 };
-    for (const state of cells.values())
-        counts[state]++;
-    // Named only for the lost cells, in the order their first condition appears (the map's order).
+    const counts = cells.counts();
+    // Named only for the lost cells, in the order their first condition appears.
     const lostCells = [];
     const named = new Set();
     for (const c of current) {
@@ -66636,7 +66702,7 @@ function projectLearningValue(snapshot, policy, options = {}) {
     }
     return {
         replicateFactor: replicate,
-        cells: cells.size,
+        cells: counts.cells,
         succeeded: counts.succeeded,
         recoverable: counts.recoverable,
         lost: lostCells.length,
@@ -66698,15 +66764,25 @@ function assessHealth(snapshot, policy, options = {}, aggregation = aggregateFai
 }
 /** Hard stops in priority order: config, crash pattern, outputs. */
 function findHardStops(snapshot, policy, groups, options = {}) {
-    const ctx = stopContext(snapshot, options);
+    const ctx = stopContext(snapshot, groups, options);
     return [
         ...configStops(ctx, policy, groups),
         ...crashPatternStops(ctx, policy, groups),
         ...outputsStops(ctx, policy, options.outputsShare ?? 0.5),
     ];
 }
-function stopContext(snapshot, options) {
+function stopContext(snapshot, groups, options) {
     const current = currentConditions(snapshot);
+    // Only the groups' members are looked up: a map of every condition was a ~4 MB hash table
+    // per tick at 100,000 conditions, for the few thousand that failed.
+    const members = new Set();
+    for (const g of groups)
+        for (const id of g.conditionIds)
+            members.add(id);
+    const byId = new Map();
+    for (const c of current)
+        if (members.has(c.condition.id))
+            byId.set(c.condition.id, c);
     const now = nowMs(snapshot);
     const tol = options.crashTolerance ?? { seconds: 60, relative: 0.1 };
     const replicate = resolveReplicateFactor(snapshot, options.replicateFactor);
@@ -66714,7 +66790,7 @@ function stopContext(snapshot, options) {
     const elapsed = (c) => elapsedSeconds(c.attempt, now);
     return {
         current,
-        byId: new Map(current.map((c) => [c.condition.id, c])),
+        byId,
         elapsed,
         tolerance: (t) => Math.max(tol.seconds, tol.relative * t),
         cellOf: (c) => cellOf(c.condition.factors),
@@ -72375,6 +72451,7 @@ function serializeManifest(m) {
 
 
 
+
 /**
  * A tick's time (when an attempt was last seen, or went stale), one string per distinct time:
  * JSON.parse makes a string per occurrence, and every attempt of a 100,000-condition manifest
@@ -72417,8 +72494,8 @@ function decodeAttempt(w, ctx, jobName, index, where) {
         exit: w.exit === undefined
             ? null
             : typeof w.exit === 'number'
-                ? { code: w.exit, signal: null }
-                : { code: w.exit[0], signal: w.exit[1] },
+                ? exit_status_exitStatus(w.exit, null)
+                : exit_status_exitStatus(w.exit[0], w.exit[1]),
         classification,
         requested: w.req === undefined ? null : { memoryMb: w.req.mem_mb ?? null, timeMinutes: w.req.time_min ?? null },
         used: w.used === undefined
@@ -81416,6 +81493,7 @@ class LocalScheduler {
  * undefined for Slurm's placeholders (`Unknown`, `None`, `N/A`, `UNLIMITED`) instead of guessing.
  */
 
+
 /**
  * The texts these readers return are kept (in observations, then the manifest), so each is a
  * copy of its own (see own-text.ts). Timestamps also repeat (a batch is submitted in the same
@@ -81429,13 +81507,13 @@ function fields_parseExitCode(text) {
     const bareCode = digitsValue(text, 0, colon);
     const bareSignal = digitsValue(text, colon + 1, text.length);
     if (bareCode >= 0 && bareSignal >= 0)
-        return { code: bareCode, signal: bareSignal === 0 ? null : bareSignal };
+        return exit_status_exitStatus(bareCode, bareSignal === 0 ? null : bareSignal);
     const m = /^\s*(\d+):(\d+)\s*$/.exec(text);
     if (!m)
         return undefined;
     const code = Number(m[1]);
     const signal = Number(m[2]);
-    return { code, signal: signal === 0 ? null : signal };
+    return exit_status_exitStatus(code, signal === 0 ? null : signal);
 }
 /**
  * A raw wait(2) status, as squeue --json's `exit_code` carries it: 256 = exit 1, 15 = SIGTERM,
@@ -81445,7 +81523,7 @@ function decodeWaitStatus(value) {
     if (!Number.isInteger(value) || value < 0)
         return undefined;
     const signal = value & 0x7f;
-    return { code: (value >> 8) & 0xff, signal: signal === 0 ? null : signal };
+    return exitStatus((value >> 8) & 0xff, signal === 0 ? null : signal);
 }
 /**
  * `[D-]HH:MM:SS`, `MM:SS`, `M:SS`, `HH:MM:SS.mmm` (sacct Elapsed, squeue %M, scontrol RunTime).

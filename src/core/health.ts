@@ -131,7 +131,7 @@ export function findHardStops(
   groups: readonly FailureGroup[],
   options: HealthOptions = {},
 ): HardStop[] {
-  const ctx = stopContext(snapshot, options);
+  const ctx = stopContext(snapshot, groups, options);
   return [
     ...configStops(ctx, policy, groups),
     ...crashPatternStops(ctx, policy, groups),
@@ -141,6 +141,7 @@ export function findHardStops(
 
 interface StopContext {
   readonly current: readonly CurrentCondition[];
+  /** The failure groups' members by condition id (membersOf). */
   readonly byId: ReadonlyMap<string, CurrentCondition>;
   readonly elapsed: (c: CurrentCondition) => number | undefined;
   /** Two failures are "at the same time" within this many seconds of `t`. */
@@ -150,8 +151,18 @@ interface StopContext {
   readonly doomed: (point: number, scope?: Readonly<Record<string, string>>) => string[];
 }
 
-function stopContext(snapshot: SweepSnapshot, options: HealthOptions): StopContext {
+function stopContext(
+  snapshot: SweepSnapshot,
+  groups: readonly FailureGroup[],
+  options: HealthOptions,
+): StopContext {
   const current = currentConditions(snapshot);
+  // Only the groups' members are looked up: a map of every condition was a ~4 MB hash table
+  // per tick at 100,000 conditions, for the few thousand that failed.
+  const members = new Set<string>();
+  for (const g of groups) for (const id of g.conditionIds) members.add(id);
+  const byId = new Map<string, CurrentCondition>();
+  for (const c of current) if (members.has(c.condition.id)) byId.set(c.condition.id, c);
   const now = nowMs(snapshot);
   const tol = options.crashTolerance ?? { seconds: 60, relative: 0.1 };
   const replicate = resolveReplicateFactor(snapshot, options.replicateFactor);
@@ -159,7 +170,7 @@ function stopContext(snapshot: SweepSnapshot, options: HealthOptions): StopConte
   const elapsed = (c: CurrentCondition): number | undefined => elapsedSeconds(c.attempt, now);
   return {
     current,
-    byId: new Map(current.map((c) => [c.condition.id, c])),
+    byId,
     elapsed,
     tolerance: (t) => Math.max(tol.seconds, tol.relative * t),
     cellOf: (c) => cellOf(c.condition.factors),

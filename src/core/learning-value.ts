@@ -80,6 +80,54 @@ export function cellKeyer(
   };
 }
 
+/** How many numbers cellKeyer() can give: the product of each cell factor's levels + 1. */
+function cellCount(snapshot: SweepSnapshot, replicate: string | null): number {
+  return snapshot.factors.reduce((n, f) => (f.name === replicate ? n : n * (f.levels.length + 1)), 1);
+}
+
+const BY_RANK: readonly CellState[] = ['withdrawn', 'lost', 'recoverable', 'succeeded'];
+
+/**
+ * Each cell's best state so far. Numbered cells (cellKeyer) go in a byte per cell when the grid
+ * is not much larger than the sweep: a map of 100,000 cells was ~6 MB of hash tables per tick,
+ * each too large for V8's young generation. Cells keyed by text go in a map.
+ */
+class CellTable {
+  /** 0: no condition seen yet; else RANK + 1. */
+  private readonly dense: Uint8Array | null;
+  private readonly sparse = new Map<number | string, CellState>();
+
+  constructor(cells: number, conditions: number) {
+    this.dense =
+      Number.isSafeInteger(cells) && cells <= 4 * conditions + 65_536 ? new Uint8Array(cells) : null;
+  }
+
+  get(key: number | string): CellState | undefined {
+    if (typeof key === 'number' && this.dense !== null) return BY_RANK[(this.dense[key] ?? 0) - 1];
+    return this.sparse.get(key);
+  }
+
+  /** Keeps the better of the cell's state and `state`. */
+  lift(key: number | string, state: CellState): void {
+    const previous = this.get(key);
+    if (previous !== undefined && RANK[previous] >= RANK[state]) return;
+    if (typeof key === 'number' && this.dense !== null) this.dense[key] = RANK[state] + 1;
+    else this.sparse.set(key, state);
+  }
+
+  counts(): Record<CellState, number> & { cells: number } {
+    const counts = { succeeded: 0, recoverable: 0, lost: 0, withdrawn: 0, cells: 0 };
+    const add = (state: CellState | undefined) => {
+      if (state === undefined) return;
+      counts[state]++;
+      counts.cells++;
+    };
+    if (this.dense !== null) for (const rank of this.dense) if (rank > 0) add(BY_RANK[rank - 1]);
+    for (const state of this.sparse.values()) add(state);
+    return counts;
+  }
+}
+
 export function projectLearningValue(
   snapshot: SweepSnapshot,
   policy: Policy,
@@ -88,22 +136,19 @@ export function projectLearningValue(
   const replicate = resolveReplicateFactor(snapshot, options.replicateFactor);
   const order = snapshot.factors.map((f) => f.name);
   const cellOf = cellKeyer(snapshot, replicate);
-  const cells = new Map<number | string, CellState>();
   const current = currentConditions(snapshot);
+  const cells = new CellTable(cellCount(snapshot, replicate), current.length);
   for (const c of current) {
-    const key = cellOf(c.condition.factors);
     let state: CellState = 'lost';
     if (c.status === 'succeeded' && !hasInvalidOutputs(c)) state = 'succeeded';
     else if (isLive(c.status)) state = 'recoverable';
     else if (relaunchVerdict(c.condition, policy, snapshot.relaunchCycles).kind === 'relaunch') {
       state = 'recoverable';
     } else if (c.status === 'cancelled' || c.status === 'revoked') state = 'withdrawn';
-    const previous = cells.get(key);
-    cells.set(key, previous !== undefined && RANK[previous] > RANK[state] ? previous : state);
+    cells.lift(cellOf(c.condition.factors), state);
   }
-  const counts: Record<CellState, number> = { succeeded: 0, recoverable: 0, lost: 0, withdrawn: 0 };
-  for (const state of cells.values()) counts[state]++;
-  // Named only for the lost cells, in the order their first condition appears (the map's order).
+  const counts = cells.counts();
+  // Named only for the lost cells, in the order their first condition appears.
   const lostCells: string[] = [];
   const named = new Set<number | string>();
   for (const c of current) {
@@ -115,7 +160,7 @@ export function projectLearningValue(
   }
   return {
     replicateFactor: replicate,
-    cells: cells.size,
+    cells: counts.cells,
     succeeded: counts.succeeded,
     recoverable: counts.recoverable,
     lost: lostCells.length,

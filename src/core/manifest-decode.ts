@@ -5,6 +5,7 @@
  */
 import { conditionValues, plainNames } from './condition-values.js';
 import { levelText } from './conditions.js';
+import { exitStatus } from './exit-status.js';
 import { type Attempt, elapsedFromTimes, MANIFEST_SCHEMA_VERSION, type Manifest } from './manifest-model.js';
 import { logPathMaker } from './manifest-serialize.js';
 import type { WireAttempt, WireCondition, WireManifest } from './manifest-wire.js';
@@ -66,8 +67,8 @@ function decodeAttempt(
       w.exit === undefined
         ? null
         : typeof w.exit === 'number'
-          ? { code: w.exit, signal: null }
-          : { code: w.exit[0], signal: w.exit[1] },
+          ? exitStatus(w.exit, null)
+          : exitStatus(w.exit[0], w.exit[1]),
     classification,
     requested:
       w.req === undefined ? null : { memoryMb: w.req.mem_mb ?? null, timeMinutes: w.req.time_min ?? null },

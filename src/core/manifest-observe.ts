@@ -4,6 +4,8 @@
  * field the scheduler did not report this time keeps its last known value (squeue knows less
  * than sacct). A failed observation does not erase state: markStale flags it instead.
  */
+
+import { exitStatus } from './exit-status.js';
 import {
   ATTEMPT_SLOTS,
   type Attempt,
@@ -70,7 +72,7 @@ function observed(a: Attempt, o: JobObservation, now: string): Attempt {
     state: o.state,
     rawState,
     reason,
-    exit: exitChanged && o.exit !== undefined ? { code: o.exit.code, signal: o.exit.signal } : a.exit,
+    exit: exitChanged && o.exit !== undefined ? exitStatus(o.exit.code, o.exit.signal) : a.exit,
     startedAt,
     endedAt,
     used: usedChanged ? { elapsedSeconds, maxRssMb: prior?.maxRssMb ?? null, nodes, restarts } : prior,

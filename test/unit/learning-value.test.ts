@@ -67,6 +67,22 @@ describe('learning-value projection', () => {
     expect(projectLearningValue(snapshot, DEFAULT_POLICY).lostCells).toEqual(['model=vit,loss=focal']);
   });
 
+  it('counts the same cells in a grid of a million cells, and for levels the grid does not list', () => {
+    const snapshot = sweep(GRID)
+      .all(completed())
+      .where({ model: 'vit', loss: 'focal' }, nan)
+      .where({ model: 'resnet', loss: 'ce' }, running(100))
+      .build();
+    const expected = projectLearningValue(snapshot, DEFAULT_POLICY);
+    const unused = Array.from({ length: 1000 }, (_, i) => `unused${i}`);
+    const huge = snapshot.factors.map((f) => (f.name === 'fold' ? f : { ...f, levels: [...f.levels, ...unused] }));
+    const unlisted = snapshot.factors.map((f) => (f.name === 'loss' ? { ...f, levels: ['ce'] } : f));
+    for (const factors of [huge, unlisted]) {
+      expect(projectLearningValue({ ...snapshot, factors }, DEFAULT_POLICY)).toEqual(expected);
+    }
+    expect(expected).toMatchObject({ cells: 4, succeeded: 2, recoverable: 1, lost: 1 });
+  });
+
   it.each([
     ['a factor named fold', { model: ['a'], fold: ['0'] }, undefined, 'fold'],
     ['a factor named seed', { seed: ['1'], lr: ['0.1'] }, undefined, 'seed'],

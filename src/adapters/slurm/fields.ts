@@ -2,6 +2,7 @@
  * Readers for Slurm's scalar fields: exit codes, durations, timestamps, node lists. Each returns
  * undefined for Slurm's placeholders (`Unknown`, `None`, `N/A`, `UNLIMITED`) instead of guessing.
  */
+import { exitStatus } from '../../core/exit-status.js';
 import { ownText, TextPool } from '../../core/own-text.js';
 import type { ExitStatus } from '../../core/types.js';
 
@@ -18,13 +19,12 @@ export function parseExitCode(text: string): ExitStatus | undefined {
   const colon = text.indexOf(':');
   const bareCode = digitsValue(text, 0, colon);
   const bareSignal = digitsValue(text, colon + 1, text.length);
-  if (bareCode >= 0 && bareSignal >= 0)
-    return { code: bareCode, signal: bareSignal === 0 ? null : bareSignal };
+  if (bareCode >= 0 && bareSignal >= 0) return exitStatus(bareCode, bareSignal === 0 ? null : bareSignal);
   const m = /^\s*(\d+):(\d+)\s*$/.exec(text);
   if (!m) return undefined;
   const code = Number(m[1]);
   const signal = Number(m[2]);
-  return { code, signal: signal === 0 ? null : signal };
+  return exitStatus(code, signal === 0 ? null : signal);
 }
 
 /**
@@ -34,7 +34,7 @@ export function parseExitCode(text: string): ExitStatus | undefined {
 export function decodeWaitStatus(value: number): ExitStatus | undefined {
   if (!Number.isInteger(value) || value < 0) return undefined;
   const signal = value & 0x7f;
-  return { code: (value >> 8) & 0xff, signal: signal === 0 ? null : signal };
+  return exitStatus((value >> 8) & 0xff, signal === 0 ? null : signal);
 }
 
 /**
