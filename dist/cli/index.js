@@ -24204,7 +24204,7 @@ function readRecord(path, schema) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shims_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(405);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7727);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3801);
 /* harmony import */ var _supervise_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3777);
 /* harmony import */ var _supervisor_command_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9162);
 // The `sweepwatch` command's entry: the CommonJS shim first (ssh2 needs it), then the CLI.
@@ -24223,7 +24223,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7727:
+/***/ 3801:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29442,6 +29442,83 @@ class TransportError extends Error {
     }
 }
 
+;// CONCATENATED MODULE: ./src/adapters/slurm/timestamp-pool.ts
+/**
+ * Slurm timestamps (`2026-11-26T04:20:49`) checked and owned in one pass, one copy per distinct
+ * time. Timestamps repeat (a batch is submitted, started or ended in the same second), so a
+ * pool keeps one string per time for every job that has it. It finds a time by its digits, as
+ * two small integers (the day and the second of the day), not by its text: looking the text up
+ * in a map hashed and compared each slice of the answer, ~0.4 µs for each of the 300,000
+ * timestamps of a 100,000-job answer, a sixth of the whole observe.
+ */
+
+const DIGIT = -1;
+/** What each of the 19 characters must be: a digit, or this separator. */
+const SHAPE = [...'dddd-dd-ddTdd:dd:dd'].map((c) => (c === 'd' ? DIGIT : c.charCodeAt(0)));
+class TimestampPool {
+    max;
+    /** Day (yyyymmdd) → second of the day (hhmmss) → the pool's copy. */
+    days = new Map();
+    size = 0;
+    /** The day looked up last, and its times: a run of rows mostly shares the day. */
+    lastDay = -1;
+    lastTimes;
+    /** Bounded, since a hostile or huge answer must not grow it without end; full, it starts over. */
+    constructor(max = 16_384) {
+        this.max = max;
+    }
+    /** Distinct times held. */
+    get held() {
+        return this.size;
+    }
+    /** `text` as the pool's copy when it is `dddd-dd-ddTdd:dd:dd` exactly, else undefined. */
+    own(text) {
+        if (text.length !== SHAPE.length)
+            return undefined;
+        let day = 0;
+        let second = 0;
+        for (let i = 0; i < SHAPE.length; i++) {
+            const c = text.charCodeAt(i);
+            const want = SHAPE[i];
+            if (want !== DIGIT) {
+                if (c !== want)
+                    return undefined;
+            }
+            else if (c < 0x30 || c > 0x39)
+                return undefined;
+            else if (i < 10)
+                day = day * 10 + c - 0x30;
+            else
+                second = second * 10 + c - 0x30;
+        }
+        const kept = this.timesOf(day).get(second);
+        return kept ?? this.add(day, second, text);
+    }
+    timesOf(day) {
+        if (day !== this.lastDay || this.lastTimes === undefined) {
+            let times = this.days.get(day);
+            if (times === undefined) {
+                times = new Map();
+                this.days.set(day, times);
+            }
+            this.lastDay = day;
+            this.lastTimes = times;
+        }
+        return this.lastTimes;
+    }
+    add(day, second, text) {
+        if (this.size >= this.max) {
+            this.days.clear();
+            this.lastTimes = undefined;
+            this.size = 0;
+        }
+        const kept = ownText(text);
+        this.timesOf(day).set(second, kept);
+        this.size++;
+        return kept;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/adapters/slurm/fields.ts
 /**
  * Readers for Slurm's scalar fields: exit codes, durations, timestamps, node lists. Each returns
@@ -29449,12 +29526,13 @@ class TransportError extends Error {
  */
 
 
+
 /**
  * The texts these readers return are kept (in observations, then the manifest), so each is a
  * copy of its own (see own-text.ts). Timestamps also repeat (a batch is submitted in the same
  * second): one copy each, shared by every job that has it.
  */
-const TIMES = new TextPool(16_384);
+const TIMES = new TimestampPool(16_384);
 /** `137:0`, `0:9` (code:signal, as sacct and scontrol print). Signal 0 means "not signalled". */
 function fields_parseExitCode(text) {
     // Nearly every exit code is bare `N:N`: read it without the regex (the same answer).
@@ -29513,8 +29591,6 @@ function isPlaceholder(t) {
     return PLACEHOLDER_LENGTHS.has(t.length) && PLACEHOLDERS.has(t.toLowerCase());
 }
 const COLON = 0x3a;
-const DASH = 0x2d;
-const T = 0x54;
 function isDigit(text, i) {
     const c = text.charCodeAt(i);
     return c >= 0x30 && c <= 0x39;
@@ -29540,27 +29616,14 @@ function twoDigits(text, i) {
         ? (text.charCodeAt(i) - 0x30) * 10 + text.charCodeAt(i + 1) - 0x30
         : -1;
 }
-/** `dddd-dd-ddTdd:dd:dd` exactly, checked by position (the regex's answer, without the regex). */
-function isTimestamp(t) {
-    if (t.length !== 19)
-        return false;
-    for (let i = 0; i < 19; i++) {
-        const c = t.charCodeAt(i);
-        const want = i === 4 || i === 7 ? DASH : i === 10 ? T : i === 13 || i === 16 ? COLON : -1;
-        if (want === -1 ? c < 0x30 || c > 0x39 : c !== want)
-            return false;
-    }
-    return true;
-}
 /** A Slurm timestamp (`2026-11-26T04:20:49`, cluster local time) or undefined for placeholders. */
 function parseTimestamp(text) {
     // A bare timestamp has nothing to trim and is no placeholder: one pass over its characters.
-    if (isTimestamp(text))
-        return TIMES.own(text);
+    const bare = TIMES.own(text);
+    if (bare !== undefined)
+        return bare;
     const t = text.trim();
-    if (isPlaceholder(t))
-        return undefined;
-    return isTimestamp(t) ? TIMES.own(t) : undefined;
+    return isPlaceholder(t) ? undefined : TIMES.own(t);
 }
 /** Seconds between two cluster-local timestamps (same clock, same zone), or undefined. */
 function secondsBetween(from, to) {
@@ -32326,6 +32389,8 @@ class Runs {
     runs = 1;
     /** The latest run is the current one: steps that follow it can still hide an OOM. */
     open = true;
+    /** The reader's checkpoint when the job was first read (SacctReader.rollback). */
+    epoch = 0;
     constructor(base, 
     /** The final run's Submit as sacct printed it: a later one is a later run. */
     submit) {
@@ -32366,6 +32431,8 @@ class SacctReader {
     lastId = '';
     lastRuns;
     undo;
+    /** Counts checkpoints: a job whose Runs.epoch is the current one was made since the last. */
+    epoch = 0;
     constructor(fields = SACCT_FIELDS, separator = FIELD_SEPARATOR) {
         this.fields = fields;
         this.cursor = new rows_RowCursor(fields.length, separator);
@@ -32385,7 +32452,8 @@ class SacctReader {
      */
     checkpoint() {
         const { diagnostics, lastId, lastRuns } = this;
-        this.undo = { diagnostics: diagnostics.length, lastId, lastRuns, before: new Map() };
+        this.epoch++;
+        this.undo = { diagnostics: diagnostics.length, lastId, lastRuns, made: [], before: new Map() };
     }
     commit() {
         this.undo = undefined;
@@ -32396,11 +32464,11 @@ class SacctReader {
         if (undo === undefined)
             return;
         this.undo = undefined;
+        for (const id of undo.made)
+            this.runs.delete(id);
         for (const [id, state] of undo.before) {
             const runs = this.runs.get(id);
-            if (state === null)
-                this.runs.delete(id);
-            else if (runs !== undefined)
+            if (runs !== undefined)
                 Object.assign(runs, state);
         }
         this.diagnostics.length = undo.diagnostics;
@@ -32410,11 +32478,7 @@ class SacctReader {
     /** Notes a job's runs as they are, before the first change since the checkpoint. */
     touch(id, runs) {
         const undo = this.undo;
-        if (undo === undefined || undo.before.has(id))
-            return;
-        if (runs === undefined)
-            undo.before.set(id, null);
-        else {
+        if (undo !== undefined && runs.epoch !== this.epoch && !undo.before.has(id)) {
             const { oomStep, open, base, submit } = runs;
             undo.before.set(id, { oomStep, runs: runs.runs, open, base, submit });
         }
@@ -32472,14 +32536,16 @@ class SacctReader {
     /** Job `id`'s runs with the cursor's job row read; `task`: a task of a pending array's range row. */
     run(id, task, submit) {
         const seen = this.runs.get(id);
-        this.touch(id, seen);
         if (seen === undefined) {
             const base = this.observe(id, task);
             const runs = new Runs(base, keptSubmit(submit, base));
+            runs.epoch = this.epoch;
             // Keyed by the observation's own copy of the id: a key cut from the line would keep its piece.
             this.runs.set(runs.base.jobId, runs);
+            this.undo?.made.push(runs.base.jobId);
             return runs;
         }
+        this.touch(id, seen);
         seen.runs++;
         // --duplicates lists every run of a requeued job, not necessarily together: the current run
         // is the one submitted last (a requeue resets Submit), the later line on a tie. An earlier

@@ -11,6 +11,7 @@ import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { parseSacct, sacctObservation } from '../../src/adapters/slurm/sacct-parse.js';
 import { parseSqueue, SQUEUE_FIELDS } from '../../src/adapters/slurm/squeue-parse.js';
+import { TimestampPool } from '../../src/adapters/slurm/timestamp-pool.js';
 import { ownText, TextPool } from '../../src/core/own-text.js';
 import type { JobObservation } from '../../src/core/types.js';
 
@@ -137,5 +138,30 @@ describe('own copies of text', () => {
     expect(pool.size).toBe(1);
     for (let i = 0; i < 10; i++) pool.own(`2026-11-26T10:00:${String(i).padStart(2, '0')}`);
     expect(pool.size).toBeLessThanOrEqual(3);
+  });
+
+  it('a timestamp seen again is copied once, by its day and second, and the pool stays within its bound', () => {
+    const pool = new TimestampPool(3);
+    const time = (day: number, second: number) =>
+      `2026-11-${String(day).padStart(2, '0')}T10:00:${String(second).padStart(2, '0')}`;
+    expect(pool.own(`x ${time(26, 0)}`.slice(2))).toBe(time(26, 0));
+    expect(pool.own(`y ${time(26, 0)}`.slice(2))).toBe(time(26, 0));
+    expect(pool.held).toBe(1);
+    // The same second on another day, and another second on the same day, are other times.
+    expect(pool.own(time(25, 0))).toBe(time(25, 0));
+    expect(pool.own(time(26, 1))).toBe(time(26, 1));
+    expect(pool.held).toBe(3);
+    for (let i = 0; i < 10; i++) expect(pool.own(time(26, i))).toBe(time(26, i));
+    expect(pool.held).toBeLessThanOrEqual(3);
+  });
+
+  it.each([
+    '2026-11-26 10:00:00',
+    '2026-11-26T10:00:0',
+    '2026-11-26T10:00:000',
+    '2026-1x-26T10:00:00',
+    ' 2026-11-26T10:00:0',
+  ])('the timestamp pool refuses %j, which is not dddd-dd-ddTdd:dd:dd', (text) => {
+    expect(new TimestampPool().own(text)).toBeUndefined();
   });
 });

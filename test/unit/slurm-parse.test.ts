@@ -5,7 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { secondsBetween } from '../../src/adapters/slurm/fields.js';
-import { parseSacct, parseSacctRow, sacctObservation } from '../../src/adapters/slurm/sacct-parse.js';
+import {
+  parseSacct,
+  parseSacctRow,
+  SacctReader,
+  sacctObservation,
+} from '../../src/adapters/slurm/sacct-parse.js';
 import { parseScontrol } from '../../src/adapters/slurm/scontrol-parse.js';
 import { parseSqueueJson } from '../../src/adapters/slurm/squeue-json.js';
 import { parseSqueue } from '../../src/adapters/slurm/squeue-parse.js';
@@ -204,6 +209,37 @@ describe('sacct edge cases', () => {
     const parsed = parseSacct([row('78', 'CANCELLED by 1001', '0:0'), row('78.batch', 'CANCELLED', '0:15')]);
     const job = parsed.jobs.get('78');
     expect(job && sacctObservation(job).state).toBe('CANCELLED');
+  });
+
+  it('rows of a section whose sacct failed are taken back: new jobs, later runs and step OOMs alike', () => {
+    const row = (idText: string, state: string, submit = '2026-11-26T04:54:27') =>
+      [idText, idText, 'x', state, '0:0', 'None', submit, submit, submit, '00:00:00', 'vm'].join('\x1f');
+    const reader = new SacctReader();
+    reader.add(row('80', 'NODE_FAIL'));
+    reader.add(row('81', 'FAILED'));
+    reader.add(row('82', 'COMPLETED'));
+    reader.add('garbage');
+    const seen = () =>
+      [...reader.jobs.values()].map((j) => ({ ...sacctObservation(j), runs: j.runs, oomStep: j.oomStep }));
+    const committed = seen();
+    reader.checkpoint();
+    reader.add(row('80', 'RUNNING', '2026-11-26T05:00:00')); // a later run of 80
+    reader.add(row('81.batch', 'OUT_OF_MEMORY')); // 81's step reveals an OOM
+    reader.add(row('83', 'PENDING')); // a job read for the first time
+    reader.add(row('83', 'PENDING', '2026-11-26T05:00:00')); // and its later run
+    reader.add('more garbage');
+    expect(seen()).not.toEqual(committed);
+    reader.rollback();
+    expect(seen()).toEqual(committed);
+    expect(reader.diagnostics).toHaveLength(1);
+    // A committed section stays, and the next section's rows go on from it.
+    reader.checkpoint();
+    reader.add(row('83', 'PENDING'));
+    reader.commit();
+    reader.checkpoint();
+    reader.add(row('83', 'RUNNING', '2026-11-26T05:00:00'));
+    reader.rollback();
+    expect(reader.jobs.get('83')).toMatchObject({ runs: 1, base: { state: 'PENDING' } });
   });
 
   it('expands a pending array row and rejects garbage', () => {

@@ -3,15 +3,16 @@
  * undefined for Slurm's placeholders (`Unknown`, `None`, `N/A`, `UNLIMITED`) instead of guessing.
  */
 import { exitStatus } from '../../core/exit-status.js';
-import { ownText, TextPool } from '../../core/own-text.js';
+import { ownText } from '../../core/own-text.js';
 import type { ExitStatus } from '../../core/types.js';
+import { TimestampPool } from './timestamp-pool.js';
 
 /**
  * The texts these readers return are kept (in observations, then the manifest), so each is a
  * copy of its own (see own-text.ts). Timestamps also repeat (a batch is submitted in the same
  * second): one copy each, shared by every job that has it.
  */
-const TIMES = new TextPool(16_384);
+const TIMES = new TimestampPool(16_384);
 
 /** `137:0`, `0:9` (code:signal, as sacct and scontrol print). Signal 0 means "not signalled". */
 export function parseExitCode(text: string): ExitStatus | undefined {
@@ -70,8 +71,6 @@ function isPlaceholder(t: string): boolean {
 }
 
 const COLON = 0x3a;
-const DASH = 0x2d;
-const T = 0x54;
 
 function isDigit(text: string, i: number): boolean {
   const c = text.charCodeAt(i);
@@ -99,24 +98,13 @@ function twoDigits(text: string, i: number): number {
     : -1;
 }
 
-/** `dddd-dd-ddTdd:dd:dd` exactly, checked by position (the regex's answer, without the regex). */
-function isTimestamp(t: string): boolean {
-  if (t.length !== 19) return false;
-  for (let i = 0; i < 19; i++) {
-    const c = t.charCodeAt(i);
-    const want = i === 4 || i === 7 ? DASH : i === 10 ? T : i === 13 || i === 16 ? COLON : -1;
-    if (want === -1 ? c < 0x30 || c > 0x39 : c !== want) return false;
-  }
-  return true;
-}
-
 /** A Slurm timestamp (`2026-11-26T04:20:49`, cluster local time) or undefined for placeholders. */
 export function parseTimestamp(text: string): string | undefined {
   // A bare timestamp has nothing to trim and is no placeholder: one pass over its characters.
-  if (isTimestamp(text)) return TIMES.own(text);
+  const bare = TIMES.own(text);
+  if (bare !== undefined) return bare;
   const t = text.trim();
-  if (isPlaceholder(t)) return undefined;
-  return isTimestamp(t) ? TIMES.own(t) : undefined;
+  return isPlaceholder(t) ? undefined : TIMES.own(t);
 }
 
 /** Seconds between two cluster-local timestamps (same clock, same zone), or undefined. */

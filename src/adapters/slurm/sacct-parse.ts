@@ -43,8 +43,10 @@ interface Undo {
   readonly diagnostics: number;
   readonly lastId: string;
   readonly lastRuns: Runs | undefined;
-  /** Each job the rows touched: its runs before them, or null when they made it. */
-  readonly before: Map<string, RunsState | null>;
+  /** The jobs the rows made, taken out on rollback: a list, as nearly every job is new. */
+  readonly made: string[];
+  /** Each job read before the checkpoint that the rows changed: its runs before them. */
+  readonly before: Map<string, RunsState>;
 }
 
 /**
@@ -60,6 +62,8 @@ export class SacctReader {
   private lastId = '';
   private lastRuns: Runs | undefined;
   private undo: Undo | undefined;
+  /** Counts checkpoints: a job whose Runs.epoch is the current one was made since the last. */
+  private epoch = 0;
 
   constructor(
     private readonly fields: readonly string[] = SACCT_FIELDS,
@@ -84,7 +88,8 @@ export class SacctReader {
    */
   checkpoint(): void {
     const { diagnostics, lastId, lastRuns } = this;
-    this.undo = { diagnostics: diagnostics.length, lastId, lastRuns, before: new Map() };
+    this.epoch++;
+    this.undo = { diagnostics: diagnostics.length, lastId, lastRuns, made: [], before: new Map() };
   }
 
   commit(): void {
@@ -96,10 +101,10 @@ export class SacctReader {
     const undo = this.undo;
     if (undo === undefined) return;
     this.undo = undefined;
+    for (const id of undo.made) this.runs.delete(id);
     for (const [id, state] of undo.before) {
       const runs = this.runs.get(id);
-      if (state === null) this.runs.delete(id);
-      else if (runs !== undefined) Object.assign(runs, state);
+      if (runs !== undefined) Object.assign(runs, state);
     }
     this.diagnostics.length = undo.diagnostics;
     this.lastId = undo.lastId;
@@ -107,11 +112,9 @@ export class SacctReader {
   }
 
   /** Notes a job's runs as they are, before the first change since the checkpoint. */
-  private touch(id: string, runs: Runs | undefined): void {
+  private touch(id: string, runs: Runs): void {
     const undo = this.undo;
-    if (undo === undefined || undo.before.has(id)) return;
-    if (runs === undefined) undo.before.set(id, null);
-    else {
+    if (undo !== undefined && runs.epoch !== this.epoch && !undo.before.has(id)) {
       const { oomStep, open, base, submit } = runs;
       undo.before.set(id, { oomStep, runs: runs.runs, open, base, submit });
     }
@@ -160,14 +163,16 @@ export class SacctReader {
   /** Job `id`'s runs with the cursor's job row read; `task`: a task of a pending array's range row. */
   private run(id: string, task: boolean, submit: string): Runs {
     const seen = this.runs.get(id);
-    this.touch(id, seen);
     if (seen === undefined) {
       const base = this.observe(id, task);
       const runs = new Runs(base, keptSubmit(submit, base));
+      runs.epoch = this.epoch;
       // Keyed by the observation's own copy of the id: a key cut from the line would keep its piece.
       this.runs.set(runs.base.jobId, runs);
+      this.undo?.made.push(runs.base.jobId);
       return runs;
     }
+    this.touch(id, seen);
     seen.runs++;
     // --duplicates lists every run of a requeued job, not necessarily together: the current run
     // is the one submitted last (a requeue resets Submit), the later line on a tie. An earlier

@@ -129,6 +129,8 @@ export class Runs implements SacctJob {
   runs = 1;
   /** The latest run is the current one: steps that follow it can still hide an OOM. */
   open = true;
+  /** The reader's checkpoint when the job was first read (SacctReader.rollback). */
+  epoch = 0;
 
   constructor(
     public base: JobObservation,
