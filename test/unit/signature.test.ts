@@ -89,6 +89,17 @@ describe('maskVolatile', () => {
   ])('masks %s', (_name, line, template) => {
     expect(maskVolatile(line)).toBe(template);
   });
+
+  it('masks a line seen before, thousands of other lines later, and a very long line, alike', () => {
+    const long = `OOM at 2026-11-26T04:22:08 ${'x'.repeat(2000)} step 7`;
+    const expected = `OOM at <TS> ${'x'.repeat(2000)} step <N>`.slice(0, 240);
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 10_000; i++)
+        expect(maskVolatile(`loss diverged at step ${i}`)).toBe('loss diverged at step <N>');
+      expect(maskVolatile('scheduler_state: FAILED')).toBe('scheduler_state: FAILED');
+      expect(maskVolatile(long)).toBe(expected);
+    }
+  });
 });
 
 describe('signatures: identical failures collide, different ones do not', () => {
