@@ -24204,7 +24204,7 @@ function readRecord(path, schema) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shims_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(405);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3801);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5888);
 /* harmony import */ var _supervise_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3777);
 /* harmony import */ var _supervisor_command_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9162);
 // The `sweepwatch` command's entry: the CommonJS shim first (ssh2 needs it), then the CLI.
@@ -24223,7 +24223,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3801:
+/***/ 5888:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -26339,6 +26339,80 @@ function refuse(kind, source, problem, cause) {
     return new ManifestError(kind, `${source}: ${problem}; ${untouched}`, source, cause === undefined ? {} : { cause });
 }
 
+;// CONCATENATED MODULE: ./src/core/manifest-index.ts
+/**
+ * Where each condition id sits. Transitions keep the conditions' order and their `factors`
+ * array, so the index is kept per `factors` and checked on every lookup; a lookup it cannot
+ * answer rebuilds it from the manifest at hand. A tick asks thousands of times per manifest
+ * version (every newly failed attempt, every transition), and rebuilding a 100,000-entry
+ * index per version was a tenth of a tick.
+ */
+const POSITIONS = new WeakMap();
+/** The position of condition `id` in `manifest.conditions`, or -1. */
+function conditionPosition(manifest, id) {
+    const known = POSITIONS.get(manifest.factors);
+    const at = known?.byId.get(id);
+    if (at !== undefined && manifest.conditions[at]?.id === id)
+        return at;
+    if (known?.conditions === manifest.conditions)
+        return -1;
+    const byId = new Map();
+    const conditions = manifest.conditions;
+    for (let i = 0; i < conditions.length; i++) {
+        const c = conditions[i];
+        if (c !== undefined && !byId.has(c.id))
+            byId.set(c.id, i);
+    }
+    POSITIONS.set(manifest.factors, { conditions, byId });
+    return byId.get(id) ?? -1;
+}
+/**
+ * Hands over an index of every condition's position that was built anyway (the manifest's
+ * decoding checks the ids for duplicates with it), so that the first lookup does not build it again.
+ */
+function rememberPositions(manifest, byId) {
+    POSITIONS.set(manifest.factors, { conditions: manifest.conditions, byId });
+}
+function findCondition(manifest, id) {
+    return manifest.conditions[conditionPosition(manifest, id)] ?? null;
+}
+function getAttempt(manifest, ref) {
+    return findCondition(manifest, ref.conditionId)?.attempts[ref.attempt] ?? null;
+}
+/** jobSlots() packs (condition, attempt) as condition × ATTEMPT_SLOTS + attempt. */
+const ATTEMPT_SLOTS = 1 << 20;
+/** jobSlots() per conditions array: the records never change, so neither does the index. */
+const SLOTS = new WeakMap();
+/**
+ * Job id → where its attempt lives, as condition × ATTEMPT_SLOTS + attempt: one number per job,
+ * for the tick that indexes every job of a large sweep (no object per entry). Built once per
+ * conditions array, or handed over by the decoding that built it (rememberJobSlots).
+ */
+function jobSlots(manifest) {
+    const conditions = manifest.conditions;
+    const known = SLOTS.get(conditions);
+    if (known !== undefined)
+        return known;
+    const index = new Map();
+    for (let ci = 0; ci < conditions.length; ci++) {
+        const attempts = conditions[ci]?.attempts ?? [];
+        // More attempts than slots cannot happen (cycles are bounded); refuse rather than alias.
+        if (attempts.length > ATTEMPT_SLOTS)
+            throw new RangeError('too many attempts in one condition');
+        for (let ai = 0; ai < attempts.length; ai++) {
+            const jobId = attempts[ai]?.jobId ?? null;
+            if (jobId !== null)
+                index.set(jobId, ci * ATTEMPT_SLOTS + ai);
+        }
+    }
+    SLOTS.set(conditions, index);
+    return index;
+}
+/** The job index of `manifest`, as jobSlots() would build it. */
+function rememberJobSlots(manifest, slots) {
+    SLOTS.set(manifest.conditions, slots);
+}
+
 ;// CONCATENATED MODULE: ./src/core/manifest-model.ts
 /**
  * The factorial manifest in memory: which conditions exist, and for each its chain of attempts
@@ -26401,60 +26475,7 @@ function currentCycle(manifest) {
 function relaunchCyclesUsed(manifest) {
     return manifest.cycles.filter((c) => c.cycle > 0).length;
 }
-/**
- * Where each condition id sits. Transitions keep the conditions' order and their `factors`
- * array, so the index is kept per `factors` and checked on every lookup; a lookup it cannot
- * answer rebuilds it from the manifest at hand. A tick asks thousands of times per manifest
- * version (every newly failed attempt, every transition), and rebuilding a 100,000-entry
- * index per version was a tenth of a tick.
- */
-const POSITIONS = new WeakMap();
-/** The position of condition `id` in `manifest.conditions`, or -1. */
-function conditionPosition(manifest, id) {
-    const known = POSITIONS.get(manifest.factors);
-    const at = known?.byId.get(id);
-    if (at !== undefined && manifest.conditions[at]?.id === id)
-        return at;
-    if (known?.conditions === manifest.conditions)
-        return -1;
-    const byId = new Map();
-    const conditions = manifest.conditions;
-    for (let i = 0; i < conditions.length; i++) {
-        const c = conditions[i];
-        if (c !== undefined && !byId.has(c.id))
-            byId.set(c.id, i);
-    }
-    POSITIONS.set(manifest.factors, { conditions, byId });
-    return byId.get(id) ?? -1;
-}
-function findCondition(manifest, id) {
-    return manifest.conditions[conditionPosition(manifest, id)] ?? null;
-}
-function getAttempt(manifest, ref) {
-    return findCondition(manifest, ref.conditionId)?.attempts[ref.attempt] ?? null;
-}
-/** jobSlots() packs (condition, attempt) as condition × ATTEMPT_SLOTS + attempt. */
-const ATTEMPT_SLOTS = 1 << 20;
-/**
- * Job id → where its attempt lives, as condition × ATTEMPT_SLOTS + attempt: one number per job,
- * for the tick that indexes every job of a large sweep (no object per entry).
- */
-function jobSlots(manifest) {
-    const index = new Map();
-    const conditions = manifest.conditions;
-    for (let ci = 0; ci < conditions.length; ci++) {
-        const attempts = conditions[ci]?.attempts ?? [];
-        // More attempts than slots cannot happen (cycles are bounded); refuse rather than alias.
-        if (attempts.length > ATTEMPT_SLOTS)
-            throw new RangeError('too many attempts in one condition');
-        for (let ai = 0; ai < attempts.length; ai++) {
-            const jobId = attempts[ai]?.jobId ?? null;
-            if (jobId !== null)
-                index.set(jobId, ci * ATTEMPT_SLOTS + ai);
-        }
-    }
-    return index;
-}
+
 /** ended − started in whole seconds, when both parse; what Slurm reports as Elapsed. */
 function elapsedFromTimes(startedAt, endedAt) {
     if (startedAt === null || endedAt === null)
@@ -26904,11 +26925,12 @@ function recordSubmitting(m, entries, now) {
 /** The scheduler accepted the submission: the in-flight attempt gets its job id. */
 function recordSubmitted(m, entries, now) {
     const jobs = jobSlots(m);
+    const added = new Set();
     const byId = new Map();
     for (const e of entries) {
         guard(m, JOB_ID.test(e.jobId), `"${e.jobId}" is not a job id`);
-        guard(m, !jobs.has(e.jobId), `job ${e.jobId} is already recorded`);
-        jobs.set(e.jobId, -1);
+        guard(m, !jobs.has(e.jobId) && !added.has(e.jobId), `job ${e.jobId} is already recorded`);
+        added.add(e.jobId);
         byId.set(e.conditionId, (c) => withLatest(m, c, (a) => {
             guard(m, a.phase === 'submitting', `condition ${c.id} has no submission in flight`);
             const stdoutPath = e.stdoutPath === undefined || e.stdoutPath === null ? null : bounded(e.stdoutPath);
@@ -27843,6 +27865,7 @@ function serializeManifest(m) {
 
 
 
+
 /**
  * A tick's time (when an attempt was last seen, or went stale), one string per distinct time:
  * JSON.parse makes a string per occurrence, and every attempt of a 100,000-condition manifest
@@ -27920,8 +27943,9 @@ function decodeManifest(wire, conditions, read) {
             throw new Error(`cycles[${i}]: expected cycle ${i}, found ${c.cycle}`);
     });
     const lastCycle = wire.cycles.length - 1;
-    const seenIds = new Set();
-    const seenJobs = new Set();
+    // Built to find duplicates, and handed over as the manifest's indexes (manifest-index.ts).
+    const positions = new Map();
+    const slots = new Map();
     const ctx = {
         wire,
         times: new TextPool(),
@@ -27934,9 +27958,9 @@ function decodeManifest(wire, conditions, read) {
         const c = read(raw);
         // Where a problem is, named only when there is one (100,000 conditions have none).
         const where = () => `conditions[${ci}] (condition ${c.id})`;
-        if (seenIds.has(c.id))
+        if (positions.has(c.id))
             throw new Error(`${where()}: duplicate condition id`);
-        seenIds.add(c.id);
+        positions.set(c.id, ci);
         const values = conditionValues(c.id, names, levelByText, plain);
         if (values === null) {
             throw new Error(`${where()}: the id does not match the factors ${names.join(', ')} and their levels`);
@@ -27949,15 +27973,15 @@ function decodeManifest(wire, conditions, read) {
                 throw new Error(`${at()}: a job id is required exactly when the attempt was submitted`);
             }
             if (w.job !== undefined) {
-                if (seenJobs.has(w.job))
+                if (slots.has(w.job))
                     throw new Error(`${at()}: job ${w.job} already belongs to another attempt`);
-                seenJobs.add(w.job);
+                slots.set(w.job, ci * ATTEMPT_SLOTS + ai);
             }
             return decodeAttempt(w, ctx, c.job, ai, at);
         });
         decoded.push({ id: c.id, jobName: c.job, values, attempts });
     }
-    return {
+    const manifest = {
         schemaVersion: MANIFEST_SCHEMA_VERSION,
         experiment: wire.experiment,
         sweepDigest: wire.sweep_digest,
@@ -27983,6 +28007,11 @@ function decodeManifest(wire, conditions, read) {
         })),
         conditions: decoded,
     };
+    rememberPositions(manifest, positions);
+    // More attempts than slots would alias: jobSlots() refuses such a manifest when asked.
+    if (decoded.every((c) => c.attempts.length <= ATTEMPT_SLOTS))
+        rememberJobSlots(manifest, slots);
+    return manifest;
 }
 
 ;// CONCATENATED MODULE: ./src/core/manifest-lines.ts
@@ -39500,7 +39529,9 @@ function projectLearningValue(snapshot, policy, options = {}) {
     const cellOf = cellKeyer(snapshot, replicate);
     const current = currentConditions(snapshot);
     const cells = new CellTable(cellCount(snapshot, replicate), current.length);
-    for (const c of current) {
+    // Each condition's cell, worked out once for both passes.
+    const keys = current.map((c) => cellOf(c.condition.factors));
+    current.forEach((c, i) => {
         let state = 'lost';
         if (c.status === 'succeeded' && !hasInvalidOutputs(c))
             state = 'succeeded';
@@ -39511,16 +39542,16 @@ function projectLearningValue(snapshot, policy, options = {}) {
         }
         else if (c.status === 'cancelled' || c.status === 'revoked')
             state = 'withdrawn';
-        cells.lift(cellOf(c.condition.factors), state);
-    }
+        cells.lift(keys[i] ?? '', state);
+    });
     const counts = cells.counts();
     // Named only for the lost cells, in the order their first condition appears.
     const lostCells = [];
     const named = new Set();
-    for (const c of current) {
+    for (const [i, c] of current.entries()) {
         if (lostCells.length === counts.lost)
             break;
-        const key = cellOf(c.condition.factors);
+        const key = keys[i] ?? '';
         if (cells.get(key) !== 'lost' || named.has(key))
             continue;
         named.add(key);

@@ -138,22 +138,24 @@ export function projectLearningValue(
   const cellOf = cellKeyer(snapshot, replicate);
   const current = currentConditions(snapshot);
   const cells = new CellTable(cellCount(snapshot, replicate), current.length);
-  for (const c of current) {
+  // Each condition's cell, worked out once for both passes.
+  const keys = current.map((c) => cellOf(c.condition.factors));
+  current.forEach((c, i) => {
     let state: CellState = 'lost';
     if (c.status === 'succeeded' && !hasInvalidOutputs(c)) state = 'succeeded';
     else if (isLive(c.status)) state = 'recoverable';
     else if (relaunchVerdict(c.condition, policy, snapshot.relaunchCycles).kind === 'relaunch') {
       state = 'recoverable';
     } else if (c.status === 'cancelled' || c.status === 'revoked') state = 'withdrawn';
-    cells.lift(cellOf(c.condition.factors), state);
-  }
+    cells.lift(keys[i] ?? '', state);
+  });
   const counts = cells.counts();
   // Named only for the lost cells, in the order their first condition appears.
   const lostCells: string[] = [];
   const named = new Set<number | string>();
-  for (const c of current) {
+  for (const [i, c] of current.entries()) {
     if (lostCells.length === counts.lost) break;
-    const key = cellOf(c.condition.factors);
+    const key = keys[i] ?? '';
     if (cells.get(key) !== 'lost' || named.has(key)) continue;
     named.add(key);
     lostCells.push(cellKey(c.condition.factors, order, replicate));

@@ -6,6 +6,7 @@
 import { conditionValues, plainNames } from './condition-values.js';
 import { levelText } from './conditions.js';
 import { exitStatus } from './exit-status.js';
+import { ATTEMPT_SLOTS, rememberJobSlots, rememberPositions } from './manifest-index.js';
 import { type Attempt, elapsedFromTimes, MANIFEST_SCHEMA_VERSION, type Manifest } from './manifest-model.js';
 import { logPathMaker } from './manifest-serialize.js';
 import type { WireAttempt, WireCondition, WireManifest } from './manifest-wire.js';
@@ -111,8 +112,9 @@ export function decodeManifest<C>(
     if (c.cycle !== i) throw new Error(`cycles[${i}]: expected cycle ${i}, found ${c.cycle}`);
   });
   const lastCycle = wire.cycles.length - 1;
-  const seenIds = new Set<string>();
-  const seenJobs = new Set<string>();
+  // Built to find duplicates, and handed over as the manifest's indexes (manifest-index.ts).
+  const positions = new Map<string, number>();
+  const slots = new Map<string, number>();
   const ctx: DecodeContext = {
     wire,
     times: new TextPool(),
@@ -125,8 +127,8 @@ export function decodeManifest<C>(
     const c = read(raw);
     // Where a problem is, named only when there is one (100,000 conditions have none).
     const where = () => `conditions[${ci}] (condition ${c.id})`;
-    if (seenIds.has(c.id)) throw new Error(`${where()}: duplicate condition id`);
-    seenIds.add(c.id);
+    if (positions.has(c.id)) throw new Error(`${where()}: duplicate condition id`);
+    positions.set(c.id, ci);
     const values = conditionValues(c.id, names, levelByText, plain);
     if (values === null) {
       throw new Error(`${where()}: the id does not match the factors ${names.join(', ')} and their levels`);
@@ -139,14 +141,14 @@ export function decodeManifest<C>(
         throw new Error(`${at()}: a job id is required exactly when the attempt was submitted`);
       }
       if (w.job !== undefined) {
-        if (seenJobs.has(w.job)) throw new Error(`${at()}: job ${w.job} already belongs to another attempt`);
-        seenJobs.add(w.job);
+        if (slots.has(w.job)) throw new Error(`${at()}: job ${w.job} already belongs to another attempt`);
+        slots.set(w.job, ci * ATTEMPT_SLOTS + ai);
       }
       return decodeAttempt(w, ctx, c.job, ai, at);
     });
     decoded.push({ id: c.id, jobName: c.job, values, attempts });
   }
-  return {
+  const manifest: Manifest = {
     schemaVersion: MANIFEST_SCHEMA_VERSION,
     experiment: wire.experiment,
     sweepDigest: wire.sweep_digest,
@@ -172,4 +174,8 @@ export function decodeManifest<C>(
     })),
     conditions: decoded,
   };
+  rememberPositions(manifest, positions);
+  // More attempts than slots would alias: jobSlots() refuses such a manifest when asked.
+  if (decoded.every((c) => c.attempts.length <= ATTEMPT_SLOTS)) rememberJobSlots(manifest, slots);
+  return manifest;
 }

@@ -204,65 +204,15 @@ export function relaunchCyclesUsed(manifest: Manifest): number {
   return manifest.cycles.filter((c) => c.cycle > 0).length;
 }
 
-interface Positions {
-  readonly conditions: readonly ConditionRecord[];
-  readonly byId: ReadonlyMap<ConditionId, number>;
-}
-
-/**
- * Where each condition id sits. Transitions keep the conditions' order and their `factors`
- * array, so the index is kept per `factors` and checked on every lookup; a lookup it cannot
- * answer rebuilds it from the manifest at hand. A tick asks thousands of times per manifest
- * version (every newly failed attempt, every transition), and rebuilding a 100,000-entry
- * index per version was a tenth of a tick.
- */
-const POSITIONS = new WeakMap<readonly FactorSpec[], Positions>();
-
-/** The position of condition `id` in `manifest.conditions`, or -1. */
-export function conditionPosition(manifest: Manifest, id: ConditionId): number {
-  const known = POSITIONS.get(manifest.factors);
-  const at = known?.byId.get(id);
-  if (at !== undefined && manifest.conditions[at]?.id === id) return at;
-  if (known?.conditions === manifest.conditions) return -1;
-  const byId = new Map<ConditionId, number>();
-  const conditions = manifest.conditions;
-  for (let i = 0; i < conditions.length; i++) {
-    const c = conditions[i];
-    if (c !== undefined && !byId.has(c.id)) byId.set(c.id, i);
-  }
-  POSITIONS.set(manifest.factors, { conditions, byId });
-  return byId.get(id) ?? -1;
-}
-
-export function findCondition(manifest: Manifest, id: ConditionId): ConditionRecord | null {
-  return manifest.conditions[conditionPosition(manifest, id)] ?? null;
-}
-
-export function getAttempt(manifest: Manifest, ref: AttemptRef): Attempt | null {
-  return findCondition(manifest, ref.conditionId)?.attempts[ref.attempt] ?? null;
-}
-
-/** jobSlots() packs (condition, attempt) as condition × ATTEMPT_SLOTS + attempt. */
-export const ATTEMPT_SLOTS = 1 << 20;
-
-/**
- * Job id → where its attempt lives, as condition × ATTEMPT_SLOTS + attempt: one number per job,
- * for the tick that indexes every job of a large sweep (no object per entry).
- */
-export function jobSlots(manifest: Manifest): Map<string, number> {
-  const index = new Map<string, number>();
-  const conditions = manifest.conditions;
-  for (let ci = 0; ci < conditions.length; ci++) {
-    const attempts = conditions[ci]?.attempts ?? [];
-    // More attempts than slots cannot happen (cycles are bounded); refuse rather than alias.
-    if (attempts.length > ATTEMPT_SLOTS) throw new RangeError('too many attempts in one condition');
-    for (let ai = 0; ai < attempts.length; ai++) {
-      const jobId = attempts[ai]?.jobId ?? null;
-      if (jobId !== null) index.set(jobId, ci * ATTEMPT_SLOTS + ai);
-    }
-  }
-  return index;
-}
+export {
+  ATTEMPT_SLOTS,
+  conditionPosition,
+  findCondition,
+  getAttempt,
+  jobSlots,
+  rememberJobSlots,
+  rememberPositions,
+} from './manifest-index.js';
 
 /** ended − started in whole seconds, when both parse; what Slurm reports as Elapsed. */
 export function elapsedFromTimes(startedAt: string | null, endedAt: string | null): number | null {

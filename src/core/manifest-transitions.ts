@@ -126,11 +126,12 @@ export interface SubmittedEntry {
 /** The scheduler accepted the submission: the in-flight attempt gets its job id. */
 export function recordSubmitted(m: Manifest, entries: readonly SubmittedEntry[], now: string): Manifest {
   const jobs = jobSlots(m);
+  const added = new Set<string>();
   const byId = new Map<ConditionId, (c: ConditionRecord) => ConditionRecord>();
   for (const e of entries) {
     guard(m, JOB_ID.test(e.jobId), `"${e.jobId}" is not a job id`);
-    guard(m, !jobs.has(e.jobId), `job ${e.jobId} is already recorded`);
-    jobs.set(e.jobId, -1);
+    guard(m, !jobs.has(e.jobId) && !added.has(e.jobId), `job ${e.jobId} is already recorded`);
+    added.add(e.jobId);
     byId.set(e.conditionId, (c) =>
       withLatest(m, c, (a) => {
         guard(m, a.phase === 'submitting', `condition ${c.id} has no submission in flight`);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Manifest, ManifestError, parseManifest, serializeManifest } from '../../src/core/manifest.js';
+import { conditionPosition, jobSlots } from '../../src/core/manifest-index.js';
 import { laidOut } from '../../src/core/manifest-lines.js';
 import { manifestArb } from '../fixtures/manifest/arbitrary-manifest.js';
 import { buildManifest, EXPERIMENT } from '../fixtures/manifest/build-manifest.js';
@@ -82,6 +83,18 @@ describe('serialization', () => {
       expect(text).not.toBe(smallText);
       expect(parseManifest(text, { source: SOURCE })).toEqual(small);
     }
+  });
+
+  it('a loaded manifest finds every condition by id and every attempt by job, as an index built afresh does', () => {
+    const loaded = parseManifest(smallText, { source: SOURCE });
+    const fresh: Manifest = { ...loaded, factors: [...loaded.factors], conditions: [...loaded.conditions] };
+    expect(jobSlots(loaded)).toEqual(jobSlots(fresh));
+    expect(jobSlots(loaded).size).toBe(loaded.conditions.reduce((n, c) => n + c.attempts.length, 0));
+    loaded.conditions.forEach((c, i) => {
+      expect(conditionPosition(loaded, c.id)).toBe(i);
+      expect(conditionPosition(fresh, c.id)).toBe(i);
+    });
+    expect(conditionPosition(loaded, 'model=none')).toBe(-1);
   });
 
   it('keeps the file format stable (golden file)', async () => {
