@@ -75,7 +75,9 @@ describe('learning-value projection', () => {
       .build();
     const expected = projectLearningValue(snapshot, DEFAULT_POLICY);
     const unused = Array.from({ length: 1000 }, (_, i) => `unused${i}`);
-    const huge = snapshot.factors.map((f) => (f.name === 'fold' ? f : { ...f, levels: [...f.levels, ...unused] }));
+    const huge = snapshot.factors.map((f) =>
+      f.name === 'fold' ? f : { ...f, levels: [...f.levels, ...unused] },
+    );
     const unlisted = snapshot.factors.map((f) => (f.name === 'loss' ? { ...f, levels: ['ce'] } : f));
     for (const factors of [huge, unlisted]) {
       expect(projectLearningValue({ ...snapshot, factors }, DEFAULT_POLICY)).toEqual(expected);
