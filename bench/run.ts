@@ -6,7 +6,7 @@
  *   npm run bench -- --json out.json      also write the results as JSON (`--json -`: JSON on stdout)
  *   npm run bench -- --check              exit 1, listing them, when targets are missed
  *   npm run bench -- --only core,github   a subset: core lab startup roundtrips github manifest classify
- *   npm run bench -- --no-lab --pairs 10  skip the lab / interleaved pairs of the lab suite
+ *   npm run bench -- --no-lab --pairs 20  skip the lab / interleaved pairs of the lab suite (default 20)
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -35,7 +35,7 @@ const { values } = parseArgs({
     check: { type: 'boolean', default: false },
     only: { type: 'string' },
     'no-lab': { type: 'boolean', default: false },
-    pairs: { type: 'string', default: '10' },
+    pairs: { type: 'string', default: '20' },
   },
 });
 

@@ -37,6 +37,21 @@ export interface LabJobs {
   cleanup(): Promise<void>;
 }
 
+/** Fresh SSH transports to the lab as its user, the host key pinned from lab.json. */
+export function labTransports(lab: LabInfo): (logger?: SshLogger) => SshTransport {
+  const key = readFileSync(lab.ssh.privateKeyPath);
+  return (logger) =>
+    new SshTransport({
+      host: lab.ssh.host,
+      port: lab.ssh.port,
+      user: lab.ssh.user,
+      privateKey: key,
+      knownHosts: lab.ssh.knownHostsLine,
+      execTimeoutMs: 120_000,
+      ...(logger !== undefined ? { logger } : {}),
+    });
+}
+
 async function run(t: Transport, argv: string[], stdin?: string): Promise<string> {
   const r = await t.exec(argv, { timeoutMs: 60_000, ...(stdin !== undefined ? { stdin } : {}) });
   if (r.code !== 0) throw new Error(`lab: ${argv.slice(0, 3).join(' ')} failed: ${r.stderr.trim()}`);
@@ -55,17 +70,7 @@ export async function submitLabJobs(
   const heldCount = Math.floor(total / 5);
   const runCount = total - heldCount;
   const lab = readLab();
-  const key = readFileSync(lab.ssh.privateKeyPath);
-  const newTransport = (logger?: SshLogger) =>
-    new SshTransport({
-      host: lab.ssh.host,
-      port: lab.ssh.port,
-      user: lab.ssh.user,
-      privateKey: key,
-      knownHosts: lab.ssh.knownHostsLine,
-      execTimeoutMs: 120_000,
-      ...(logger !== undefined ? { logger } : {}),
-    });
+  const newTransport = labTransports(lab);
   const name = `swbench-${randomBytes(3).toString('hex')}`;
   const dir = `/home/${lab.ssh.user}/${name}`;
   const t = newTransport();

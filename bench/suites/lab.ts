@@ -1,48 +1,20 @@
 /**
- * Suites 2 and 3 on the real lab (Slurm 22.05 over OpenSSH). Suite 2 compares, in one process
- * and interleaved A B A B …, (a) a full tick — connect, observe, read the new failures' log
- * tails, classify, decide, save the manifest to a FileStateStore (fsync), render the summary —
- * with (b) the physical floor: the same connect and the same squeue + sacct script through the
- * same SshTransport, its output discarded. Suite 3 counts round trips and bytes per tick. The
- * ticks decide but do not act: a cancel they decide on is recorded, not sent (lib/ports.ts).
+ * Suites 2 and 3 on the real lab (Slurm 22.05 over OpenSSH): 1,000 real jobs submitted and
+ * waited for (lab-jobs.ts), round trips and bytes per tick counted (suite 3), then suite 2's
+ * interleaved ticks and floors measured in a child bundled as the Action is (lab-child.ts,
+ * lab-pairs.ts).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileStateStore } from '../../src/adapters/local/file-state-store.js';
-import { chunkIds } from '../../src/adapters/slurm/job-ids.js';
-import { observeArgv } from '../../src/adapters/slurm/observe-script.js';
-import { newNonce } from '../../src/adapters/slurm/sections.js';
-import { SlurmScheduler } from '../../src/adapters/slurm/slurm-scheduler.js';
 import { liveJobIds } from '../../src/app/job-request.js';
-import { tick } from '../../src/app/tick.js';
-import { type Manifest, serializeManifest } from '../../src/core/manifest.js';
-import { systemClock } from '../../src/ports/clock.js';
 import { submitLabJobs } from '../lab/lab-jobs.js';
 import { buildSweep, type SimSweep } from '../sim/sweep.js';
-import { CountingTransport } from '../support/counting-transport.js';
-import { observingOnly, quietPorts } from '../support/ports.js';
-import { median } from '../support/stats.js';
+import { BENCH_DIR, bundleScript, lastJsonLine, runNode } from '../support/child.js';
+import type { PairSeries, PairsInput, PairsResult } from './lab-pairs.js';
 import { measureRoundTrips, type RoundTripResult } from './round-trips.js';
 
-/** Where a median tick's time went, ms: connecting, each remote script, and the rest (local). */
-export interface Breakdown {
-  readonly connect: number;
-  readonly observe: number;
-  readonly tails: number;
-  readonly local: number;
-}
-
-export interface PairSeries {
-  readonly tick: Breakdown;
-  readonly floor: Breakdown;
-  readonly tickMs: readonly number[];
-  readonly floorMs: readonly number[];
-  readonly ratios: readonly number[];
-  readonly medianRatio: number;
-  readonly medianTickMs: number;
-  readonly medianFloorMs: number;
-}
+export type { Breakdown, PairSeries } from './lab-pairs.js';
 
 export interface LabResult {
   readonly jobs: number;
@@ -53,34 +25,6 @@ export interface LabResult {
   /** The next tick: only live jobs observed, nothing new, nothing saved. */
   readonly steadyTick: PairSeries;
   readonly roundTrips: RoundTripResult;
-}
-
-interface Timed {
-  readonly ms: number;
-  readonly parts: Breakdown;
-}
-
-const medianParts = (runs: readonly Timed[]): Breakdown => ({
-  connect: median(runs.map((r) => r.parts.connect)),
-  observe: median(runs.map((r) => r.parts.observe)),
-  tails: median(runs.map((r) => r.parts.tails)),
-  local: median(runs.map((r) => r.parts.local)),
-});
-
-function series(a: readonly Timed[], b: readonly Timed[]): PairSeries {
-  const tickMs = a.map((r) => r.ms);
-  const floorMs = b.map((r) => r.ms);
-  const ratios = tickMs.map((t, i) => t / (floorMs[i] ?? Number.NaN));
-  return {
-    tick: medianParts(a),
-    floor: medianParts(b),
-    tickMs,
-    floorMs,
-    ratios,
-    medianRatio: median(ratios),
-    medianTickMs: median(tickMs),
-    medianFloorMs: median(floorMs),
-  };
 }
 
 export async function runLab(pairs: number, log: (m: string) => void, total = 1000): Promise<LabResult> {
@@ -108,81 +52,24 @@ export async function runLab(pairs: number, log: (m: string) => void, total = 10
       },
     );
 
-    const sweep = sweepOf(jobs.jobIds.length);
-    const path = join(dir, 'benchlab.json');
-    const store = new FileStateStore({ path, experiment: sweep.config.experiment });
-    let newlyFailed = 0;
-    /**
-     * (a): a whole tick from a fresh, unconnected transport, as the Action runs it: the tick
-     * connects while it loads the manifest. `connect` is when the login completed; observe's
-     * wait for it, if the manifest loaded first, counts as connect, and `local` is what is left.
-     */
-    const tickOnce = async (text: string): Promise<Timed> => {
-      writeFileSync(path, text);
-      let connectedAt = Number.NaN;
-      const started = performance.now();
-      const ssh = jobs.newTransport({
-        debug: (m) => {
-          if (m.startsWith('ssh: authenticated')) connectedAt = performance.now();
-        },
-      });
-      const transport = new CountingTransport(ssh);
-      const scheduler = observingOnly(new SlurmScheduler({ transport }));
-      const deps = { ...quietPorts(new Date().toISOString()), store, scheduler, clock: systemClock };
-      const r = await tick(deps, { config: sweep.config, relaunchWorkflow: null });
-      const ms = performance.now() - started;
-      newlyFailed = Math.max(newlyFailed, r.newlyFailed.length);
-      await transport.close();
-      const connect = connectedAt - started;
-      const span = transport.spans.get('sweepwatch-observe');
-      const observe = span === undefined ? 0 : span.endedAt - Math.max(span.startedAt, connectedAt);
-      const tails = transport.byScript.get('sweepwatch-log-tails')?.ms ?? 0;
-      return { ms, parts: { connect, observe, tails, local: ms - connect - observe - tails } };
+    const input: PairsInput = {
+      jobIds: jobs.jobIds,
+      logPaths: Object.fromEntries(jobs.logPaths),
+      pairs,
+      dir,
     };
-    /** (b): the same connection and the same squeue + sacct script; output discarded. */
-    const floorOnce = async (m: Manifest): Promise<Timed> => {
-      const stdin = `${chunkIds(liveJobIds(m), 100_000).join('\n')}\n`;
-      const started = performance.now();
-      const transport = jobs.newTransport();
-      await transport.connect();
-      const connect = performance.now() - started;
-      await transport.exec(observeArgv(newNonce(), 500), {
-        stdin,
-        timeoutMs: 120_000,
-        maxStdoutBytes: 64 * 1024 * 1024,
-      });
-      const ms = performance.now() - started;
-      await transport.close();
-      return { ms, parts: { connect, observe: ms - connect, tails: 0, local: 0 } };
-    };
-    const interleave = async (text: string, m: Manifest, label: string): Promise<PairSeries> => {
-      await tickOnce(text);
-      await floorOnce(m); // warm-up pair: first connection, JIT, the cluster's caches
-      const a: Timed[] = [];
-      const b: Timed[] = [];
-      for (let i = 0; i < pairs; i++) {
-        a.push(await tickOnce(text));
-        b.push(await floorOnce(m));
-      }
-      const s = series(a, b);
-      log(
-        `lab: ${label}: tick ${s.medianTickMs.toFixed(0)} ms, floor ${s.medianFloorMs.toFixed(0)} ms, ratio ${s.medianRatio.toFixed(2)}`,
-      );
-      return s;
-    };
-    log(`lab: ${pairs} interleaved pairs, first tick`);
-    const launchedText = serializeManifest(sweep.launched);
-    const firstTick = await interleave(launchedText, sweep.launched, 'first tick');
-    // What the first tick saved is the next tick's manifest: the terminal jobs are not asked again.
-    const steadyText = readFileSync(path, 'utf8');
-    const steady = (await store.load())?.manifest ?? sweep.launched;
-    const steadyTick = await interleave(steadyText, steady, 'steady tick');
+    const inputPath = join(dir, 'pairs.json');
+    writeFileSync(inputPath, JSON.stringify(input));
+    const child = bundleScript(join(BENCH_DIR, 'suites/lab-child.ts'), join(dir, 'build'));
+    const run = await runNode([child, inputPath], 20 * 60_000);
+    for (const line of run.stderr.split('\n')) if (line.startsWith('lab: ')) log(line);
+    const pairsResult = lastJsonLine<PairsResult>(run, 'the lab pairs');
     return {
       jobs: jobs.jobIds.length,
-      observed: liveJobIds(sweep.launched).length,
-      newlyFailed,
-      firstTick,
-      steadyTick,
+      observed: liveJobIds(sweepOf(total).launched).length,
+      newlyFailed: pairsResult.newlyFailed,
+      firstTick: pairsResult.firstTick,
+      steadyTick: pairsResult.steadyTick,
       roundTrips,
     };
   } finally {
