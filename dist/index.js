@@ -79359,9 +79359,17 @@ class ArtifactTextStore {
         this.known.set(id, target);
         // Paging down to `expected` (to id - 1 for a first save) sees every artifact above it.
         const after = await this.list(expected === 0 ? id - 1 : expected);
+        const loser = { id, name: target, ...this.options.results.ids };
         const rival = after.find((a) => a.id !== id && a.id > expected);
         if (rival !== undefined) {
-            await this.withdraw({ id, name: target, ...this.options.results.ids }, rival);
+            await this.withdraw(loser, `lost a race with ${this.describe(String(rival.id))}`, rival.id);
+            return CONFLICT;
+        }
+        // The state this save built on is gone: its writer withdrew it (it lost a race) after this
+        // save had loaded it, so this save carries that writer's change, which it will make again.
+        // (A superseded state is deleted only after a newer one landed: that one is a rival above.)
+        if (expected !== 0 && !after.some((a) => a.id === expected)) {
+            await this.withdraw(loser, `was built on ${this.describe(String(expected))}, which its writer withdrew`);
             return CONFLICT;
         }
         for (const previous of mine.filter((a) => a.name !== target)) {
@@ -79434,15 +79442,16 @@ class ArtifactTextStore {
             this.known.set(a.id, a.name);
         return found;
     }
-    async withdraw(loser, winner) {
+    /** Deletes this save's artifact; `why` names what it lost to, `winner` whose changes it would hide. */
+    async withdraw(loser, why, winner) {
         try {
             await this.options.results.deleteArtifact(loser);
         }
         catch (error) {
             const detail = error instanceof Error ? error.message : String(error);
-            throw new Error(`${this.describe(String(loser.id))} lost a race with ${this.describe(String(winner.id))} and could not be ` +
-                `withdrawn (${detail}): delete artifact ${loser.id} before the next run, or the changes saved in ` +
-                `artifact ${winner.id} are lost`);
+            const lost = winner === undefined ? '' : `, or the changes saved in artifact ${winner} are lost`;
+            throw new Error(`${this.describe(String(loser.id))} ${why} and could not be withdrawn (${detail}): delete artifact ` +
+                `${loser.id} before the next run${lost}`);
         }
     }
     expiry() {

@@ -46,7 +46,12 @@ async function baseVersion(exp: string): Promise<string> {
   return base.version;
 }
 
-const fast = { maxAttempts: 60, backoffMs: () => Math.random() * 5 };
+/**
+ * Quick, but jittered past one save's length (~0.1 s against the fakes) as rounds go on: two
+ * racers that each see the other both withdraw, and with a jitter that stays smaller than a round
+ * they could collide round after round (up to 46 rounds were seen) until the attempts run out.
+ */
+const fast = { maxAttempts: 60, backoffMs: (round: number) => Math.random() * Math.min(200, 5 * 2 ** round) };
 
 describe('the manifest as artifacts, saved by overlapping runs', () => {
   it('loses no attempt when several runs save at once', async () => {
@@ -170,5 +175,48 @@ describe('the manifest as artifacts, saved by overlapping runs', () => {
     expect(results.every((r) => r.rounds >= 2)).toBe(true);
     const stored = await runStore().load();
     expect(jobIds(stored?.manifest).sort()).toEqual(['job-a', 'job-b']);
+  });
+
+  it('a racer whose retry built on the other’s save while that one was being withdrawn withdraws too, and each change lands once', async () => {
+    n += 1;
+    const exp = `conc${n}`;
+    await baseVersion(exp);
+    const [runA, runB] = [newRun(), newRun()];
+    const isA = (run: FakeRun['info']) => run.runId === runA.info.runId;
+    // Both pass the check on the base and both finalize before either lists: both withdraw.
+    const bothChecked = gate();
+    const bothFinalized = gate();
+    // B's withdrawal is slow: it starts only once A's retry, which read B's artifact, has passed
+    // its check, and A's retry finalizes only once B's artifact is gone.
+    const aRetried = gate();
+    const bWithdrawn = gate();
+    let [creates, finalized, aCreates, aFinalizes] = [0, 0, 0, 0];
+    artifacts.results.beforeHandle = async (method, run) => {
+      if (method === 'CreateArtifact') {
+        creates += 1;
+        if (isA(run) && ++aCreates === 2) aRetried.open();
+        if (creates === 2) bothChecked.open();
+        if (creates <= 2) await bothChecked.opened;
+      }
+      if (method === 'FinalizeArtifact' && isA(run) && ++aFinalizes === 2) await bWithdrawn.opened;
+      if (method === 'DeleteArtifact' && !isA(run)) await aRetried.opened;
+    };
+    artifacts.results.afterHandle = async (method, run) => {
+      if (method === 'DeleteArtifact' && !isA(run)) bWithdrawn.open();
+      if (method !== 'FinalizeArtifact' || finalized >= 2) return;
+      finalized += 1;
+      if (finalized === 2) bothFinalized.open();
+      await bothFinalized.opened;
+    };
+    const results = await Promise.all([
+      saveWithRetry(runStore(runA), (m) => appendAttempt(0, 'job-a')(m ?? emptyManifest(exp)), fast),
+      saveWithRetry(runStore(runB), (m) => appendAttempt(1, 'job-b')(m ?? emptyManifest(exp)), fast),
+    ]);
+
+    // A's first retry was withdrawn as well: it carried B's change, which B then made again.
+    expect(aFinalizes).toBeGreaterThanOrEqual(3);
+    const stored = await runStore().load();
+    expect(jobIds(stored?.manifest).sort()).toEqual(['job-a', 'job-b']);
+    expect(stored?.version).toBe(String(Math.max(...results.map((r) => Number(r.version)))));
   });
 });

@@ -40,10 +40,15 @@ import { type ResultsService, ResultsServiceError, type RunArtifact } from './re
  *     each see the other both withdraw, and both retry after saveWithRetry's jittered backoff: safe,
  *     only slower. Of two overlapping saves at least one sees the other (a listing follows its own
  *     finalize), so two never both keep theirs.
- * What remains open: between a loser's finalize and its withdrawal (one listing, one delete) a
- * third writer may load the loser's manifest and build on it, dropping the winner's change; a loser
- * that crashes in that window, or cannot delete, stays the newest (the latter fails the run, naming
- * both artifacts). It relies on the REST listing showing a finalized artifact at once. All of it
+ *  3. after finalizing, a save whose `expectedVersion` is no longer listed withdraws too: it was
+ *     built on a loser's artifact read between that loser's finalize and its withdrawal (two
+ *     writers that both withdrew can do this to each other on their retries), so it carries the
+ *     loser's change, which the loser makes again.
+ * What remains open: a withdrawal that lands after such a save's own listing goes unseen, and
+ * the loser's change is then saved twice (a transition that refuses it fails the loser's run), or
+ * a third writer's build on it drops the winner's change; a loser that crashes before its
+ * withdrawal, or cannot delete, stays the newest (the latter fails the run, naming both
+ * artifacts). It relies on the REST listing showing a finalized artifact at once. All of it
  * needs two runs of the same experiment to overlap; the example workflows' `concurrency` group
  * queues runs instead, so it takes a run from outside that group.
  *
@@ -149,9 +154,20 @@ export class ArtifactTextStore implements TextStore {
 
     // Paging down to `expected` (to id - 1 for a first save) sees every artifact above it.
     const after = await this.list(expected === 0 ? id - 1 : expected);
+    const loser = { id, name: target, ...this.options.results.ids };
     const rival = after.find((a) => a.id !== id && a.id > expected);
     if (rival !== undefined) {
-      await this.withdraw({ id, name: target, ...this.options.results.ids }, rival);
+      await this.withdraw(loser, `lost a race with ${this.describe(String(rival.id))}`, rival.id);
+      return CONFLICT;
+    }
+    // The state this save built on is gone: its writer withdrew it (it lost a race) after this
+    // save had loaded it, so this save carries that writer's change, which it will make again.
+    // (A superseded state is deleted only after a newer one landed: that one is a rival above.)
+    if (expected !== 0 && !after.some((a) => a.id === expected)) {
+      await this.withdraw(
+        loser,
+        `was built on ${this.describe(String(expected))}, which its writer withdrew`,
+      );
       return CONFLICT;
     }
     for (const previous of mine.filter((a) => a.name !== target)) {
@@ -229,15 +245,16 @@ export class ArtifactTextStore implements TextStore {
     return found;
   }
 
-  private async withdraw(loser: RunArtifact, winner: StateArtifact): Promise<void> {
+  /** Deletes this save's artifact; `why` names what it lost to, `winner` whose changes it would hide. */
+  private async withdraw(loser: RunArtifact, why: string, winner?: number): Promise<void> {
     try {
       await this.options.results.deleteArtifact(loser);
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
+      const lost = winner === undefined ? '' : `, or the changes saved in artifact ${winner} are lost`;
       throw new Error(
-        `${this.describe(String(loser.id))} lost a race with ${this.describe(String(winner.id))} and could not be ` +
-          `withdrawn (${detail}): delete artifact ${loser.id} before the next run, or the changes saved in ` +
-          `artifact ${winner.id} are lost`,
+        `${this.describe(String(loser.id))} ${why} and could not be withdrawn (${detail}): delete artifact ` +
+          `${loser.id} before the next run${lost}`,
       );
     }
   }
