@@ -210,8 +210,6 @@ export {
   findCondition,
   getAttempt,
   jobSlots,
-  rememberJobSlots,
-  rememberPositions,
 } from './manifest-index.js';
 
 /** ended − started in whole seconds, when both parse; what Slurm reports as Elapsed. */

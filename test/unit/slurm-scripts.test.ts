@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalTransport } from '../../src/adapters/local/local-transport.js';
+import { SACCT_FIELDS } from '../../src/adapters/slurm/sacct-row.js';
 import { SlurmScheduler } from '../../src/adapters/slurm/slurm-scheduler.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sweepwatch-slurm-scripts-'));
@@ -62,19 +63,6 @@ function sacctRows(file: string, wanted: readonly string[]): string {
     })
     .join('\n');
 }
-const SACCT = [
-  'JobID',
-  'JobIDRaw',
-  'JobName',
-  'State',
-  'ExitCode',
-  'Reason',
-  'Submit',
-  'Start',
-  'End',
-  'Elapsed',
-  'NodeList',
-];
 /** Rows of the captured squeue -o file in our field order. */
 function squeueRows(filter: (f: string[]) => boolean): string {
   const theirs = '%i %A %F %K %j %u %P %T %r %M %l %C %m %N %V %S %e'.split(' ');
@@ -92,7 +80,7 @@ describe('observe script', () => {
   it('queries squeue and sacct once per chunk, scoped to the ids and the user', async () => {
     const { scheduler, transport, calls } = fakeCluster({
       squeue: { stdout: `${squeueRows((f) => [F, O, H].includes(f[1] ?? ''))}\n` },
-      sacct: { stdout: `${sacctRows('sacct.txt', SACCT)}\n` },
+      sacct: { stdout: `${sacctRows('sacct.txt', SACCT_FIELDS)}\n` },
     });
     const result = await scheduler.observe([F, O, H, '999999']);
     expect(transport.stats().execs).toBe(1);
@@ -155,7 +143,7 @@ describe('observe script', () => {
         stderr: 'slurm_load_jobs error: Unable to contact slurm controller (connect failure)\n',
         code: 1,
       },
-      sacct: { stdout: `${sacctRows('sacct.txt', SACCT)}\n` },
+      sacct: { stdout: `${sacctRows('sacct.txt', SACCT_FIELDS)}\n` },
     });
     const result = await scheduler.observe([F, '424242']);
     expect(result.errors).toEqual([expect.objectContaining({ kind: 'query_failed', source: 'squeue' })]);
